@@ -1,0 +1,132 @@
+package tensor
+
+import "fmt"
+
+// Update replaces a shared variable's value with Value after each call of a compiled function.
+type Update struct {
+	Var   *Tensor // a shared variable
+	Value *Tensor // its new value, computed from the old values
+}
+
+// FunctionGraph is a checked graph ready for a backend: explicit inputs, outputs, updates of
+// shared variables, and the nodes that compute them in order. Leaves that are not inputs are
+// constants or shared variables.
+type FunctionGraph struct {
+	Inputs  []*Tensor
+	Outputs []*Tensor
+	Updates []Update
+	Nodes   []*Apply
+}
+
+// NewFunctionGraph checks a function's inputs, outputs and updates: inputs are distinct input
+// variables, every leaf the outputs need is an input, a constant or a shared variable, and each
+// update's value has its variable's type. The error names the variable at fault.
+func NewFunctionGraph(inputs, outputs []*Tensor, updates []Update) (*FunctionGraph, error) {
+	seen := map[*Tensor]bool{}
+	for i, x := range inputs {
+		if x == nil {
+			return nil, fmt.Errorf("tensor: function input %d is nil", i)
+		}
+		if !x.IsInput() {
+			kind := "a computed expression"
+			if x.IsConstant() {
+				kind = "a constant"
+			} else if x.IsShared() {
+				kind = "a shared variable (it is read implicitly; do not list it as an input)"
+			}
+			return nil, fmt.Errorf("tensor: function input %d (%s) is %s, not an input variable", i, x.label(), kind)
+		}
+		if seen[x] {
+			return nil, fmt.Errorf("tensor: function input %s is listed twice", x.label())
+		}
+		seen[x] = true
+	}
+	for i, o := range outputs {
+		if o == nil {
+			return nil, fmt.Errorf("tensor: function output %d is nil", i)
+		}
+	}
+	all := append([]*Tensor(nil), outputs...)
+	for i, u := range updates {
+		if u.Var == nil || u.Value == nil {
+			return nil, fmt.Errorf("tensor: update %d has a nil variable or value", i)
+		}
+		if !u.Var.IsShared() {
+			return nil, fmt.Errorf("tensor: update %d: %s is not a shared variable", i, u.Var.label())
+		}
+		if err := assignable(u.Var.typ, u.Value.typ); err != nil {
+			return nil, fmt.Errorf("tensor: update of shared variable %s: %v", u.Var.label(), err)
+		}
+		for _, v := range updates[:i] {
+			if v.Var == u.Var {
+				return nil, fmt.Errorf("tensor: shared variable %s is updated twice", u.Var.label())
+			}
+		}
+		all = append(all, u.Value)
+	}
+	nodes := Toposort(all...)
+	check := func(t *Tensor) error {
+		if t.IsInput() && !seen[t] {
+			return fmt.Errorf("tensor: the outputs depend on input variable %s, which is not among the function's inputs", t.label())
+		}
+		return nil
+	}
+	for _, o := range all {
+		if o.owner == nil {
+			if err := check(o); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, n := range nodes {
+		for _, in := range n.Inputs {
+			if in.owner == nil {
+				if err := check(in); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return &FunctionGraph{Inputs: inputs, Outputs: outputs, Updates: updates, Nodes: nodes}, nil
+}
+
+// assignable reports whether a value of type v can replace a variable of type t.
+func assignable(t, v Type) error {
+	if len(t.Shape) != len(v.Shape) {
+		return fmt.Errorf("the new value has type %s but the variable has type %s", v, t)
+	}
+	for i := range t.Shape {
+		if t.Shape[i] >= 0 && v.Shape[i] >= 0 && t.Shape[i] != v.Shape[i] {
+			return fmt.Errorf("the new value has shape %s but the variable has shape %s", ShapeString(v.Shape), ShapeString(t.Shape))
+		}
+	}
+	if t.DType != Float64 && v.DType == Float64 {
+		return fmt.Errorf("the new value has dtype %s but the variable has dtype %s", v.DType, t.DType)
+	}
+	return nil
+}
+
+// Leaves returns the constants and shared variables the graph reads, in first-use order.
+func (fg *FunctionGraph) Leaves() []*Tensor {
+	var out []*Tensor
+	seen := map[*Tensor]bool{}
+	add := func(t *Tensor) {
+		if t.owner == nil && !t.IsInput() && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for _, n := range fg.Nodes {
+		for _, in := range n.Inputs {
+			add(in)
+		}
+	}
+	for _, o := range fg.Outputs {
+		add(o)
+	}
+	for _, u := range fg.Updates {
+		add(u.Value)
+		add(u.Var)
+	}
+	return out
+}

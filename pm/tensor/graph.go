@@ -1,0 +1,223 @@
+package tensor
+
+import "fmt"
+
+// Tensor is a symbolic value in a graph: an input variable, a constant, a shared variable, or the
+// output of an operation. Tensors are immutable once built; operations on them build new nodes.
+type Tensor struct {
+	typ    Type
+	name   string
+	owner  *Apply // the operation that computes this tensor; nil for leaves
+	index  int    // which output of owner
+	value  *Array // a constant's value
+	shared *sharedState
+}
+
+// Apply is one operation applied to its inputs, producing its outputs (Theano's Apply node).
+type Apply struct {
+	Op      Op
+	Inputs  []*Tensor
+	Outputs []*Tensor
+}
+
+// Op is an operation: it checks and infers types, prepares a kernel for concrete shapes, and builds
+// the gradient graph. Ops are values compared with == for common-subexpression elimination, so an
+// op's fields must be comparable and describe it completely.
+type Op interface {
+	// String names the op with its parameters, e.g. "add" or "sum{axes=[0]}".
+	String() string
+	// Infer checks the input types and returns the output types. It is called on static types
+	// (dimensions may be Unknown) when the graph is built, and on concrete types when a compiled
+	// function runs with new shapes.
+	Infer(in []Type) ([]Type, error)
+	// Kernel prepares the computation for concrete types. It may allocate scratch space; the
+	// returned kernel must not allocate.
+	Kernel(spec KernelSpec) (Kernel, error)
+	// Grad returns, for each input, the gradient of the cost with respect to it given the
+	// gradients gout of the outputs (an entry is nil when that output does not reach the cost).
+	// A nil result entry means the input has no gradient (integer inputs, indices).
+	Grad(in, out, gout []*Tensor) []*Tensor
+}
+
+// KernelSpec is what an op needs to prepare its kernel.
+type KernelSpec struct {
+	Node *Apply // the node being compiled (its static types and inputs)
+	In   []Type // concrete input types
+	Out  []Type // concrete output types
+	// Compile compiles an inner graph (the body of Scan) on the same backend.
+	Compile func(fg *FunctionGraph) (Program, error)
+}
+
+// Kernel computes an op's outputs from its inputs. The arrays are preallocated with the concrete
+// shapes the kernel was prepared for; a kernel returns an error only for run-time failures that
+// no type check can catch (an index out of range, a matrix that is not positive definite).
+type Kernel func(out, in []*Array) error
+
+// Program is a compiled function graph, produced by a backend. Run binds the explicit inputs in
+// order and returns the outputs, which belong to the program and stay valid until the next Run.
+// A Program is not safe for concurrent use; Clone gives an independent copy for another goroutine.
+type Program interface {
+	Run(in []*Array) ([]*Array, error)
+	Clone() Program
+}
+
+// Type is the tensor's static type.
+func (t *Tensor) Type() Type { return t.typ }
+
+// DType is the tensor's dtype.
+func (t *Tensor) DType() DType { return t.typ.DType }
+
+// Shape is the tensor's static shape (Unknown marks a dimension known only at run time). The
+// returned slice must not be modified.
+func (t *Tensor) Shape() []int { return t.typ.Shape }
+
+// NDim is the number of dimensions.
+func (t *Tensor) NDim() int { return len(t.typ.Shape) }
+
+// Name is the tensor's name ("" if unnamed).
+func (t *Tensor) Name() string { return t.name }
+
+// Owner is the node computing this tensor, nil for inputs, constants and shared variables.
+func (t *Tensor) Owner() *Apply { return t.owner }
+
+// Named sets the tensor's name and returns it, for printing: x.Mul(y).Named("xy").
+func (t *Tensor) Named(name string) *Tensor { t.name = name; return t }
+
+// IsConstant reports whether t is a constant.
+func (t *Tensor) IsConstant() bool { return t.value != nil }
+
+// Value returns a constant's value (nil for other tensors). It must not be modified.
+func (t *Tensor) Value() *Array { return t.value }
+
+// IsInput reports whether t is a free input variable (not a constant, shared or computed).
+func (t *Tensor) IsInput() bool { return t.owner == nil && t.value == nil && t.shared == nil }
+
+// IsShared reports whether t is a shared variable.
+func (t *Tensor) IsShared() bool { return t.shared != nil }
+
+// label is how a tensor is named in error messages.
+func (t *Tensor) label() string {
+	if t.name != "" {
+		return fmt.Sprintf("%q", t.name)
+	}
+	return PP(t)
+}
+
+// NewVar makes an input variable of the given dtype and shape; Unknown dimensions are bound when a
+// compiled function runs.
+func NewVar(name string, dt DType, shape ...int) *Tensor {
+	for _, d := range shape {
+		if d < Unknown {
+			panic(errorf("var", "variable %q: dimension %d is invalid (use tensor.Unknown for a length known at run time)", name, d))
+		}
+	}
+	return &Tensor{typ: Type{DType: dt, Shape: cloneInts(shape)}, name: name}
+}
+
+// Scalar makes a float64 scalar variable (Theano's dscalar).
+func Scalar(name string) *Tensor { return NewVar(name, Float64) }
+
+// Vector makes a float64 vector variable of unknown length (dvector).
+func Vector(name string) *Tensor { return NewVar(name, Float64, Unknown) }
+
+// Matrix makes a float64 matrix variable of unknown shape (dmatrix).
+func Matrix(name string) *Tensor { return NewVar(name, Float64, Unknown, Unknown) }
+
+// Tensor3 makes a float64 3-d variable of unknown shape (dtensor3).
+func Tensor3(name string) *Tensor { return NewVar(name, Float64, Unknown, Unknown, Unknown) }
+
+// IScalar makes an int64 scalar variable (lscalar/iscalar).
+func IScalar(name string) *Tensor { return NewVar(name, Int64) }
+
+// IVector makes an int64 vector variable (lvector/ivector).
+func IVector(name string) *Tensor { return NewVar(name, Int64, Unknown) }
+
+// IMatrix makes an int64 matrix variable (lmatrix/imatrix).
+func IMatrix(name string) *Tensor { return NewVar(name, Int64, Unknown, Unknown) }
+
+// BScalar makes a bool scalar variable.
+func BScalar(name string) *Tensor { return NewVar(name, Bool) }
+
+// BVector makes a bool vector variable.
+func BVector(name string) *Tensor { return NewVar(name, Bool, Unknown) }
+
+// Const makes a constant from a Go value (see AsArray for what converts).
+func Const(v any) *Tensor {
+	a, err := AsArray(v)
+	if err != nil {
+		panic(&Error{Op: "const", Msg: err.Error()})
+	}
+	return constArray(a)
+}
+
+func constArray(a *Array) *Tensor {
+	return &Tensor{typ: Type{DType: a.DType, Shape: cloneInts(a.Shape)}, value: a}
+}
+
+// ConstOf makes a constant of the given dtype from a float64 value (e.g. an int64 zero).
+func ConstOf(dt DType, v float64) *Tensor {
+	return constArray(&Array{DType: dt, Shape: []int{}, Data: []float64{v}})
+}
+
+// As converts a Go value or *Tensor to a *Tensor: tensors are returned as they are and Go values
+// become constants. It panics with *Error for values it cannot convert.
+func As(v any) *Tensor {
+	if t, ok := v.(*Tensor); ok {
+		if t == nil {
+			panic(errorf("as", "nil *Tensor"))
+		}
+		return t
+	}
+	return Const(v)
+}
+
+// Apply builds a node applying op to inputs and returns its outputs. It panics with *Error,
+// naming the op, the inputs and their types, when op rejects them. Op implementers use it; users
+// call the functions and methods that wrap ops.
+func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
+	in := make([]Type, len(inputs))
+	for i, x := range inputs {
+		if x == nil {
+			panic(errorf(op.String(), "input %d is nil", i))
+		}
+		in[i] = x.typ
+	}
+	outT, err := op.Infer(in)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			if e.Expr == "" {
+				e.Expr = describeInputs(inputs)
+			}
+			panic(e)
+		}
+		panic(&Error{Op: op.String(), Msg: err.Error(), Expr: describeInputs(inputs)})
+	}
+	node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...)}
+	node.Outputs = make([]*Tensor, len(outT))
+	for i, t := range outT {
+		node.Outputs[i] = &Tensor{typ: Type{DType: t.DType, Shape: cloneInts(t.Shape)}, owner: node, index: i}
+	}
+	return node.Outputs
+}
+
+// Apply1 is ApplyOp for single-output ops.
+func Apply1(op Op, inputs ...*Tensor) *Tensor { return ApplyOp(op, inputs...)[0] }
+
+func describeInputs(in []*Tensor) string {
+	s := ""
+	for i, x := range in {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s: %s", shortLabel(x), x.typ)
+	}
+	return s
+}
+
+func shortLabel(t *Tensor) string {
+	s := t.label()
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
