@@ -21,9 +21,16 @@ type Plan struct {
 	compile  func(*FunctionGraph) (Program, error)
 	outs     []*Array
 	prepared bool
+	// refs are the step inputs that read an input or leaf slot: the only ones a call can change
+	// without a new preparation.
+	refs []stepRef
+	// sharedLeaves indexes the leaves that are shared variables (constants never change).
+	sharedLeaves []int
 	// Aliases lets a backend share one buffer between slots whose lifetimes do not overlap.
 	reuse bool
 }
+
+type stepRef struct{ step, k, slot int }
 
 // Step is one node of a plan: its kernel and the slots it reads and writes.
 type Step struct {
@@ -53,6 +60,9 @@ func NewPlan(fg *FunctionGraph, compile func(*FunctionGraph) (Program, error), r
 		p.inSlots = append(p.inSlots, add(x))
 	}
 	for _, l := range fg.Leaves() {
+		if l.shared != nil {
+			p.sharedLeaves = append(p.sharedLeaves, len(p.leaves))
+		}
 		p.leaves = append(p.leaves, l)
 		p.leafSlot = append(p.leafSlot, add(l))
 	}
@@ -70,6 +80,20 @@ func NewPlan(fg *FunctionGraph, compile func(*FunctionGraph) (Program, error), r
 	}
 	for _, o := range fg.Outputs {
 		p.outSlots = append(p.outSlots, p.slot[o])
+	}
+	leaf := map[int]bool{}
+	for _, s := range p.inSlots {
+		leaf[s] = true
+	}
+	for _, j := range p.sharedLeaves {
+		leaf[p.leafSlot[j]] = true
+	}
+	for i, st := range p.Steps {
+		for k, s := range st.In {
+			if leaf[s] {
+				p.refs = append(p.refs, stepRef{i, k, s})
+			}
+		}
 	}
 	p.outs = make([]*Array, len(fg.Outputs))
 	p.shapes = make([][]int, len(fg.Inputs)+len(p.leaves))
@@ -105,29 +129,36 @@ func (p *Plan) Bind(in []*Array) error {
 		}
 		p.Vals[p.inSlots[i]] = a
 	}
-	for j, l := range p.leaves {
-		var a *Array
-		if l.shared != nil {
-			a = l.shared.value
-			if l.shared.version != p.versions[j] || !sameShape(a.Shape, p.shapes[len(in)+j]) {
-				changed = true
-			}
-		} else {
-			a = l.value
+	for _, j := range p.sharedLeaves {
+		l := p.leaves[j]
+		a := l.shared.value
+		if l.shared.version != p.versions[j] || !sameShape(a.Shape, p.shapes[len(in)+j]) {
+			changed = true
 		}
 		p.Vals[p.leafSlot[j]] = a
+	}
+	if !p.prepared {
+		for j, l := range p.leaves {
+			if l.shared == nil {
+				p.Vals[p.leafSlot[j]] = l.value
+			}
+		}
 	}
 	if changed {
 		if err := p.prepare(in); err != nil {
 			p.prepared = false
 			return err
 		}
-	}
-	for i := range p.Steps {
-		st := &p.Steps[i]
-		for k, s := range st.In {
-			st.Ins[k] = p.Vals[s]
+		for i := range p.Steps {
+			st := &p.Steps[i]
+			for k, s := range st.In {
+				st.Ins[k] = p.Vals[s]
+			}
 		}
+		return nil
+	}
+	for _, r := range p.refs {
+		p.Steps[r.step].Ins[r.k] = p.Vals[r.slot]
 	}
 	return nil
 }
