@@ -1,0 +1,91 @@
+package tensor
+
+// Replace rebuilds the graphs computing outputs with some tensors substituted (Theano's
+// clone_replace and givens): every node that depends on a replaced tensor is rebuilt on the
+// replacement; the rest of the graph is shared, not copied. A replacement must have a type
+// compatible with the tensor it replaces (same dtype kind and number of dimensions), else the
+// rebuilt nodes report the mismatch. It panics with *Error like every graph builder.
+func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
+	m := make(map[*Tensor]*Tensor, len(repl))
+	for k, v := range repl {
+		if k == nil || v == nil {
+			panic(errorf("replace", "nil tensor in replacements"))
+		}
+		if k.NDim() != v.NDim() {
+			panic(errorf("replace", "cannot replace %s (%s) by a tensor of type %s", k.label(), k.typ, v.typ))
+		}
+		m[k] = v
+	}
+	get := func(t *Tensor) *Tensor {
+		if r, ok := m[t]; ok {
+			return r
+		}
+		return t
+	}
+	for _, n := range Toposort(outputs...) {
+		changed := false
+		ins := make([]*Tensor, len(n.Inputs))
+		for i, x := range n.Inputs {
+			ins[i] = get(x)
+			changed = changed || ins[i] != x
+		}
+		if !changed {
+			continue
+		}
+		outs := ApplyOp(n.Op, ins...)
+		for i, o := range n.Outputs {
+			if o.name != "" {
+				outs[i].name = o.name
+			}
+			if _, done := m[o]; !done {
+				m[o] = outs[i]
+			}
+		}
+	}
+	res := make([]*Tensor, len(outputs))
+	for i, o := range outputs {
+		res[i] = get(o)
+	}
+	return res
+}
+
+// Inputs returns the input variables (not constants or shared variables) that outputs depend
+// on, in first-use order.
+func Inputs(outputs ...*Tensor) []*Tensor {
+	var res []*Tensor
+	seen := map[*Tensor]bool{}
+	add := func(t *Tensor) {
+		if t.IsInput() && !seen[t] {
+			seen[t] = true
+			res = append(res, t)
+		}
+	}
+	for _, o := range outputs {
+		add(o)
+	}
+	for _, n := range Toposort(outputs...) {
+		for _, in := range n.Inputs {
+			add(in)
+		}
+	}
+	return res
+}
+
+// DependsOn reports whether t depends on any of the given tensors.
+func DependsOn(t *Tensor, on ...*Tensor) bool {
+	set := map[*Tensor]bool{}
+	for _, x := range on {
+		set[x] = true
+	}
+	if set[t] {
+		return true
+	}
+	for _, n := range Toposort(t) {
+		for _, in := range n.Inputs {
+			if set[in] {
+				return true
+			}
+		}
+	}
+	return false
+}
