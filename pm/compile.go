@@ -1,0 +1,264 @@
+package pm
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gopm-dev/gopm/pm/backend"
+	_ "github.com/gopm-dev/gopm/pm/backend/debug" // the backends every model can select
+	_ "github.com/gopm-dev/gopm/pm/backend/vm"
+	"github.com/gopm-dev/gopm/pm/tensor"
+)
+
+// CompileOption configures Compile.
+type CompileOption func(*compileConfig)
+
+type compileConfig struct {
+	backend    string
+	noJacobian bool
+}
+
+// NoJacobian leaves the transforms' log-Jacobians out of the log-density: its maximum is then
+// the mode in the variables' own space (what FindMAP finds, as PyMC's find_MAP does).
+func NoJacobian() CompileOption { return func(c *compileConfig) { c.noJacobian = true } }
+
+// Backend compiles on the named backend ("vm", "debug"), overriding PM_BACKEND and the config.
+func Backend(name string) CompileOption { return func(c *compileConfig) { c.backend = name } }
+
+// LogDensity is a model's compiled log-density over the flat vector of its free variables'
+// unconstrained values (in model order, each flattened row-major). It implements the
+// interfaces the samplers of pm/step consume. A LogDensity is not safe for concurrent use;
+// Clone one per goroutine.
+type LogDensity struct {
+	model   *Model
+	free    []*RV
+	offsets []int
+	sizes   []int
+	dim     int
+	lp      *backend.Function // logp only
+	lpg     *backend.Function // logp and gradient; nil without gradient
+	args    []*tensor.Array   // one per free variable, aliasing the caller's x
+	noGrad  string            // why there is no gradient, if so
+	backend string
+}
+
+// Compile builds the model's joint log-density (free variables with their transforms'
+// log-Jacobians, observed variables, potentials) and its gradient, and compiles them. A model
+// whose log-density has no gradient (a black box without one) compiles without it: HasGrad
+// reports false and gradient-free samplers still work.
+func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
+	defer catchInto(&err)
+	var c compileConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	free := m.FreeVars()
+	if len(free) == 0 {
+		return nil, &Error{Op: "Compile", Msg: "the model has no free variables"}
+	}
+	ld = &LogDensity{model: m, free: free}
+	var ins []any
+	var vals []*tensor.Tensor
+	for _, rv := range free {
+		n := rv.Value.Type().Size()
+		ld.offsets = append(ld.offsets, ld.dim)
+		ld.sizes = append(ld.sizes, n)
+		ld.dim += n
+		ins = append(ins, rv.Value)
+		vals = append(vals, rv.Value)
+		ld.args = append(ld.args, &tensor.Array{DType: rv.Value.DType(), Shape: append([]int{}, rv.Value.Shape()...)})
+	}
+	logp := m.logpGraph(!c.noJacobian)
+	ld.lp, err = backend.Compile(ins, logp, backend.Use(c.backend))
+	if err != nil {
+		return nil, err
+	}
+	ld.backend = ld.lp.Backend()
+	var floats []*tensor.Tensor
+	for _, v := range vals {
+		if v.DType().IsFloat() {
+			floats = append(floats, v)
+		}
+	}
+	var grads []*tensor.Tensor
+	if gerr := tensor.Catch(func() { grads = tensor.Grad(logp, floats...) }); gerr != nil {
+		ld.noGrad = gerr.Error()
+		return ld, nil
+	}
+	ld.lpg, err = backend.Compile(ins, append([]*tensor.Tensor{logp}, grads...), backend.Use(c.backend))
+	if err != nil {
+		return nil, err
+	}
+	return ld, nil
+}
+
+// logpGraph is the sum of every term of the model, with or without the log-Jacobians.
+func (m *Model) logpGraph(jacobian bool) *tensor.Tensor {
+	var total *tensor.Tensor
+	add := func(t *tensor.Tensor) {
+		if t == nil {
+			return
+		}
+		if total == nil {
+			total = t
+		} else {
+			total = tensor.Add(total, t)
+		}
+	}
+	for _, rv := range m.vars {
+		add(rv.term)
+		if jacobian {
+			add(rv.jac)
+		}
+	}
+	if total == nil {
+		total = tensor.Const(0.0)
+	}
+	return total
+}
+
+// Dim is the number of unconstrained coordinates.
+func (ld *LogDensity) Dim() int { return ld.dim }
+
+// HasGrad reports whether the log-density has a gradient.
+func (ld *LogDensity) HasGrad() bool { return ld.lpg != nil }
+
+// NoGradReason says why there is no gradient ("" if there is one).
+func (ld *LogDensity) NoGradReason() string { return ld.noGrad }
+
+// Backend names the backend the density was compiled on.
+func (ld *LogDensity) Backend() string { return ld.backend }
+
+func (ld *LogDensity) bind(x []float64) {
+	for i, a := range ld.args {
+		a.Data = x[ld.offsets[i] : ld.offsets[i]+ld.sizes[i]]
+	}
+}
+
+// Logp is the log-density at x. Run-time failures (a matrix that is not positive definite)
+// give -Inf, as a point outside the support does.
+func (ld *LogDensity) Logp(x []float64) float64 {
+	if len(x) != ld.dim {
+		return math.NaN()
+	}
+	ld.bind(x)
+	out, err := ld.lp.Run(ld.args...)
+	if err != nil {
+		return math.Inf(-1)
+	}
+	return out[0].Data[0]
+}
+
+// LogpGrad writes the gradient at x into grad and returns the log-density. Without a gradient
+// it fills grad with NaN. Discrete coordinates get a zero gradient. It allocates nothing.
+func (ld *LogDensity) LogpGrad(x, grad []float64) float64 {
+	if ld.lpg == nil || len(x) != ld.dim || len(grad) != ld.dim {
+		for i := range grad {
+			grad[i] = math.NaN()
+		}
+		return ld.Logp(x)
+	}
+	ld.bind(x)
+	out, err := ld.lpg.Run(ld.args...)
+	if err != nil {
+		for i := range grad {
+			grad[i] = math.NaN()
+		}
+		return math.Inf(-1)
+	}
+	k := 1
+	for i, rv := range ld.free {
+		g := grad[ld.offsets[i] : ld.offsets[i]+ld.sizes[i]]
+		if rv.Value.DType().IsFloat() {
+			copy(g, out[k].Data)
+			k++
+		} else {
+			for j := range g {
+				g[j] = 0
+			}
+		}
+	}
+	return out[0].Data[0]
+}
+
+// Clone returns an independent copy for another goroutine.
+func (ld *LogDensity) Clone() *LogDensity {
+	c := *ld
+	c.lp = ld.lp.Clone()
+	if ld.lpg != nil {
+		c.lpg = ld.lpg.Clone()
+	}
+	c.args = make([]*tensor.Array, len(ld.args))
+	for i, a := range ld.args {
+		c.args[i] = &tensor.Array{DType: a.DType, Shape: a.Shape}
+	}
+	return &c
+}
+
+// Blocks describes the coordinates of each free variable: its value variable's name, offset
+// and size in the flat vector, and whether it is discrete.
+func (ld *LogDensity) Blocks() []Block {
+	bs := make([]Block, len(ld.free))
+	for i, rv := range ld.free {
+		bs[i] = Block{Var: rv.Name, ValueName: rv.ValueName(), Offset: ld.offsets[i], Size: ld.sizes[i],
+			Discrete: !rv.Value.DType().IsFloat()}
+	}
+	return bs
+}
+
+// Block is one free variable's coordinates in the flat vector.
+type Block struct {
+	Var       string
+	ValueName string
+	Offset    int
+	Size      int
+	Discrete  bool
+}
+
+// Flatten packs a point (value variables by name, e.g. from InitialPoint) into a flat vector.
+func (ld *LogDensity) Flatten(p Point) ([]float64, error) {
+	x := make([]float64, ld.dim)
+	for i, rv := range ld.free {
+		v, ok := p[rv.ValueName()]
+		if !ok {
+			return nil, &Error{Op: "Flatten", Var: rv.ValueName(), Msg: "missing from the point"}
+		}
+		if len(v) != ld.sizes[i] {
+			return nil, &Error{Op: "Flatten", Var: rv.ValueName(), Msg: fmt.Sprintf("has %d values but the variable has %d", len(v), ld.sizes[i])}
+		}
+		copy(x[ld.offsets[i]:], v)
+	}
+	return x, nil
+}
+
+// Unflatten splits a flat vector into a point keyed by value-variable name.
+func (ld *LogDensity) Unflatten(x []float64) Point {
+	p := Point{}
+	for i, rv := range ld.free {
+		p[rv.ValueName()] = append([]float64(nil), x[ld.offsets[i]:ld.offsets[i]+ld.sizes[i]]...)
+	}
+	return p
+}
+
+// Point maps variable names to their values, flattened row-major (scalars have one value).
+type Point map[string][]float64
+
+// String prints the point with sorted names, e.g. {alpha: 0.5, beta: [1 2]}.
+func (p Point) String() string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range sortedKeys(p) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		v := p[k]
+		if len(v) == 1 {
+			fmt.Fprintf(&b, "%s: %.6g", k, v[0])
+		} else {
+			fmt.Fprintf(&b, "%s: %.6g", k, v)
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}

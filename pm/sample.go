@@ -1,0 +1,366 @@
+package pm
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gopm-dev/gopm/pm/diag"
+	"github.com/gopm-dev/gopm/pm/dist"
+	"github.com/gopm-dev/gopm/pm/step"
+	"github.com/gopm-dev/gopm/pm/tensor"
+)
+
+// SampleOption configures Sample.
+type SampleOption func(*sampleConfig)
+
+type sampleConfig struct {
+	draws, tune, chains, cores int
+	seed                       uint64
+	targetAccept               float64
+	maxTreeDepth               int
+	adapt                      step.Adapt
+	adaptSet                   bool
+	method                     string
+	stepFunc                   func(d step.LogDensity, blocks []step.BlockInfo) (step.Method, error)
+	initvals                   Point
+	progress                   func(step.Progress)
+	ctx                        context.Context
+	keepWarmup                 bool
+	backend                    string
+	noJitter                   bool
+}
+
+// Draws is the number of kept draws per chain (default 1000).
+func Draws(n int) SampleOption { return func(c *sampleConfig) { c.draws = n } }
+
+// Tune is the number of warm-up iterations per chain (default 1000).
+func Tune(n int) SampleOption { return func(c *sampleConfig) { c.tune = n } }
+
+// Chains is the number of chains (default 4).
+func Chains(n int) SampleOption { return func(c *sampleConfig) { c.chains = n } }
+
+// Cores is how many chains run at once (default: as many as the machine has, at most Chains).
+// The result does not depend on it.
+func Cores(n int) SampleOption { return func(c *sampleConfig) { c.cores = n } }
+
+// Seed makes sampling reproducible: the same seed gives the same trace whatever the number of
+// cores and on every backend.
+func Seed(s uint64) SampleOption { return func(c *sampleConfig) { c.seed = s } }
+
+// TargetAccept is NUTS's target acceptance rate (default 0.8; raise it to 0.9 or 0.95 to
+// remove divergences).
+func TargetAccept(p float64) SampleOption { return func(c *sampleConfig) { c.targetAccept = p } }
+
+// MaxTreeDepth caps NUTS's tree depth (default 10).
+func MaxTreeDepth(d int) SampleOption { return func(c *sampleConfig) { c.maxTreeDepth = d } }
+
+// Metric chooses NUTS's mass-matrix adaptation: "diag" (Stan's windowed diagonal), "dense"
+// (Stan's windowed dense), or "grad" (diagonal from draws and gradients, nutpie's idea; the
+// default).
+func Metric(kind string) SampleOption {
+	return func(c *sampleConfig) {
+		c.adaptSet = true
+		switch kind {
+		case "diag":
+			c.adapt = step.AdaptDiag
+		case "dense":
+			c.adapt = step.AdaptDense
+		case "grad":
+			c.adapt = step.AdaptGradDiag
+		default:
+			panic(&Error{Op: "Metric", Msg: fmt.Sprintf("unknown metric %q (use diag, dense or grad)", kind)})
+		}
+	}
+}
+
+// Method samples every free variable with one step method: "nuts", "hmc", "metropolis",
+// "slice" or "demetropolisz" (default: automatic assignment, as PyMC does it).
+func Method(name string) SampleOption {
+	return func(c *sampleConfig) { c.method = strings.ToLower(name) }
+}
+
+// StepFunc builds the step method of each chain from the model's density and its blocks of
+// coordinates (one per free variable), for full control.
+func StepFunc(f func(d step.LogDensity, blocks []step.BlockInfo) (step.Method, error)) SampleOption {
+	return func(c *sampleConfig) { c.stepFunc = f }
+}
+
+// Initvals starts the chains at these values (value variables by value name, or free
+// variables by name in their constrained space) instead of the initial point.
+func Initvals(p Point) SampleOption { return func(c *sampleConfig) { c.initvals = p } }
+
+// Progress is called with each chain's progress (at most every 100 ms per chain); the REPL and
+// the kernel draw progress bars with it.
+func Progress(f func(step.Progress)) SampleOption { return func(c *sampleConfig) { c.progress = f } }
+
+// Context cancels sampling when ctx ends: Sample then returns the draws made so far, with
+// Trace.Cancelled set and a warning.
+func Context(ctx context.Context) SampleOption { return func(c *sampleConfig) { c.ctx = ctx } }
+
+// KeepWarmup keeps the warm-up draws in Trace.Warmup.
+func KeepWarmup() SampleOption { return func(c *sampleConfig) { c.keepWarmup = true } }
+
+// NoJitter starts every chain exactly at the initial point (default: PyMC's jitter).
+func NoJitter() SampleOption { return func(c *sampleConfig) { c.noJitter = true } }
+
+// SampleBackend runs the model on the named backend.
+func SampleBackend(name string) SampleOption { return func(c *sampleConfig) { c.backend = name } }
+
+// Sample draws from the model's posterior: NUTS for continuous variables with gradients, and
+// the PyMC step methods for the rest (see Method and StepFunc), chains in parallel goroutines.
+// Bad settings and a starting point whose log-density is not finite are errors; an interrupted
+// run returns its partial trace with no error.
+func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
+	defer catchInto(&err)
+	c := sampleConfig{draws: 1000, tune: 1000, chains: 4, seed: 0, targetAccept: 0.8, maxTreeDepth: 10,
+		adapt: step.AdaptGradDiag, ctx: context.Background()}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.draws < 1 {
+		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("Draws must be at least 1, got %d", c.draws)}
+	}
+	if c.tune < 0 {
+		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("Tune must not be negative, got %d", c.tune)}
+	}
+	if c.chains < 1 {
+		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("Chains must be at least 1, got %d", c.chains)}
+	}
+	if !(c.targetAccept > 0 && c.targetAccept < 1) {
+		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("TargetAccept must be in (0, 1), got %v", c.targetAccept)}
+	}
+	ld, err := m.Compile(Backend(c.backend))
+	if err != nil {
+		return nil, err
+	}
+	start, err := m.InitialPoint()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.mergeInitvals(start, c.initvals); err != nil {
+		return nil, err
+	}
+	if err := m.checkInitial("Sample", start); err != nil {
+		return nil, err
+	}
+	x0, err := ld.Flatten(start)
+	if err != nil {
+		return nil, err
+	}
+	blocks := m.stepBlocks(ld)
+	nutsOpt := step.NUTSOptions{TargetAccept: c.targetAccept, MaxTreeDepth: c.maxTreeDepth, Adapt: c.adapt}
+	newMethod := func(chain int) (step.Method, error) {
+		d := ld.Clone()
+		if c.stepFunc != nil {
+			return c.stepFunc(d, blocks)
+		}
+		switch c.method {
+		case "":
+			return step.Assign(d, blocks, step.AssignOptions{NUTS: nutsOpt})
+		case "nuts":
+			if !d.HasGrad() {
+				return nil, &Error{Op: "Sample", Msg: "NUTS needs a gradient: " + d.NoGradReason()}
+			}
+			return step.NewNUTS(d, nutsOpt)
+		case "hmc":
+			if !d.HasGrad() {
+				return nil, &Error{Op: "Sample", Msg: "HMC needs a gradient: " + d.NoGradReason()}
+			}
+			return step.NewHMC(d, step.HMCOptions{TargetAccept: c.targetAccept})
+		case "metropolis":
+			return step.NewMetropolis(d, step.MetropolisOptions{})
+		case "slice":
+			return step.NewSlice(d, step.SliceOptions{})
+		case "demetropolisz":
+			return step.NewDEMetropolisZ(d, step.DEMetropolisZOptions{})
+		}
+		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("unknown step method %q (use nuts, hmc, metropolis, slice or demetropolisz)", c.method)}
+	}
+	res, err := step.Run(c.ctx, step.Config{
+		NewMethod: newMethod, Init: [][]float64{x0}, Tune: c.tune, Draws: c.draws, Chains: c.chains,
+		Cores: c.cores, Seed: c.seed, KeepWarmup: c.keepWarmup, NoJitter: c.noJitter, Progress: c.progress,
+	})
+	if err != nil && res == nil {
+		return nil, err
+	}
+	tr, terr := m.buildTrace(ld, res, false)
+	if terr != nil {
+		return nil, terr
+	}
+	if c.keepWarmup {
+		if tr.Warmup, terr = m.buildTrace(ld, res, true); terr != nil {
+			return nil, terr
+		}
+	}
+	if err != nil {
+		tr.Warnings = append(tr.Warnings, err.Error())
+	}
+	m.addWarnings(tr, c)
+	return tr, nil
+}
+
+// mergeInitvals overrides the start point with user values, given by value name (unconstrained)
+// or by variable name (constrained, transformed here).
+func (m *Model) mergeInitvals(start, init Point) error {
+	for k, v := range init {
+		if _, ok := start[k]; ok {
+			if len(v) != len(start[k]) {
+				return &Error{Op: "Initvals", Var: k, Msg: fmt.Sprintf("has %d values but the variable has %d", len(v), len(start[k]))}
+			}
+			start[k] = append([]float64(nil), v...)
+			continue
+		}
+		rv := m.byName[k]
+		if rv == nil || rv.Kind != Free {
+			return &Error{Op: "Initvals", Var: k, Msg: "is not a free variable or value variable of the model"}
+		}
+		p, err := m.valueOf(rv, v)
+		if err != nil {
+			return err
+		}
+		start[rv.ValueName()] = p
+	}
+	return nil
+}
+
+// stepBlocks describes the free variables for step assignment.
+func (m *Model) stepBlocks(ld *LogDensity) []step.BlockInfo {
+	var blocks []step.BlockInfo
+	for i, b := range ld.Blocks() {
+		rv := ld.free[i]
+		info := step.BlockInfo{Name: b.Var, Discrete: b.Discrete, NoGrad: !ld.HasGrad()}
+		for k := 0; k < b.Size; k++ {
+			info.Indices = append(info.Indices, b.Offset+k)
+		}
+		if b.Discrete {
+			s := rv.Dist.Support()
+			lo, hi := constBound(s.Lower), constBound(s.Upper)
+			switch {
+			case s.Kind == dist.Integers && lo == 0 && hi == 1:
+				info.Binary = true
+			case rv.Dist.Name() == "Categorical" && lo == 0 && !math.IsInf(hi, 1):
+				info.Categories = int(hi) + 1
+			}
+		}
+		blocks = append(blocks, info)
+	}
+	return blocks
+}
+
+// constBound is a constant scalar bound's value, NaN if the bound is absent or not constant.
+func constBound(t *tensor.Tensor) float64 {
+	if t == nil {
+		return math.NaN()
+	}
+	if v := t.Value(); v != nil && v.Size() == 1 {
+		return v.Data[0]
+	}
+	return math.NaN()
+}
+
+// valueOf maps constrained values of a free variable to its value variable's space.
+func (m *Model) valueOf(rv *RV, v []float64) (out []float64, err error) {
+	defer catchInto(&err)
+	if len(v) != sizeOf(rv.Shape) {
+		return nil, &Error{Op: "Initvals", Var: rv.Name, Msg: fmt.Sprintf("has %d values but the variable has %d", len(v), sizeOf(rv.Shape))}
+	}
+	a := &tensor.Array{DType: tensor.Float64, Shape: append([]int{}, rv.Shape...), Data: append([]float64(nil), v...)}
+	if i := rv.Dist.Support().Contains(a); i >= 0 {
+		return nil, &Error{Op: "Initvals", Var: rv.Name, Msg: fmt.Sprintf("value %v at index %d is outside the support (%s)", v[i], i, rv.Dist.Support())}
+	}
+	if rv.Transform == nil {
+		return a.Data, nil
+	}
+	ys, err := tensor.Eval(rv.Transform.Forward(tensor.Const(a)))
+	if err != nil {
+		return nil, err
+	}
+	return ys[0].Floats(), nil
+}
+
+// buildTrace turns the runner's flat draws into per-variable draws in model space, with the
+// deterministics, by evaluating the compiled point function at each draw.
+func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trace, error) {
+	f, names, err := m.pointFunction(ld.backend)
+	if err != nil {
+		return nil, err
+	}
+	tr := &Trace{Sampler: res.Method, Cancelled: res.Cancelled, Backend: ld.backend}
+	byName := map[string]*RV{}
+	for _, rv := range m.pointVars() {
+		byName[rv.Name] = rv
+	}
+	for _, n := range names {
+		rv := byName[n]
+		discrete := rv.Kind == Free && rv.Dist.DType() != tensor.Float64
+		tr.Vars = append(tr.Vars, &TraceVar{Name: n, Shape: append([]int{}, rv.Tensor.Shape()...), Discrete: discrete,
+			Draws: make([][][]float64, len(res.Chains))})
+	}
+	nc := len(res.Chains)
+	st := &tr.Stats
+	st.Lp, st.Diverging, st.Energy, st.EnergyError = make([][]float64, nc), make([][]bool, nc), make([][]float64, nc), make([][]float64, nc)
+	st.TreeDepth, st.NSteps, st.StepSize, st.Acceptance, st.MaxEnergyError = make([][]int, nc), make([][]int, nc), make([][]float64, nc), make([][]float64, nc), make([][]float64, nc)
+	for c, ch := range res.Chains {
+		draws, stats := ch.Draws, ch.Stats
+		if warmup {
+			draws, stats = ch.WarmupDraws, ch.WarmupStats
+		}
+		tr.GradEvals = append(tr.GradEvals, ch.GradEvals)
+		tr.WarmupSeconds = append(tr.WarmupSeconds, ch.WarmupSeconds)
+		tr.SamplingSeconds = append(tr.SamplingSeconds, ch.SamplingSeconds)
+		for _, v := range tr.Vars {
+			v.Draws[c] = make([][]float64, len(draws))
+		}
+		for d, x := range draws {
+			ld.bind(x)
+			outs, err := f.Run(ld.args...)
+			if err != nil {
+				return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("computing the variables at draw %d of chain %d: %v", d, c, err)}
+			}
+			for k, v := range tr.Vars {
+				v.Draws[c][d] = append([]float64(nil), outs[k].Data...)
+			}
+		}
+		for _, s := range stats {
+			st.Lp[c] = append(st.Lp[c], s.Lp)
+			st.Diverging[c] = append(st.Diverging[c], s.Diverging)
+			st.Energy[c] = append(st.Energy[c], s.Energy)
+			st.EnergyError[c] = append(st.EnergyError[c], s.EnergyError)
+			st.TreeDepth[c] = append(st.TreeDepth[c], s.TreeDepth)
+			st.NSteps[c] = append(st.NSteps[c], s.NSteps)
+			st.StepSize[c] = append(st.StepSize[c], s.StepSize)
+			st.Acceptance[c] = append(st.Acceptance[c], s.Acceptance)
+			st.MaxEnergyError[c] = append(st.MaxEnergyError[c], s.MaxEnergyError)
+		}
+	}
+	return tr, nil
+}
+
+// addWarnings runs the post-sampling checks PyMC and Stan run.
+func (m *Model) addWarnings(tr *Trace, c sampleConfig) {
+	if tr.Cancelled {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("sampling was interrupted: the trace holds %d draws per chain", tr.NDraws()))
+	}
+	var sum *diag.Summary
+	if tr.NDraws() >= 4 {
+		sum, _ = Summary(tr)
+	}
+	st := diag.SamplerStats{Divergences: tr.Divergences(), TargetAccept: c.targetAccept}
+	usesNUTS := strings.Contains(tr.Sampler, "NUTS")
+	if usesNUTS {
+		st.MaxTreeDepth = c.maxTreeDepth
+		for _, ch := range tr.Stats.TreeDepth {
+			for _, d := range ch {
+				if d >= c.maxTreeDepth {
+					st.TreeDepthHits++
+				}
+			}
+		}
+		st.EBFMI = tr.ebfmi()
+	}
+	for _, w := range diag.Warnings(sum, st) {
+		tr.Warnings = append(tr.Warnings, w.Message)
+	}
+}
