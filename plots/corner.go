@@ -67,7 +67,11 @@ func dimsOf(s *Samples, cfg *config) ([]*series, string, error) {
 // shaded inside them and the draws as faint points outside. Titles give the
 // median with the distances to the 16% and 84% quantiles; Quantiles adds
 // dashed lines on the diagonal, Reference adds truth lines and markers.
-func Corner(s *Samples, opts ...Option) (*Figure, error) {
+func Corner(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err
@@ -376,7 +380,11 @@ func contourSegments(h [][]float64, level float64, rx, ry [2]float64) [][4]float
 // Pair draws the lower triangle of a scatter-plot matrix (ArviZ plot_pair):
 // one panel per pair of dimensions, draws as points, divergent draws in red
 // when the samples carry divergences, and truth markers from Reference.
-func Pair(s *Samples, opts ...Option) (*Figure, error) {
+func Pair(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err

@@ -45,7 +45,11 @@ func legend(entries []legendEntry, size vg.Length) plot.Plotter {
 // (differences between consecutive draws, centred), with the E-BFMI of each
 // chain in the legend. When the transition density is much narrower than the
 // marginal one, the sampler explores the energy distribution poorly.
-func Energy(s *Samples, opts ...Option) (*Figure, error) {
+func Energy(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err
@@ -146,7 +150,11 @@ func autocorr(x []float64, maxLag int) []float64 {
 // Autocorr draws the autocorrelation of each scalar component against the
 // lag, one line per chain in the chain colours, or with Combined(true) the
 // average over chains as stems. MaxLag sets the largest lag (default 100).
-func Autocorr(s *Samples, opts ...Option) (*Figure, error) {
+func Autocorr(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err
@@ -223,7 +231,11 @@ func Autocorr(s *Samples, opts ...Option) (*Figure, error) {
 // and the density of the observed data (black). The variable of the same name
 // in Samples.Vars holds the predictive draws, one component per observation.
 // Discrete variables use histogram outlines. Seed fixes the choice of draws.
-func PPC(s *Samples, opts ...Option) (*Figure, error) {
+func PPC(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err

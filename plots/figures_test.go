@@ -336,7 +336,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	empty.Vars[1].Draws[1] = nil
 	ragged := base()
 	ragged.Vars[3].Draws[0][3] = []float64{1}
-	type fig func(*Samples, ...Option) (*Figure, error)
+	type fig func(any, ...Option) (*Figure, error)
 	figs := map[string]fig{"Trace": Trace, "Posterior": Posterior, "Corner": Corner, "Pair": Pair, "Forest": Forest, "Autocorr": Autocorr}
 	for fname, fn := range figs {
 		for _, c := range []struct {
@@ -440,7 +440,7 @@ func TestLookOfEveryFigure(t *testing.T) {
 	s.Diverging[2][40] = true
 	for _, c := range []struct {
 		name string
-		fn   func(*Samples, ...Option) (*Figure, error)
+		fn   func(any, ...Option) (*Figure, error)
 		opts []Option
 	}{
 		{"trace", Trace, []Option{Vars("mu", "sigma", "count", "theta"), Reference("mu", 1.5)}},

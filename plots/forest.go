@@ -29,7 +29,11 @@ type interval struct {
 // add columns with the rank-normalized R-hat (red above 1.01) and the bulk
 // effective sample size of each row. Reference adds a steel-blue ring at the
 // reference value.
-func Forest(s *Samples, opts ...Option) (*Figure, error) {
+func Forest(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err

@@ -30,7 +30,11 @@ func gridShape(n int) (rows, cols int) {
 // it, and the point estimate ("mean=...") at the top. Reference adds a
 // vertical line with the share of mass below and above the value; ROPE adds a
 // shaded band with the share of mass inside it.
-func Posterior(s *Samples, opts ...Option) (*Figure, error) {
+func Posterior(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err

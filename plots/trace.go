@@ -113,7 +113,11 @@ func configErr(cfg *config) error {
 // (chains pooled in the density); SplitComponents(true) gives each component
 // its own row. Reference adds reference lines; Combined(true) pools chains in
 // the density.
-func Trace(s *Samples, opts ...Option) (*Figure, error) {
+func Trace(src any, opts ...Option) (*Figure, error) {
+	s, serr := AsSamples(src)
+	if serr != nil {
+		return nil, serr
+	}
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
 		return nil, err

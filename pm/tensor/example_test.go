@@ -153,9 +153,8 @@ func Example_defaultValues() {
 func Example_sharedAccumulator() {
 	state := tensor.Shared("state", 0)
 	inc := tensor.IScalar("inc")
-	// The output is the state before the update, as a float64 copy.
-	old := tensor.Cast(state, tensor.Float64)
-	accumulator := compiled(backend.Compile([]any{inc}, old, backend.Updates(state, state.Add(inc))))
+	// The output is the state before the update, as in Theano.
+	accumulator := compiled(backend.Compile([]any{inc}, state, backend.Updates(state, state.Add(inc))))
 
 	fmt.Println(results(accumulator.Call(1))[0], state.Get())
 	fmt.Println(results(accumulator.Call(300))[0], state.Get())
@@ -165,7 +164,7 @@ func Example_sharedAccumulator() {
 	}
 	fmt.Println(results(accumulator.Call(3))[0], state.Get())
 
-	decrementor := compiled(backend.Compile([]any{inc}, old, backend.Updates(state, state.Sub(inc))))
+	decrementor := compiled(backend.Compile([]any{inc}, state, backend.Updates(state, state.Sub(inc))))
 	fmt.Println(results(decrementor.Call(2))[0], state.Get())
 	// Output:
 	// 0 1

@@ -26,6 +26,9 @@ type Plan struct {
 	refs []stepRef
 	// sharedLeaves indexes the leaves that are shared variables (constants never change).
 	sharedLeaves []int
+	outCopy      []*Array    // copies of outputs that are shared variables
+	updCopy      [][]float64 // copies of update values that are shared variables
+	updVals      []*Array
 	// Aliases lets a backend share one buffer between slots whose lifetimes do not overlap.
 	reuse bool
 }
@@ -270,19 +273,55 @@ func (p *Plan) StepError(st *Step, err error) error {
 	return &Error{Op: st.Node.Op.String(), Msg: err.Error(), Expr: PP(st.Node.Outputs[0])}
 }
 
-// Outputs returns the output arrays of the last run (owned by the plan).
+// Outputs returns the output arrays of the last run (owned by the plan). An output that is a
+// shared variable is returned as a copy taken now, so that Finish's updates do not change it.
 func (p *Plan) Outputs() []*Array {
 	for i, s := range p.outSlots {
-		p.outs[i] = p.Vals[s]
+		a := p.Vals[s]
+		if t := p.FG.Outputs[i]; t.shared != nil {
+			if p.outCopy == nil {
+				p.outCopy = make([]*Array, len(p.outSlots))
+			}
+			c := p.outCopy[i]
+			if c == nil || len(c.Data) != len(a.Data) {
+				c = a.Clone()
+				p.outCopy[i] = c
+			} else {
+				copy(c.Data, a.Data)
+				c.Shape = append(c.Shape[:0], a.Shape...)
+			}
+			a = c
+		}
+		p.outs[i] = a
 	}
 	return p.outs
 }
 
 // ApplyUpdates writes the update values into their shared variables, all after all have been
-// computed (so every update sees the old values).
+// computed: every update sees the old values, even when one update's value is another shared
+// variable (a swap), because such values are copied aside first.
 func (p *Plan) ApplyUpdates() {
-	for _, u := range p.FG.Updates {
+	if len(p.FG.Updates) == 0 {
+		return
+	}
+	if p.updCopy == nil {
+		p.updCopy = make([][]float64, len(p.FG.Updates))
+	}
+	vals := p.updVals[:0]
+	for i, u := range p.FG.Updates {
 		v := p.Vals[p.slot[u.Value]]
+		if u.Value.shared != nil {
+			if len(p.updCopy[i]) != len(v.Data) {
+				p.updCopy[i] = make([]float64, len(v.Data))
+			}
+			copy(p.updCopy[i], v.Data)
+			v = &Array{DType: v.DType, Shape: v.Shape, Data: p.updCopy[i]}
+		}
+		vals = append(vals, v)
+	}
+	p.updVals = vals
+	for i, u := range p.FG.Updates {
+		v := vals[i]
 		cur := u.Var.shared.value
 		if sameShape(cur.Shape, v.Shape) {
 			copy(cur.Data, v.Data)
@@ -292,6 +331,13 @@ func (p *Plan) ApplyUpdates() {
 		nv.DType = u.Var.typ.DType
 		setSharedValue(u.Var, nv)
 	}
+}
+
+// Finish ends a call: it takes the outputs, then applies the updates.
+func (p *Plan) Finish() []*Array {
+	outs := p.Outputs()
+	p.ApplyUpdates()
+	return outs
 }
 
 // Run executes every step in order (the plain loop the vm backend uses).

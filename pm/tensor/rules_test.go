@@ -430,3 +430,84 @@ func TestRulesLogisticLikelihood(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesCancelGradients checks ruleCancel where it matters: the gradients of log(sigmoid(x))
+// and log(1 − sigmoid(x)), built by Grad from the unstable forms, become σ(−x) and −σ(x) after
+// rewriting, finite where σ underflows (the naive gradient is NaN there).
+func TestRulesCancelGradients(t *testing.T) {
+	cases := []struct {
+		name string
+		f    func(x *Tensor) *Tensor
+		want func(x float64) float64
+		at   []float64
+	}{
+		{"log(sigmoid(x))", func(x *Tensor) *Tensor { return Log(Sigmoid(x)) }, func(x float64) float64 { return sigmoid(-x) }, []float64{-800, -40, 0.5, 3}},
+		{"log(1-sigmoid(x))", func(x *Tensor) *Tensor { return Log(Sub(1.0, Sigmoid(x))) }, func(x float64) float64 { return -sigmoid(x) }, []float64{800, 40, 0.5, -3}},
+	}
+	for _, c := range cases {
+		x := Vector("x")
+		g := Grad(Sum(c.f(x)), x)[0]
+		got, fg := rulesRun(t, []*Tensor{x}, g, []*Array{vec(c.at...)}, true)
+		naive, _ := rulesRun(t, []*Tensor{x}, g, []*Array{vec(c.at...)}, false)
+		if rulesHas(rulesOps(fg), "true_div") {
+			t.Errorf("%s: the rewritten gradient still divides: %s", c.name, PP(fg.Outputs[0]))
+		}
+		for i, v := range c.at {
+			if want := c.want(v); !relClose(got.Data[i], want, 1e-15) {
+				t.Errorf("%s: gradient at %g = %v, want %v", c.name, v, got.Data[i], want)
+			}
+		}
+		if !math.IsNaN(naive.Data[0]) {
+			t.Errorf("%s: the naive gradient at %g is %v; expected NaN (0·∞)", c.name, c.at[0], naive.Data[0])
+		}
+		for i := 2; i < len(c.at); i++ {
+			if !relClose(got.Data[i], naive.Data[i], 1e-14) {
+				t.Errorf("%s: at %g rewritten %v, original %v", c.name, c.at[i], got.Data[i], naive.Data[i])
+			}
+		}
+	}
+}
+
+// TestRulesCancel checks the cancellation rule on plain expressions, including the cases it
+// must leave alone: a cancelled factor that broadcast the result, and integer operands.
+func TestRulesCancel(t *testing.T) {
+	x, y, z := Vector("x"), Vector("y"), Vector("z")
+	s := Scalar("s")
+	xv, yv, zv := vec(1.5, -2, 4), vec(0.5, 3, -1), vec(2, 2, 0.25)
+	sv := &Array{DType: Float64, Shape: []int{}, Data: []float64{1.25}}
+	cases := []struct {
+		name  string
+		in    []*Tensor
+		vals  []*Array
+		e     *Tensor
+		fires bool
+		want  string // PP of the rewritten output when it fires
+	}{
+		{"x*y/x", []*Tensor{x, y}, []*Array{xv, yv}, Div(Mul(x, y), x), true, "y"},
+		{"(y/x)*(x*z)", []*Tensor{x, y, z}, []*Array{xv, yv, zv}, Mul(Div(y, x), Mul(x, z)), true, "y * z"},
+		{"-(y/x)*x", []*Tensor{x, y}, []*Array{xv, yv}, Mul(Neg(Div(y, x)), x), true, "-y"},
+		{"x/(x*y)", []*Tensor{x, y}, []*Array{xv, yv}, Div(x, Mul(x, y)), true, "1 / y"},
+		{"exp(x)*y/exp(x), separate exp nodes", []*Tensor{x, y}, []*Array{xv, yv}, Div(Mul(Exp(x), y), Exp(x)), true, "y"},
+		{"x*s/x broadcasts s", []*Tensor{x, s}, []*Array{xv, sv}, Div(Mul(x, s), x), false, ""},
+		{"x*y/z", []*Tensor{x, y, z}, []*Array{xv, yv, zv}, Div(Mul(x, y), z), false, ""},
+	}
+	for _, c := range cases {
+		got, fg := rulesRun(t, c.in, c.e, c.vals, true)
+		ref, _ := rulesRun(t, c.in, c.e, c.vals, false)
+		pp := PP(fg.Outputs[0])
+		if c.fires && pp != c.want {
+			t.Errorf("%s: rewritten to %s, want %s", c.name, pp, c.want)
+		}
+		if !c.fires && pp != PP(c.e) {
+			t.Errorf("%s: rewritten to %s, want it unchanged", c.name, pp)
+		}
+		if ty := fg.Outputs[0].Type(); ty.String() != c.e.Type().String() {
+			t.Errorf("%s: type %s, want %s", c.name, ty, c.e.Type())
+		}
+		for i := range ref.Data {
+			if !relClose(got.Data[i], ref.Data[i], 1e-15) {
+				t.Errorf("%s: element %d: rewritten %v, original %v", c.name, i, got.Data[i], ref.Data[i])
+			}
+		}
+	}
+}

@@ -21,8 +21,7 @@ func (p *refProgram) Run(in []*Array) ([]*Array, error) {
 	if err := p.plan.Run(); err != nil {
 		return nil, err
 	}
-	p.plan.ApplyUpdates()
-	return p.plan.Outputs(), nil
+	return p.plan.Finish(), nil
 }
 
 func (p *refProgram) Clone() Program { q, _ := newRefProgram(p.plan.FG); return q }

@@ -77,8 +77,7 @@ func (p *Program) Run(in []*tensor.Array) ([]*tensor.Array, error) {
 			}
 		}
 	}
-	p.plan.ApplyUpdates()
-	return p.plan.Outputs(), nil
+	return p.plan.Finish(), nil
 }
 
 // scan returns the first NaN and the first infinity in d (-1 if none).

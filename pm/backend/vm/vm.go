@@ -34,8 +34,7 @@ func (p *program) Run(in []*tensor.Array) ([]*tensor.Array, error) {
 	if err := p.plan.Run(); err != nil {
 		return nil, err
 	}
-	p.plan.ApplyUpdates()
-	return p.plan.Outputs(), nil
+	return p.plan.Finish(), nil
 }
 
 // Clone implements tensor.Program.
