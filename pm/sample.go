@@ -30,7 +30,20 @@ type sampleConfig struct {
 	keepWarmup                 bool
 	backend                    string
 	noJitter                   bool
+	onDraw                     func(chain, iter int, x []float64)
+	streamPath                 string
 }
+
+// OnDraw is called after every iteration (warm-up included) with the chain, the iteration and
+// the flat unconstrained point, from the chains' goroutines concurrently; it must not keep x.
+func OnDraw(f func(chain, iter int, x []float64)) SampleOption {
+	return func(c *sampleConfig) { c.onDraw = f }
+}
+
+// StreamTo writes every kept draw to a CSV file while sampling runs (columns chain, draw,
+// then every element of every free variable and deterministic in model space, named as in the
+// summary), so that a long run can be watched or survive a crash.
+func StreamTo(path string) SampleOption { return func(c *sampleConfig) { c.streamPath = path } }
 
 // Draws is the number of kept draws per chain (default 1000).
 func Draws(n int) SampleOption { return func(c *sampleConfig) { c.draws = n } }
@@ -178,10 +191,33 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 		}
 		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("unknown step method %q (use nuts, hmc, metropolis, slice or demetropolisz)", c.method)}
 	}
+	var stream *drawStream
+	if c.streamPath != "" {
+		if stream, err = m.newDrawStream(c.streamPath, ld, c.chains, c.tune); err != nil {
+			return nil, err
+		}
+	}
+	var onDraw func(chain, iter int, x []float64, st *step.Stats)
+	if c.onDraw != nil || stream != nil {
+		onDraw = func(chain, iter int, x []float64, st *step.Stats) {
+			if c.onDraw != nil {
+				c.onDraw(chain, iter, x)
+			}
+			if stream != nil {
+				stream.write(chain, iter, x)
+			}
+		}
+	}
 	res, err := step.Run(c.ctx, step.Config{
 		NewMethod: newMethod, Init: [][]float64{x0}, Tune: c.tune, Draws: c.draws, Chains: c.chains,
 		Cores: c.cores, Seed: c.seed, KeepWarmup: c.keepWarmup, NoJitter: c.noJitter, Progress: c.progress,
+		OnDraw: onDraw,
 	})
+	if stream != nil {
+		if cerr := stream.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
 	if err != nil && res == nil {
 		return nil, err
 	}

@@ -1,0 +1,110 @@
+package pm_test
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gopm-dev/gopm/pm"
+)
+
+func sameDraws(t *testing.T, a, b *pm.Trace) {
+	t.Helper()
+	if len(a.Vars) != len(b.Vars) {
+		t.Fatalf("%d vs %d variables", len(a.Vars), len(b.Vars))
+	}
+	for i, v := range a.Vars {
+		w := b.Vars[i]
+		if v.Name != w.Name || len(v.Shape) != len(w.Shape) {
+			t.Fatalf("variable %d: %s%v vs %s%v", i, v.Name, v.Shape, w.Name, w.Shape)
+		}
+		for c := range v.Draws {
+			for d := range v.Draws[c] {
+				for k, x := range v.Draws[c][d] {
+					if y := w.Draws[c][d][k]; x != y && !(math.IsNaN(x) && math.IsNaN(y)) {
+						t.Fatalf("%s chain %d draw %d [%d]: %v vs %v", v.Name, c, d, k, x, y)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestTraceStanCSVAndJSONRoundTrip(t *testing.T) {
+	d := loadLinreg(t)
+	m := linregModel(d)
+	m.Deterministic("b2", m.Get("beta").Mul(2.0))
+	tr, err := m.Sample(pm.Draws(50), pm.Tune(30), pm.Chains(2), pm.Seed(5), pm.KeepWarmup())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := tr.WriteStanCSV(filepath.Join(dir, "linreg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 {
+		t.Fatalf("files %v", files)
+	}
+	b, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(b), "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,alpha,beta.1,beta.2,sigma,b2.1,b2.2\n") {
+		t.Errorf("header not in CmdStan form:\n%.600s", b)
+	}
+	back, err := pm.ReadStanCSV(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDraws(t, tr, back)
+	sameDraws(t, tr.Warmup, back.Warmup)
+	if back.Stats.Energy[1][7] != tr.Stats.Energy[1][7] || back.Stats.TreeDepth[0][3] != tr.Stats.TreeDepth[0][3] {
+		t.Errorf("stats differ")
+	}
+	path := filepath.Join(dir, "trace.json")
+	if err := tr.SaveJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	j, err := pm.LoadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDraws(t, tr, j)
+	if j.Sampler != tr.Sampler || j.Warmup == nil {
+		t.Errorf("sampler %q, warmup %v", j.Sampler, j.Warmup != nil)
+	}
+}
+
+func TestStreamTo(t *testing.T) {
+	d := loadLinreg(t)
+	path := filepath.Join(t.TempDir(), "draws.csv")
+	tr, err := linregModel(d).Sample(pm.Draws(40), pm.Tune(20), pm.Chains(2), pm.Seed(2), pm.StreamTo(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if lines[0] != `chain,draw,"alpha","beta[0]","beta[1]","sigma"` || len(lines) != 81 {
+		t.Fatalf("header %q, %d lines", lines[0], len(lines))
+	}
+	// Every streamed row is a draw of the trace.
+	want := map[string]bool{}
+	for c := 0; c < 2; c++ {
+		for k, x := range tr.Var("alpha").Draws[c] {
+			want[strings.Join([]string{itoa(c), itoa(k), ftoa(x[0])}, ",")] = true
+		}
+	}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if !want[strings.Join(f[:3], ",")] {
+			t.Fatalf("streamed row %q is not in the trace", l)
+		}
+	}
+}
+
+func itoa(i int) string     { return strconv.Itoa(i) }
+func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
