@@ -129,14 +129,11 @@ func build(dir, name string) (*pm.Model, error) {
 		phi := m.Var("phi", pm.Uniform(-1, 1))
 		sigma := m.Var("sigma", pm.HalfCauchy(5))
 		hStd := m.Var("h_std", pm.Normal(0, 1), pm.Shape(d.T))
-		// h[0] = mu + sigma h_std[0] / sqrt(1 - phi²); h[t] = mu + sigma h_std[t] + phi (h[t-1] - mu).
+		// h[0] = mu + sigma h_std[0] / sqrt(1 - phi²); h[t] = mu + sigma h_std[t] + phi (h[t-1] - mu),
+		// that is h[t] = c[t] + phi h[t-1] with c[t] = mu (1 - phi) + sigma h_std[t]: an AR(1) filter.
 		h0 := mu.Add(sigma.Mul(hStd.At(0)).Div(tensor.Sqrt(tensor.Sub(1.0, phi.Square()))))
-		rest := tensor.Scan(func(args []*tensor.Tensor) []*tensor.Tensor {
-			z, prev, mu, sigma, phi := args[0], args[1], args[2], args[3], args[4]
-			return []*tensor.Tensor{mu.Add(sigma.Mul(z)).Add(phi.Mul(prev.Sub(mu)))}
-		}, tensor.ScanArgs{Sequences: []*tensor.Tensor{hStd.Slice(0, 1, d.T, 1)}, OutputsInfo: []*tensor.Tensor{h0},
-			NonSequences: []*tensor.Tensor{mu, sigma, phi}})[0]
-		h := m.Deterministic("h", tensor.Concatenate(0, tensor.ExpandDims(h0, 0), rest))
+		c := tensor.Add(mu.Mul(tensor.Sub(1.0, phi)), sigma.Mul(hStd.Slice(0, 1, d.T, 1)))
+		h := m.Deterministic("h", tensor.Recurrence(tensor.Concatenate(0, tensor.ExpandDims(h0, 0), c), phi))
 		m.Observe("y", pm.Normal(0, tensor.Exp(h.Div(2.0))), d.Y)
 		return m, nil
 	}

@@ -26,7 +26,8 @@ import (
 //	log1p(exp(x))            → softplus(x)          so log(1 + exp(x)) → softplus(x)
 //	log(sum(exp(x), axes))   → logsumexp(x, axes)   (keepdims kept)
 //
-// and the algebraic simplifications x·1, 1·x, x/1, x + 0, 0 + x, x − 0, x**1 → x; −(−x) → x;
+// switch(c, a, b) with a constant c that is all true or all false → a or b (the bounds checks of
+// log-densities on checked data), and the algebraic simplifications x·1, 1·x, x/1, x + 0, 0 + x, x − 0, x**1 → x; −(−x) → x;
 // x + (−y) → x − y; (−x) + y → y − x; x − (−y) → x + y; x·x and x**2 → sqr(x).
 //
 // ruleCancel cancels a factor that appears both above and below a fraction in a product of
@@ -41,7 +42,7 @@ import (
 
 // localRules lists the local rewrites Rewrite applies, in order.
 func localRules() []rule {
-	rs := []rule{ruleLog, ruleLog1pOf, ruleAdd, ruleSub, ruleMul, ruleDiv, ruleNeg, rulePow, ruleCancel}
+	rs := []rule{ruleSwitchConst, ruleLog, ruleLog1pOf, ruleAdd, ruleSub, ruleMul, ruleDiv, ruleNeg, rulePow, ruleCancel}
 	for i, r := range rs {
 		rs[i] = typeSafe(r)
 	}
@@ -388,4 +389,29 @@ func equalData(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// ruleSwitchConst: switch(c, a, b) → a when the constant condition is true everywhere, → b
+// when false everywhere. Log-densities guard their support with switches whose conditions
+// depend only on data; once the data are checked, the guard costs a pass per evaluation.
+func ruleSwitchConst(op Op, in []*Tensor) *Tensor {
+	e, ok := op.(Elemwise)
+	if !ok || e.s != opSwitch || in[0].value == nil || in[0].value.Size() == 0 {
+		return nil
+	}
+	all, none := true, true
+	for _, v := range in[0].value.Data {
+		if v != 0 {
+			none = false
+		} else {
+			all = false
+		}
+	}
+	switch {
+	case all:
+		return in[1]
+	case none:
+		return in[2]
+	}
+	return nil
 }
