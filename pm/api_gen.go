@@ -7,13 +7,29 @@ import (
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
 
-// Normal is dist.Normal: the normal distribution with mean mu and standard deviation sigma:
+// Mixture is dist.Mixture: the mixture of scalar component distributions with weights w (shape [..., K], each row summing to 1).
+func Mixture(w any, comps ...dist.Dist) dist.Dist { return dist.Mixture(w, comps...) }
+
+// NormalMixture is dist.NormalMixture: the mixture of normal distributions with weights w, means mu and standard deviations sigma (the last axes of w, mu and sigma are the K components): log p(x) = log Σ_k w_k N(x | μ_k, σ_k).
+func NormalMixture(w any, mu any, sigma any) dist.Dist { return dist.NormalMixture(w, mu, sigma) }
+
+// GaussianRandomWalk is dist.GaussianRandomWalk: the random walk x_0 ~ init, x_t = x_{t-1} + ε_t with ε_t ~ N(μ, σ), over the last axis of length steps+1.
+func GaussianRandomWalk(mu any, sigma any, init dist.Dist, steps int) dist.Dist {
+	return dist.GaussianRandomWalk(mu, sigma, init, steps)
+}
+
+// AR is dist.AR: the autoregressive process of order p = len(rho) (len(rho)-1 with constant).
+func AR(rho any, sigma any, init dist.Dist, steps int, constant bool) dist.Dist {
+	return dist.AR(rho, sigma, init, steps, constant)
+}
+
+// Normal is dist.Normal: the normal distribution with mean mu and standard deviation sigma.
 func Normal(mu any, sigma any) dist.Dist { return dist.Normal(mu, sigma) }
 
-// HalfNormal is dist.HalfNormal: the normal distribution with mean 0 and scale sigma folded onto x >= 0:
+// HalfNormal is dist.HalfNormal: the normal distribution with mean 0 and scale sigma folded onto x >= 0.
 func HalfNormal(sigma any) dist.Dist { return dist.HalfNormal(sigma) }
 
-// Uniform is dist.Uniform: the continuous uniform distribution on [lower, upper]:
+// Uniform is dist.Uniform: the continuous uniform distribution on [lower, upper].
 func Uniform(lower any, upper any) dist.Dist { return dist.Uniform(lower, upper) }
 
 // Flat is dist.Flat: the improper uniform density on the real line: log p(x) = 0.
@@ -22,103 +38,108 @@ func Flat() dist.Dist { return dist.Flat() }
 // HalfFlat is dist.HalfFlat: the improper uniform density on x > 0: log p(x) = 0 there (log transform).
 func HalfFlat() dist.Dist { return dist.HalfFlat() }
 
-// Beta is dist.Beta: the beta distribution:
-func Beta(alpha any, beta_ any) dist.Dist { return dist.Beta(alpha, beta_) }
+// Beta is dist.Beta: the beta distribution.
+func Beta(alpha any, beta any) dist.Dist { return dist.Beta(alpha, beta) }
 
-// Gamma is dist.Gamma: the gamma distribution with shape alpha and rate beta:
+// Gamma is dist.Gamma: the gamma distribution with shape alpha and rate beta.
 func Gamma(alpha any, beta any) dist.Dist { return dist.Gamma(alpha, beta) }
 
 // GammaMuSigma is dist.GammaMuSigma: the gamma distribution with mean mu and standard deviation sigma, that is shape α = μ²/σ² and rate β = μ/σ².
 func GammaMuSigma(mu any, sigma any) dist.Dist { return dist.GammaMuSigma(mu, sigma) }
 
-// ChiSquared is dist.ChiSquared: the chi-squared distribution with nu degrees of freedom, the gamma distribution with shape ν/2 and rate 1/2:
+// ChiSquared is dist.ChiSquared: the chi-squared distribution with nu degrees of freedom, the gamma distribution with shape ν/2 and rate 1/2.
 func ChiSquared(nu any) dist.Dist { return dist.ChiSquared(nu) }
 
-// InverseGamma is dist.InverseGamma: the distribution of 1/X for X gamma with shape alpha and rate beta:
+// InverseGamma is dist.InverseGamma: the distribution of 1/X for X gamma with shape alpha and rate beta.
 func InverseGamma(alpha any, beta any) dist.Dist { return dist.InverseGamma(alpha, beta) }
 
-// Exponential is dist.Exponential: the exponential distribution with rate lam:
+// Exponential is dist.Exponential: the exponential distribution with rate lam.
 func Exponential(lam any) dist.Dist { return dist.Exponential(lam) }
 
-// LogNormal is dist.LogNormal: the distribution of exp(X) for X normal with mean mu and standard deviation sigma:
+// LogNormal is dist.LogNormal: the distribution of exp(X) for X normal with mean mu and standard deviation sigma.
 func LogNormal(mu any, sigma any) dist.Dist { return dist.LogNormal(mu, sigma) }
 
-// StudentT is dist.StudentT: Student's t distribution with nu degrees of freedom, location mu and scale sigma:
+// StudentT is dist.StudentT: Student's t distribution with nu degrees of freedom, location mu and scale sigma.
 func StudentT(nu any, mu any, sigma any) dist.Dist { return dist.StudentT(nu, mu, sigma) }
 
 // HalfStudentT is dist.HalfStudentT: Student's t distribution with location 0 folded onto x >= 0: log p(x) = log 2 + StudentT(ν, 0, σ) log-density.
 func HalfStudentT(nu any, sigma any) dist.Dist { return dist.HalfStudentT(nu, sigma) }
 
-// Cauchy is dist.Cauchy: the Cauchy distribution with location alpha and scale beta:
+// Cauchy is dist.Cauchy: the Cauchy distribution with location alpha and scale beta.
 func Cauchy(alpha any, beta any) dist.Dist { return dist.Cauchy(alpha, beta) }
 
-// HalfCauchy is dist.HalfCauchy: the Cauchy distribution with location 0 folded onto x >= 0:
+// HalfCauchy is dist.HalfCauchy: the Cauchy distribution with location 0 folded onto x >= 0.
 func HalfCauchy(beta any) dist.Dist { return dist.HalfCauchy(beta) }
 
-// Laplace is dist.Laplace: the Laplace (double exponential) distribution with location mu and scale b:
+// Laplace is dist.Laplace: the Laplace (double exponential) distribution with location mu and scale b.
 func Laplace(mu any, b any) dist.Dist { return dist.Laplace(mu, b) }
 
-// Logistic is dist.Logistic: the logistic distribution with location mu and scale s:
+// Logistic is dist.Logistic: the logistic distribution with location mu and scale s.
 func Logistic(mu any, s any) dist.Dist { return dist.Logistic(mu, s) }
 
-// Weibull is dist.Weibull: the Weibull distribution with shape alpha and scale beta:
+// Weibull is dist.Weibull: the Weibull distribution with shape alpha and scale beta.
 func Weibull(alpha any, beta any) dist.Dist { return dist.Weibull(alpha, beta) }
 
-// Pareto is dist.Pareto: the Pareto distribution with shape alpha and scale (lower bound) m:
+// Pareto is dist.Pareto: the Pareto distribution with shape alpha and scale (lower bound) m.
 func Pareto(alpha any, m any) dist.Dist { return dist.Pareto(alpha, m) }
 
-// VonMises is dist.VonMises: the von Mises (circular normal) distribution with mean direction mu and concentration kappa:
+// VonMises is dist.VonMises: the von Mises (circular normal) distribution with mean direction mu and concentration kappa.
 func VonMises(mu any, kappa any) dist.Dist { return dist.VonMises(mu, kappa) }
 
-// SkewNormal is dist.SkewNormal: the skew-normal distribution with location mu, scale sigma and shape alpha:
+// SkewNormal is dist.SkewNormal: the skew-normal distribution with location mu, scale sigma and shape alpha.
 func SkewNormal(mu any, sigma any, alpha any) dist.Dist { return dist.SkewNormal(mu, sigma, alpha) }
 
-// Wald is dist.Wald: the Wald (inverse Gaussian) distribution with mean mu and shape lam:
+// Wald is dist.Wald: the Wald (inverse Gaussian) distribution with mean mu and shape lam.
 func Wald(mu any, lam any) dist.Dist { return dist.Wald(mu, lam) }
 
-// Triangular is dist.Triangular: the triangular distribution on [lower, upper] with mode c:
+// Triangular is dist.Triangular: the triangular distribution on [lower, upper] with mode c.
 func Triangular(lower any, c any, upper any) dist.Dist { return dist.Triangular(lower, c, upper) }
 
-// Bernoulli is dist.Bernoulli: the Bernoulli distribution with success probability p:
+// CustomDist is dist.CustomDist: a distribution whose log-density is the Go function logp of the value and the parameters params (float64 values, slices, gonum matrices or tensors, converted to tensors), PyMC's CustomDist.
+func CustomDist(name string, logp dist.LogpFunc, params []any, opts ...dist.CustomOption) dist.Dist {
+	return dist.CustomDist(name, logp, params, opts...)
+}
+
+// Bernoulli is dist.Bernoulli: the Bernoulli distribution with success probability p.
 func Bernoulli(p any) dist.Dist { return dist.Bernoulli(p) }
 
-// BernoulliLogit is dist.BernoulliLogit: the Bernoulli distribution with log-odds logitP = log(p/(1-p)):
+// BernoulliLogit is dist.BernoulliLogit: the Bernoulli distribution with log-odds logitP = log(p/(1-p)).
 func BernoulliLogit(logitP any) dist.Dist { return dist.BernoulliLogit(logitP) }
 
-// Binomial is dist.Binomial: the binomial distribution of successes in n trials of probability p:
+// Binomial is dist.Binomial: the binomial distribution of successes in n trials of probability p.
 func Binomial(n any, p any) dist.Dist { return dist.Binomial(n, p) }
 
-// BinomialLogit is dist.BinomialLogit: the binomial distribution with log-odds logitP:
+// BinomialLogit is dist.BinomialLogit: the binomial distribution with log-odds logitP.
 func BinomialLogit(n any, logitP any) dist.Dist { return dist.BinomialLogit(n, logitP) }
 
-// Poisson is dist.Poisson: the Poisson distribution with rate mu:
+// Poisson is dist.Poisson: the Poisson distribution with rate mu.
 func Poisson(mu any) dist.Dist { return dist.Poisson(mu) }
 
-// PoissonLog is dist.PoissonLog: the Poisson distribution with log-rate eta (μ = e^η), the form of Poisson regression:
+// PoissonLog is dist.PoissonLog: the Poisson distribution with log-rate eta (μ = e^η), the form of Poisson regression.
 func PoissonLog(eta any) dist.Dist { return dist.PoissonLog(eta) }
 
-// NegativeBinomial is dist.NegativeBinomial: the negative binomial distribution with mean mu and dispersion alpha (PyMC's parameterization; a gamma mixture of Poissons with shape α and mean μ):
+// NegativeBinomial is dist.NegativeBinomial: the negative binomial distribution with mean mu and dispersion alpha (PyMC's parameterization; a gamma mixture of Poissons with shape α and mean μ).
 func NegativeBinomial(mu any, alpha any) dist.Dist { return dist.NegativeBinomial(mu, alpha) }
 
-// Geometric is dist.Geometric: the distribution of the number of Bernoulli(p) trials up to and including the first success:
+// Geometric is dist.Geometric: the distribution of the number of Bernoulli(p) trials up to and including the first success.
 func Geometric(p any) dist.Dist { return dist.Geometric(p) }
 
-// DiscreteUniform is dist.DiscreteUniform: the uniform distribution on the integers lower..upper:
+// DiscreteUniform is dist.DiscreteUniform: the uniform distribution on the integers lower..upper.
 func DiscreteUniform(lower any, upper any) dist.Dist { return dist.DiscreteUniform(lower, upper) }
 
-// Categorical is dist.Categorical: the distribution over 0..K-1 with probabilities proportional to p, a vector of K weights or a batch of them (shape [..., K]; the batch shape is p's without the last axis):
+// Categorical is dist.Categorical: the distribution over 0..K-1 with probabilities proportional to p, a vector of K weights or a batch of them (shape [..., K]; the batch shape is p's without the last axis).
 func Categorical(p any) dist.Dist { return dist.Categorical(p) }
 
 // CategoricalLogit is dist.CategoricalLogit: Categorical with unnormalized log-probabilities logits (shape [..., K]): log p(x) = l_x - log Σ_k exp(l_k).
 func CategoricalLogit(logits any) dist.Dist { return dist.CategoricalLogit(logits) }
 
-// BetaBinomial is dist.BetaBinomial: the binomial distribution whose success probability is Beta(alpha, beta):
+// BetaBinomial is dist.BetaBinomial: the binomial distribution whose success probability is Beta(alpha, beta).
 func BetaBinomial(n any, alpha any, beta any) dist.Dist { return dist.BetaBinomial(n, alpha, beta) }
 
-// ZeroInflatedPoisson is dist.ZeroInflatedPoisson: a mixture of a point mass at zero (weight 1-ψ) and a Poisson(μ) (weight ψ):
+// ZeroInflatedPoisson is dist.ZeroInflatedPoisson: a mixture of a point mass at zero (weight 1-ψ) and a Poisson(μ) (weight ψ).
 func ZeroInflatedPoisson(psi any, mu any) dist.Dist { return dist.ZeroInflatedPoisson(psi, mu) }
 
-// LKJCorr is dist.LKJCorr: the LKJ distribution over n×n correlation matrices R with shape parameter eta:
+// LKJCorr is dist.LKJCorr: the LKJ distribution over n×n correlation matrices R with shape parameter eta.
 func LKJCorr(n int, eta any) dist.Dist { return dist.LKJCorr(n, eta) }
 
 // LKJCholeskyCov is dist.LKJCholeskyCov: the distribution of the lower Cholesky factor L of a covariance matrix Σ = L Lᵀ = diag(σ) R diag(σ), whose standard deviations σ_i (the row norms of L) are independent draws from sdDist (a scalar distribution with positive support, of shape [] or [n]) and whose correlation matrix R is LKJ(η), as PyMC's LKJCholeskyCov.
@@ -126,7 +147,7 @@ func LKJCholeskyCov(n int, eta any, sdDist dist.Dist) dist.Dist {
 	return dist.LKJCholeskyCov(n, eta, sdDist)
 }
 
-// MvNormal is dist.MvNormal: the multivariate normal distribution with mean vector mu (shape [..., k]: a batch of means shares one covariance) and covariance matrix cov (k×k, symmetric positive definite):
+// MvNormal is dist.MvNormal: the multivariate normal distribution with mean vector mu (shape [..., k]: a batch of means shares one covariance) and covariance matrix cov (k×k, symmetric positive definite).
 func MvNormal(mu any, cov any) dist.Dist { return dist.MvNormal(mu, cov) }
 
 // MvNormalChol is dist.MvNormalChol: MvNormal with the covariance given by its lower Cholesky factor chol (Σ = L Lᵀ, positive diagonal), the form LKJCholeskyCov produces.
@@ -135,11 +156,22 @@ func MvNormalChol(mu any, chol any) dist.Dist { return dist.MvNormalChol(mu, cho
 // MvNormalPrec is dist.MvNormalPrec: MvNormal with the precision matrix tau = Σ⁻¹ (symmetric positive definite): log p(x) = -½ (x-μ)ᵀ Λ (x-μ) + ½ log det Λ - (k/2) log 2π.
 func MvNormalPrec(mu any, tau any) dist.Dist { return dist.MvNormalPrec(mu, tau) }
 
-// Dirichlet is dist.Dirichlet: the Dirichlet distribution on the simplex with concentrations a (shape [..., k]):
+// Dirichlet is dist.Dirichlet: the Dirichlet distribution on the simplex with concentrations a (shape [..., k]).
 func Dirichlet(a any) dist.Dist { return dist.Dirichlet(a) }
 
-// Multinomial is dist.Multinomial: the distribution of the counts in k categories of n draws with probabilities p (shape [..., k]; normalized to sum to 1):
+// Multinomial is dist.Multinomial: the distribution of the counts in k categories of n draws with probabilities p (shape [..., k]; normalized to sum to 1).
 func Multinomial(n any, p any) dist.Dist { return dist.Multinomial(n, p) }
+
+// Truncated is dist.Truncated: the distribution d restricted to [lower, upper] and renormalized (a nil bound means none).
+func Truncated(d dist.Dist, lower any, upper any) dist.Dist { return dist.Truncated(d, lower, upper) }
+
+// TruncatedNormal is dist.TruncatedNormal: the normal distribution with mean mu and standard deviation sigma truncated to [lower, upper] (nil for none).
+func TruncatedNormal(mu any, sigma any, lower any, upper any) dist.Dist {
+	return dist.TruncatedNormal(mu, sigma, lower, upper)
+}
+
+// Censored is dist.Censored: the distribution d censored at lower and upper (a nil bound means none): values below lower are recorded as lower and values above upper as upper, so
+func Censored(d dist.Dist, lower any, upper any) dist.Dist { return dist.Censored(d, lower, upper) }
 
 // Cumsum is tensor.Cumsum: the cumulative sum of x along axis (negative counts from the end), as NumPy's cumsum: [1 2 3] gives [1 3 6].
 func Cumsum(x any, axis int) *tensor.Tensor { return tensor.Cumsum(x, axis) }
@@ -236,6 +268,15 @@ func SetTake(x any, idx any, y any, axis int) *tensor.Tensor { return tensor.Set
 // Mask is tensor.Mask: selects the elements of x where a boolean mask is true, as NumPy's x[mask]: the mask's shape must equal x's leading dimensions, and the result has shape [count] + the remaining dimensions.
 func Mask(x any, mask any) *tensor.Tensor { return tensor.Mask(x, mask) }
 
+// NormalLogp is tensor.NormalLogp: the elementwise Normal log-density of x with mean mu and standard deviation sigma, −(x−μ)²/(2σ²) − log σ − log(2π)/2, computed with its partials in one pass (−Inf where σ ≤ 0).
+func NormalLogp(x any, mu any, sigma any) *tensor.Tensor { return tensor.NormalLogp(x, mu, sigma) }
+
+// BernoulliLogitLogp is tensor.BernoulliLogitLogp: the elementwise Bernoulli log-mass of y ∈ {0, 1} with log-odds eta, y·η − log(1 + e^η), computed with its derivative in one pass.
+func BernoulliLogitLogp(y any, eta any) *tensor.Tensor { return tensor.BernoulliLogitLogp(y, eta) }
+
+// PoissonLogLogp is tensor.PoissonLogLogp: the elementwise Poisson log-mass of counts y with log-rate eta, y·η − e^η − log y!, computed with its derivative in one pass.
+func PoissonLogLogp(y any, eta any) *tensor.Tensor { return tensor.PoissonLogLogp(y, eta) }
+
 // Dot is tensor.Dot: NumPy's dot for operands of up to two dimensions: the inner product of two vectors (a scalar), a matrix times a vector, a vector times a matrix, or a matrix product.
 func Dot(a any, b any) *tensor.Tensor { return tensor.Dot(a, b) }
 
@@ -276,6 +317,9 @@ func LogDetPD(a any) *tensor.Tensor { return tensor.LogDetPD(a) }
 
 // MatrixInverse is tensor.MatrixInverse: the inverse of a square matrix.
 func MatrixInverse(a any) *tensor.Tensor { return tensor.MatrixInverse(a) }
+
+// Recurrence is tensor.Recurrence: computes y[0] = c[0], y[t] = c[t] + φ·y[t−1] along c's leading axis: the AR(1) filter of autoregressive and stochastic-volatility models, much faster than the same loop written with Scan.
+func Recurrence(c any, phi any) *tensor.Tensor { return tensor.Recurrence(c, phi) }
 
 // Max is tensor.Max: the largest element of x over the given axes (all axes when none are given; negative axes count from the end).
 func Max(x any, axes ...int) *tensor.Tensor { return tensor.Max(x, axes...) }

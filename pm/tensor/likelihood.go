@@ -172,23 +172,40 @@ func (o LikelihoodOp) Kernel(spec KernelSpec) (Kernel, error) {
 			return nil
 		}, nil
 	case likeBernoulliLogit:
+		// With s = 2y − 1 (±1 for labels), log p = log_sigmoid(s·η) and d/dη = s·sigmoid(−s·η),
+		// which is y − sigmoid(η) without cancellation. The contiguous case runs on fastmath's
+		// vectorized slice kernels; other layouts (and labels that are not 0/1) take the scalar
+		// path, which computes the same formula.
+		tmp := make([]float64, n)
 		return func(outs, in []*Array) error {
 			y, eta := in[0].Data, in[1].Data
 			lp, r := outs[0].Data, outs[1].Data
+			if direct(0) && direct(1) && len(y) == n && len(eta) == n {
+				labels := true
+				for i, yi := range y {
+					s := 2*yi - 1
+					if s != 1 && s != -1 {
+						labels = false
+						break
+					}
+					tmp[i] = s * eta[i]
+				}
+				if labels {
+					fastmath.LogSigmoidTo(lp, tmp)
+					for i := range tmp {
+						tmp[i] = -tmp[i]
+					}
+					fastmath.SigmoidTo(r, tmp)
+					for i, yi := range y {
+						r[i] *= 2*yi - 1
+					}
+					return nil
+				}
+			}
 			for i := 0; i < n; i++ {
 				yi, e := y[at32(idx[0], i)], eta[at32(idx[1], i)]
-				// log p = y·η − softplus(η); d/dη = y − sigmoid(η). One exp, one log1p.
-				t := fastmath.Exp(-math.Abs(e))
-				sp := fastmath.Log1p(t)
-				var sig float64
-				if e >= 0 {
-					sp += e
-					sig = 1 / (1 + t)
-				} else {
-					sig = t / (1 + t)
-				}
-				lp[i] = yi*e - sp
-				r[i] = yi - sig
+				lp[i] = yi*e - fastmath.Softplus(e)
+				r[i] = yi - fastmath.Sigmoid(e)
 			}
 			return nil
 		}, nil

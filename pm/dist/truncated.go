@@ -1,0 +1,367 @@
+package dist
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gopm-dev/gopm/pm/tensor"
+)
+
+// CDFer is implemented by the distributions with a closed-form cumulative distribution
+// function, which Truncated and Censored need: Normal, HalfNormal, Uniform, Exponential,
+// LogNormal, Cauchy, HalfCauchy, Laplace, Logistic, Weibull, Pareto, Geometric and Poisson.
+type CDFer interface {
+	// LogCDF is log P(X <= x), elementwise.
+	LogCDF(x *tensor.Tensor) *tensor.Tensor
+	// LogCCDF is log P(X > x), elementwise.
+	LogCCDF(x *tensor.Tensor) *tensor.Tensor
+}
+
+// ICDFer is implemented by the distributions with a closed-form quantile function, which
+// Truncated uses for random draws: Normal, HalfNormal, Uniform, Exponential, LogNormal,
+// Logistic, Weibull, Pareto and Geometric.
+type ICDFer interface {
+	// ICDF is the quantile function F⁻¹(u), elementwise.
+	ICDF(u *tensor.Tensor) *tensor.Tensor
+}
+
+type truncated struct {
+	base
+	d      Dist
+	cdf    CDFer
+	lo, hi *tt // nil where unbounded
+	slo    *tt // the support's lower and upper bounds (truncation bounds within the base's)
+	shi    *tt
+}
+
+// Truncated is the distribution d restricted to [lower, upper] and renormalized (a nil bound
+// means none). Its log-density is
+//
+//	log p(x) = log p_d(x) - log(F(upper) - F(lower))   for lower <= x <= upper
+//
+// with F the CDF of d (d must implement CDFer; for discrete d the mass at lower is kept,
+// F(lower - 1) is used). The difference of CDFs is taken in the tail where it is accurate.
+// Support: the interval (interval transform for continuous d). Constraints: lower < upper.
+func Truncated(d Dist, lower, upper any) Dist {
+	return truncate("Truncated", d, lower, upper)
+}
+
+// TruncatedNormal is the normal distribution with mean mu and standard deviation sigma
+// truncated to [lower, upper] (nil for none). Its log-density is
+//
+//	log p(x) = log N(x | μ, σ) - log(Φ((upper-μ)/σ) - Φ((lower-μ)/σ))
+//
+// Support: lower <= x <= upper (interval transform). Constraints: σ > 0, lower < upper. Random
+// draws by the inverse CDF.
+func TruncatedNormal(mu, sigma, lower, upper any) Dist {
+	return truncate("TruncatedNormal", Normal(mu, sigma), lower, upper)
+}
+
+func truncate(name string, d Dist, lower, upper any) Dist {
+	b := newBuilder(name)
+	t := &truncated{d: d}
+	if d == nil {
+		b.fail(fmt.Errorf("%s: the distribution is nil", name))
+		d = Normal(0.0, 1.0)
+		t.d = d
+	}
+	if d.Err() != nil {
+		b.fail(d.Err())
+	}
+	cdf, ok := d.(CDFer)
+	if !ok {
+		b.fail(fmt.Errorf("%s: %s has no closed-form CDF, so it cannot be truncated", name, d.Name()))
+		d = Normal(0.0, 1.0)
+		t.d, cdf = d, d.(CDFer)
+	}
+	if d.EventNDim() != 0 {
+		b.fail(fmt.Errorf("%s: %s is multivariate; only scalar distributions can be truncated", name, d.Name()))
+	}
+	t.cdf = cdf
+	if lower != nil {
+		t.lo = b.param("lower", lower)
+		if allConst(t.lo, func(v float64) bool { return math.IsInf(v, -1) }) {
+			t.lo = nil
+		}
+	}
+	if upper != nil {
+		t.hi = b.param("upper", upper)
+		if allConst(t.hi, func(v float64) bool { return math.IsInf(v, 1) }) {
+			t.hi = nil
+		}
+	}
+	b.less("lower", "upper", t.lo, t.hi, true)
+	if t.lo == nil && t.hi == nil {
+		b.fail(fmt.Errorf("%s: both bounds are missing", name))
+	}
+	if name == "Truncated" {
+		name += d.Name()
+	}
+	b.name = name
+	// Combine with the base support's bounds so that the transform maps onto the right interval.
+	s := d.Support()
+	var blo, bhi *tt
+	switch s.Kind {
+	case Positive, NonNegative:
+		blo = tensor.Const(0.0)
+	case UnitInterval:
+		blo, bhi = tensor.Const(0.0), tensor.Const(1.0)
+	case Interval, Integers, Circular:
+		blo, bhi = s.Lower, s.Upper
+	}
+	t.slo, t.shi = tighter(t.lo, blo, tensor.Maximum), tighter(t.hi, bhi, tensor.Minimum)
+	t.base = b.base(b.batch(d.Shape()), 0, d.DType())
+	t.name = name
+	return t
+}
+
+func tighter(a, b *tt, f func(x, y any) *tensor.Tensor) *tt {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return f(a, b)
+}
+
+func (t *truncated) discrete() bool { return t.dtype == tensor.Int64 }
+
+// logNorm is log P(lower <= X <= upper).
+func (t *truncated) logNorm() *tt {
+	lo := t.lo
+	if lo != nil && t.discrete() {
+		lo = tensor.Sub(lo, 1.0)
+	}
+	switch {
+	case lo == nil:
+		return t.cdf.LogCDF(t.hi)
+	case t.hi == nil:
+		return t.cdf.LogCCDF(lo)
+	}
+	// In the upper tail F(hi) - F(lo) loses the digits that S(lo) - S(hi) keeps (S = 1 - F).
+	// The pair is chosen before the subtraction, so that the branch not taken never produces
+	// an infinite value whose zero-weighted gradient would be NaN.
+	lcLo := t.cdf.LogCDF(lo)
+	upper := tensor.Gt(lcLo, -math.Ln2)
+	a := tensor.Switch(upper, t.cdf.LogCCDF(lo), t.cdf.LogCDF(t.hi))
+	b := tensor.Switch(upper, t.cdf.LogCCDF(t.hi), lcLo)
+	return logSubExp(a, b)
+}
+
+func (t *truncated) Logp(x *tt) *tt {
+	lp := tensor.Sub(t.d.Logp(x), t.logNorm())
+	return bound(lp, condBetween(xf(x), t.lo, t.hi, false))
+}
+
+func (t *truncated) LogCDF(x *tt) *tt {
+	lo := t.lo
+	if lo == nil {
+		return tensor.Sub(t.cdf.LogCDF(tensor.Minimum(x, t.hi)), t.logNorm())
+	}
+	if t.discrete() {
+		lo = tensor.Sub(lo, 1.0)
+	}
+	xc := tensor.Maximum(x, lo)
+	if t.hi != nil {
+		xc = tensor.Minimum(xc, t.hi)
+	}
+	return tensor.Sub(logSubExp(t.cdf.LogCDF(xc), t.cdf.LogCDF(lo)), t.logNorm())
+}
+
+func (t *truncated) LogCCDF(x *tt) *tt {
+	hi := t.hi
+	if hi == nil {
+		xc := x
+		if t.lo != nil {
+			xc = tensor.Maximum(x, t.lo)
+		}
+		return tensor.Sub(t.cdf.LogCCDF(xc), t.logNorm())
+	}
+	xc := tensor.Minimum(x, hi)
+	if t.lo != nil {
+		xc = tensor.Maximum(xc, t.lo)
+	}
+	return tensor.Sub(logSubExp(t.cdf.LogCCDF(xc), t.cdf.LogCCDF(hi)), t.logNorm())
+}
+
+// Random draws by the inverse CDF: u uniform between F(lower) and F(upper), x = F⁻¹(u).
+func (t *truncated) Random(rs *tensor.RandomStream, shape []int) *tt {
+	ic, ok := t.d.(ICDFer)
+	if !ok {
+		panic(errDist(t.name, fmt.Sprintf("random draws need the quantile function of %s, which is not available", t.d.Name())))
+	}
+	s := rshape(shape, t.shape)
+	var flo, fhi *tt = tensor.Const(0.0), tensor.Const(1.0)
+	if t.lo != nil {
+		lo := t.lo
+		if t.discrete() {
+			lo = tensor.Sub(lo, 1.0) // keep the mass at lower
+		}
+		flo = tensor.Exp(t.cdf.LogCDF(lo))
+	}
+	if t.hi != nil {
+		fhi = tensor.Exp(t.cdf.LogCDF(t.hi))
+	}
+	u := rs.Uniform(fill(flo, s), fhi)
+	x := ic.ICDF(u)
+	if t.discrete() {
+		x = asInt(x)
+	}
+	if t.lo != nil {
+		x = tensor.Maximum(x, t.lo)
+	}
+	if t.hi != nil {
+		x = tensor.Minimum(x, t.hi)
+	}
+	return x
+}
+
+func (t *truncated) Support() Support {
+	if t.discrete() {
+		return Support{Kind: Integers, Lower: t.slo, Upper: t.shi}
+	}
+	return Support{Kind: Interval, Lower: t.slo, Upper: t.shi}
+}
+
+func (t *truncated) DefaultTransform() Transform {
+	if t.discrete() {
+		return nil
+	}
+	return IntervalTransform(nilIfNil(t.slo), nilIfNil(t.shi))
+}
+
+func nilIfNil(t *tt) any {
+	if t == nil {
+		return nil
+	}
+	return t
+}
+
+// InitialValue is the base distribution's when it lies strictly inside the bounds, else the
+// midpoint (both bounds), or the bound moved by 1 into the support.
+func (t *truncated) InitialValue(shape []int) *tt {
+	s := shapeOr(shape, t.shape)
+	iv := tensor.Cast(t.d.InitialValue(s), tensor.Float64)
+	lo, hi := t.slo, t.shi
+	var r *tt
+	switch {
+	case lo != nil && hi != nil:
+		r = tensor.Switch(tensor.And(tensor.Gt(iv, lo), tensor.Lt(iv, hi)), iv, tensor.Mul(tensor.Add(lo, hi), 0.5))
+	case lo != nil:
+		r = tensor.Switch(tensor.Gt(iv, lo), iv, tensor.Add(lo, 1.0))
+	case hi != nil:
+		r = tensor.Switch(tensor.Lt(iv, hi), iv, tensor.Sub(hi, 1.0))
+	default:
+		r = iv
+	}
+	r = fill(r, s)
+	if t.discrete() {
+		return asInt(tensor.Round(r))
+	}
+	return r
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type censored struct {
+	base
+	d      Dist
+	cdf    CDFer
+	lo, hi *tt
+}
+
+// Censored is the distribution d censored at lower and upper (a nil bound means none): values
+// below lower are recorded as lower and values above upper as upper, so
+//
+//	log p(x) = log F(lower) at x = lower,  log(1 - F(upper)) at x = upper,  log p_d(x) between
+//
+// (for discrete d, P(X >= upper) = 1 - F(upper - 1)). d must implement CDFer. It is meant for
+// observed data; it has no default transform. Support: [lower, upper].
+func Censored(d Dist, lower, upper any) Dist {
+	b := newBuilder("Censored")
+	c := &censored{d: d}
+	if d == nil {
+		b.fail(fmt.Errorf("Censored: the distribution is nil"))
+		d = Normal(0.0, 1.0)
+		c.d = d
+	}
+	if d.Err() != nil {
+		b.fail(d.Err())
+	}
+	cdf, ok := d.(CDFer)
+	if !ok {
+		b.fail(fmt.Errorf("Censored: %s has no closed-form CDF, so it cannot be censored", d.Name()))
+		d = Normal(0.0, 1.0)
+		c.d, cdf = d, d.(CDFer)
+	}
+	if d.EventNDim() != 0 {
+		b.fail(fmt.Errorf("Censored: %s is multivariate; only scalar distributions can be censored", d.Name()))
+	}
+	c.cdf = cdf
+	if lower != nil {
+		c.lo = b.param("lower", lower)
+	}
+	if upper != nil {
+		c.hi = b.param("upper", upper)
+	}
+	b.less("lower", "upper", c.lo, c.hi, true)
+	c.base = b.base(b.batch(d.Shape()), 0, d.DType())
+	c.name = "Censored" + d.Name()
+	return c
+}
+
+func (c *censored) Logp(x *tt) *tt {
+	lp := c.d.Logp(x)
+	xv := xf(x)
+	if c.lo != nil {
+		lp = tensor.Switch(tensor.Le(xv, c.lo), c.cdf.LogCDF(c.lo), lp)
+	}
+	if c.hi != nil {
+		h := c.hi
+		if c.dtype == tensor.Int64 {
+			h = tensor.Sub(h, 1.0)
+		}
+		lp = tensor.Switch(tensor.Ge(xv, c.hi), c.cdf.LogCCDF(h), lp)
+	}
+	return bound(lp, condBetween(xv, c.lo, c.hi, false))
+}
+
+func (c *censored) Random(rs *tensor.RandomStream, shape []int) *tt {
+	x := c.d.Random(rs, rshape(shape, c.shape))
+	if c.lo != nil {
+		x = tensor.Maximum(x, c.lo)
+	}
+	if c.hi != nil {
+		x = tensor.Minimum(x, c.hi)
+	}
+	if c.dtype == tensor.Int64 {
+		return asInt(x)
+	}
+	return x
+}
+
+// Support is the base's for continuous d: observed values lie on the closed interval
+// [lower, upper], with point masses at the bounds, which the open Interval kind would reject.
+func (c *censored) Support() Support {
+	if c.dtype == tensor.Int64 {
+		return Support{Kind: Integers, Lower: c.lo, Upper: c.hi}
+	}
+	return c.d.Support()
+}
+
+func (c *censored) DefaultTransform() Transform { return nil }
+
+func (c *censored) InitialValue(shape []int) *tt {
+	iv := c.d.InitialValue(shapeOr(shape, c.shape))
+	if c.lo != nil {
+		iv = tensor.Maximum(iv, c.lo)
+	}
+	if c.hi != nil {
+		iv = tensor.Minimum(iv, c.hi)
+	}
+	if c.dtype == tensor.Int64 {
+		return asInt(iv)
+	}
+	return iv
+}

@@ -1,0 +1,97 @@
+//go:build amd64 && !purego
+
+package fastmath
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the AVX2 kernels. It is set once at program start from
+// CPUID (which also checks that the OS saves the YMM registers) and never
+// changes. The AVX2 kernels give the same bits as the Go code (tests check
+// this), so the choice affects speed only.
+var useAVX2 = cpu.X86.HasAVX2
+
+// laneMask returns the VMASKMOVPD mask with the first n of four lanes on.
+func laneMask(n int) (m [4]int64) {
+	for l := range m {
+		if l < n {
+			m[l] = -1
+		}
+	}
+	return m
+}
+
+// matVecAVX runs the variant for cols <= 32 (1 <= rows).
+func matVecAVX(dst, a []float64, rows, cols int, x, b []float64) {
+	k := (cols + 3) / 4
+	m := laneMask(cols - 4*(k-1))
+	var bp *float64
+	if b != nil {
+		bp = &b[0]
+	}
+	d, ap, xp, stride := &dst[0], &a[0], &x[0], 8*cols
+	switch k {
+	case 1:
+		mv1(d, ap, rows, xp, bp, &m, stride)
+	case 2:
+		mv2(d, ap, rows, xp, bp, &m, stride)
+	case 3:
+		mv3(d, ap, rows, xp, bp, &m, stride)
+	case 4:
+		mv4(d, ap, rows, xp, bp, &m, stride)
+	case 5:
+		mv5(d, ap, rows, xp, bp, &m, stride)
+	case 6:
+		mv6(d, ap, rows, xp, bp, &m, stride)
+	case 7:
+		mv7(d, ap, rows, xp, bp, &m, stride)
+	default:
+		mv8(d, ap, rows, xp, bp, &m, stride)
+	}
+}
+
+// matTVecAVX runs the variant for cols <= 32 (1 <= rows); dst is cleared.
+func matTVecAVX(dst, a []float64, rows, cols int, r []float64) {
+	k := (cols + 3) / 4
+	m := laneMask(cols - 4*(k-1))
+	d, ap, rp, stride := &dst[0], &a[0], &r[0], 8*cols
+	switch k {
+	case 1:
+		mt1(d, ap, rows, rp, &m, stride)
+	case 2:
+		mt2(d, ap, rows, rp, &m, stride)
+	case 3:
+		mt3(d, ap, rows, rp, &m, stride)
+	case 4:
+		mt4(d, ap, rows, rp, &m, stride)
+	case 5:
+		mt5(d, ap, rows, rp, &m, stride)
+	case 6:
+		mt6(d, ap, rows, rp, &m, stride)
+	case 7:
+		mt7(d, ap, rows, rp, &m, stride)
+	default:
+		mt8(d, ap, rows, rp, &m, stride)
+	}
+}
+
+// bernoulliLogitAVX2 is the BernoulliLogit loop for n (a multiple of four)
+// elements; it returns how many it processed (see bernoulli_amd64.s).
+//
+//go:noescape
+func bernoulliLogitAVX2(eta, y, resid *float64, n int, acc *[4]float64) (done int)
+
+// logSigmoidAVX2 sets dst[i] = s*LogSigmoid(s*x[i]) (s = ±1) for up to n (a
+// multiple of four) elements; it returns how many it processed.
+//
+//go:noescape
+func logSigmoidAVX2(dst, x *float64, n int, s float64) (done int)
+
+// sigmoidAVX2 sets dst[i] = Sigmoid(x[i]) like logSigmoidAVX2.
+//
+//go:noescape
+func sigmoidAVX2(dst, x *float64, n int) (done int)
+
+// expAVX2 sets dst[i] = Exp(x[i]) like logSigmoidAVX2.
+//
+//go:noescape
+func expAVX2(dst, x *float64, n int) (done int)

@@ -1,0 +1,30 @@
+//go:build !amd64 || purego
+
+package fastmath
+
+// useAVX2 is false where the assembly kernels do not exist; the Go code runs.
+const useAVX2 = false
+
+func matVecAVX(dst, a []float64, rows, cols int, x, b []float64) {
+	panic("fastmath: matVecAVX called without AVX2 kernels")
+}
+
+func matTVecAVX(dst, a []float64, rows, cols int, r []float64) {
+	panic("fastmath: matTVecAVX called without AVX2 kernels")
+}
+
+func bernoulliLogitAVX2(eta, y, resid *float64, n int, acc *[4]float64) int {
+	panic("fastmath: bernoulliLogitAVX2 called without AVX2 kernels")
+}
+
+func logSigmoidAVX2(dst, x *float64, n int, s float64) int {
+	panic("fastmath: logSigmoidAVX2 called without AVX2 kernels")
+}
+
+func sigmoidAVX2(dst, x *float64, n int) int {
+	panic("fastmath: sigmoidAVX2 called without AVX2 kernels")
+}
+
+func expAVX2(dst, x *float64, n int) int {
+	panic("fastmath: expAVX2 called without AVX2 kernels")
+}
