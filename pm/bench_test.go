@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm"
+	"github.com/gopm-dev/gopm/pm/internal/benchutil"
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
 
@@ -34,11 +35,7 @@ func benchLogpGrad(b *testing.B, m *pm.Model) {
 	}
 	g := make([]float64, ld.Dim())
 	ld.LogpGrad(x, g)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ld.LogpGrad(x, g)
-	}
+	benchutil.Loop(b, func() { ld.LogpGrad(x, g) })
 }
 
 func BenchmarkHierRadonLogpGrad(b *testing.B) {

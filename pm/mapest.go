@@ -44,6 +44,7 @@ type MAPResult struct {
 	Status     string // the optimizer's status
 	Iterations int
 	Evals      int
+	GradNorm   float64 // largest |∂logp/∂x| at the result (NaN without a gradient)
 }
 
 // String prints the estimate.
@@ -128,7 +129,7 @@ func FindMAP(m *Model, opts ...MAPOption) (*MAPResult, error) {
 		return nil, &Error{Op: "FindMAP", Msg: fmt.Sprintf("optimizer failed: %v", oerr)}
 	}
 	expand(res.X)
-	out := &MAPResult{Values: ld.Unflatten(full), Logp: -res.F, Status: res.Status.String(),
+	out := &MAPResult{Values: ld.Unflatten(full), Logp: -res.F, Status: res.Status.String(), GradNorm: math.NaN(),
 		Iterations: res.Stats.MajorIterations, Evals: res.Stats.FuncEvaluations + res.Stats.GradEvaluations}
 	out.Converged = oerr == nil && (res.Status == optimize.GradientThreshold || res.Status == optimize.FunctionConvergence ||
 		res.Status == optimize.StepConvergence || res.Status == optimize.Success || res.Status == optimize.FunctionThreshold)
@@ -136,6 +137,18 @@ func FindMAP(m *Model, opts ...MAPOption) (*MAPResult, error) {
 		// gonum reports line-search trouble near the optimum as an error; keep the point
 		// but say so.
 		out.Status = fmt.Sprintf("%s (%v)", res.Status, oerr)
+	}
+	// A line search that cannot improve a point where the gradient vanishes has converged.
+	if ld.HasGrad() {
+		ld.LogpGrad(full, grad)
+		gmax := 0.0
+		for _, k := range cont {
+			gmax = math.Max(gmax, math.Abs(grad[k]))
+		}
+		out.GradNorm = gmax
+		if !out.Converged && gmax <= 1e-4 {
+			out.Converged = true
+		}
 	}
 	cons, err := m.constrained(ld, full)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm"
+	"github.com/gopm-dev/gopm/pm/internal/benchutil"
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
 
@@ -299,9 +300,5 @@ func BenchmarkLinregLogpGrad(b *testing.B) {
 	x := []float64{0.9, 1.1, 2.4, 0.05}
 	g := make([]float64, 4)
 	ld.LogpGrad(x, g)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ld.LogpGrad(x, g)
-	}
+	benchutil.Loop(b, func() { ld.LogpGrad(x, g) })
 }

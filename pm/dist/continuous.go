@@ -54,10 +54,10 @@ func Normal(mu, sigma any) Dist {
 	return d
 }
 
+// Logp uses the fused tensor.NormalLogp: one pass for the value and its partials (−Inf where
+// σ ≤ 0, with zero partials there).
 func (d *normal) Logp(x *tt) *tt {
-	z := tensor.Div(tensor.Sub(x, d.mu), d.sigma)
-	lp := tensor.Sub(tensor.Mul(-0.5, tensor.Square(z)), tensor.Add(tensor.Log(d.sigma), logSqrt2Pi))
-	return bound(lp, condPos(d.sigma))
+	return tensor.NormalLogp(x, d.mu, d.sigma)
 }
 
 func (d *normal) LogCDF(x *tt) *tt {

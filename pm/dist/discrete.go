@@ -64,7 +64,7 @@ func (d *bernoulli) Logp(x *tt) *tt {
 	x = xf(x)
 	ok := condInt(x, tensor.Const(0.0), tensor.Const(1.0))
 	if d.logit {
-		return bound(tensor.Sub(tensor.Mul(x, d.p), tensor.Softplus(d.p)), ok)
+		return bound(tensor.BernoulliLogitLogp(x, d.p), ok)
 	}
 	lp := tensor.Add(xlogy(x, d.p), xlog1py(tensor.Sub(1.0, x), tensor.Neg(d.p)))
 	return bound(lp, ok, condProb(d.p))
@@ -201,8 +201,7 @@ func (d *poisson) Logp(x *tt) *tt {
 	x = xf(x)
 	ok := condCount(x)
 	if d.log {
-		lp := tensor.Sub(tensor.Sub(tensor.Mul(x, d.mu), tensor.Exp(d.mu)), tensor.Lgamma(tensor.Add(x, 1.0)))
-		return bound(lp, ok)
+		return bound(tensor.PoissonLogLogp(x, d.mu), ok)
 	}
 	lp := tensor.Sub(tensor.Sub(xlogy(x, d.mu), d.mu), tensor.Lgamma(tensor.Add(x, 1.0)))
 	return bound(lp, ok, condNonNeg(d.mu))

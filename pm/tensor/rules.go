@@ -26,6 +26,10 @@ import (
 //	log1p(exp(x))            → softplus(x)          so log(1 + exp(x)) → softplus(x)
 //	log(sum(exp(x), axes))   → logsumexp(x, axes)   (keepdims kept)
 //
+// Shape rules: a sum over a one-element tensor that keeps its shape and expand_dims of no axes
+// are the input itself; fill(x, c) with x's shape known and c constant is a constant; an
+// elementwise op reading fill(x, v) reads v instead where broadcasting gives the same result
+// type (the gradient's seeds and broadcasts). Then
 // switch(c, a, b) with a constant c that is all true or all false → a or b (the bounds checks of
 // log-densities on checked data), and the algebraic simplifications x·1, 1·x, x/1, x + 0, 0 + x, x − 0, x**1 → x; −(−x) → x;
 // x + (−y) → x − y; (−x) + y → y − x; x − (−y) → x + y; x·x and x**2 → sqr(x).
@@ -42,7 +46,7 @@ import (
 
 // localRules lists the local rewrites Rewrite applies, in order.
 func localRules() []rule {
-	rs := []rule{ruleSwitchConst, ruleLog, ruleLog1pOf, ruleAdd, ruleSub, ruleMul, ruleDiv, ruleNeg, rulePow, ruleCancel}
+	rs := []rule{ruleShapeNoop, ruleFillConst, ruleFillOperand, ruleSwitchConst, ruleLog, ruleLog1pOf, ruleAdd, ruleSub, ruleMul, ruleDiv, ruleNeg, rulePow, ruleCancel}
 	for i, r := range rs {
 		rs[i] = typeSafe(r)
 	}
@@ -414,4 +418,72 @@ func ruleSwitchConst(op Op, in []*Tensor) *Tensor {
 		return in[2]
 	}
 	return nil
+}
+
+// ruleShapeNoop removes sums and expansions that do not change anything.
+func ruleShapeNoop(op Op, in []*Tensor) *Tensor {
+	switch o := op.(type) {
+	case SumOp:
+		t := in[0].typ
+		if t.Size() == 1 && (o.KeepDims || len(t.Shape) == 0) {
+			return in[0]
+		}
+	case ExpandOp:
+		if o.Axes == 0 {
+			return in[0]
+		}
+	}
+	return nil
+}
+
+// ruleFillConst: fill(x, c) with x's static shape known and c a constant scalar is a constant.
+func ruleFillConst(op Op, in []*Tensor) *Tensor {
+	e, ok := op.(Elemwise)
+	if !ok || e.s != opFill || !in[0].typ.Known() || in[1].value == nil || in[1].value.Size() != 1 {
+		return nil
+	}
+	shape, err := broadcastShapes("fill", []Type{in[0].typ, in[1].typ})
+	if err != nil {
+		return nil
+	}
+	a := NewArray(in[1].value.DType, shape...)
+	for i := range a.Data {
+		a.Data[i] = in[1].value.Data[0]
+	}
+	return constArray(a)
+}
+
+// ruleFillOperand: op(..., fill(x, v), ...) → op(..., v, ...) for elementwise ops, when the
+// other operands already give the result its shape (typeSafe checks that the type is unchanged).
+func ruleFillOperand(op Op, in []*Tensor) *Tensor {
+	e, ok := op.(Elemwise)
+	if !ok || e.s == opFill {
+		return nil
+	}
+	changed := false
+	ins := make([]*Tensor, len(in))
+	for i, x := range in {
+		ins[i] = x
+		if scalarOf(x) == opFill {
+			ins[i] = x.owner.Inputs[1]
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	out := Apply1(e, ins...)
+	want, err := e.Infer(types(in))
+	if err != nil || !sameShape(out.typ.Shape, want[0].Shape) || out.typ.DType != want[0].DType {
+		return nil
+	}
+	return out
+}
+
+func types(ts []*Tensor) []Type {
+	out := make([]Type, len(ts))
+	for i, t := range ts {
+		out[i] = t.typ
+	}
+	return out
 }

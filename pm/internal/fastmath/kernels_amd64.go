@@ -20,57 +20,92 @@ func laneMask(n int) (m [4]int64) {
 	return m
 }
 
+// The AVX2 matrix kernels read the last group of four columns with masked
+// loads (VMASKMOVPD). Whether a masked-off lane may still fault is
+// implementation dependent on AMD processors, so no load may reach past
+// valid memory: x and the column sums live in zero-padded stack buffers,
+// and when cols is not a multiple of four the last row (whose masked lanes
+// would reach past the end of a) is left to the Go code, which computes it
+// with the same operations.
+
 // matVecAVX runs the variant for cols <= 32 (1 <= rows).
 func matVecAVX(dst, a []float64, rows, cols int, x, b []float64) {
 	k := (cols + 3) / 4
 	m := laneMask(cols - 4*(k-1))
-	var bp *float64
-	if b != nil {
-		bp = &b[0]
+	var xb [maxVecCols]float64
+	copy(xb[:], x)
+	n := rows
+	if cols%4 != 0 {
+		n--
 	}
-	d, ap, xp, stride := &dst[0], &a[0], &x[0], 8*cols
-	switch k {
-	case 1:
-		mv1(d, ap, rows, xp, bp, &m, stride)
-	case 2:
-		mv2(d, ap, rows, xp, bp, &m, stride)
-	case 3:
-		mv3(d, ap, rows, xp, bp, &m, stride)
-	case 4:
-		mv4(d, ap, rows, xp, bp, &m, stride)
-	case 5:
-		mv5(d, ap, rows, xp, bp, &m, stride)
-	case 6:
-		mv6(d, ap, rows, xp, bp, &m, stride)
-	case 7:
-		mv7(d, ap, rows, xp, bp, &m, stride)
-	default:
-		mv8(d, ap, rows, xp, bp, &m, stride)
+	if n > 0 {
+		var bp *float64
+		if b != nil {
+			bp = &b[0]
+		}
+		d, ap, xp, stride := &dst[0], &a[0], &xb[0], 8*cols
+		switch k {
+		case 1:
+			mv1(d, ap, n, xp, bp, &m, stride)
+		case 2:
+			mv2(d, ap, n, xp, bp, &m, stride)
+		case 3:
+			mv3(d, ap, n, xp, bp, &m, stride)
+		case 4:
+			mv4(d, ap, n, xp, bp, &m, stride)
+		case 5:
+			mv5(d, ap, n, xp, bp, &m, stride)
+		case 6:
+			mv6(d, ap, n, xp, bp, &m, stride)
+		case 7:
+			mv7(d, ap, n, xp, bp, &m, stride)
+		default:
+			mv8(d, ap, n, xp, bp, &m, stride)
+		}
+	}
+	if n < rows {
+		var bt []float64
+		if b != nil {
+			bt = b[n:]
+		}
+		matVecGo(dst[n:], a[n*cols:], rows-n, cols, x, bt)
 	}
 }
 
-// matTVecAVX runs the variant for cols <= 32 (1 <= rows); dst is cleared.
+// matTVecAVX adds A^T r to dst for cols <= 32 (1 <= rows).
 func matTVecAVX(dst, a []float64, rows, cols int, r []float64) {
 	k := (cols + 3) / 4
 	m := laneMask(cols - 4*(k-1))
-	d, ap, rp, stride := &dst[0], &a[0], &r[0], 8*cols
-	switch k {
-	case 1:
-		mt1(d, ap, rows, rp, &m, stride)
-	case 2:
-		mt2(d, ap, rows, rp, &m, stride)
-	case 3:
-		mt3(d, ap, rows, rp, &m, stride)
-	case 4:
-		mt4(d, ap, rows, rp, &m, stride)
-	case 5:
-		mt5(d, ap, rows, rp, &m, stride)
-	case 6:
-		mt6(d, ap, rows, rp, &m, stride)
-	case 7:
-		mt7(d, ap, rows, rp, &m, stride)
-	default:
-		mt8(d, ap, rows, rp, &m, stride)
+	var acc [maxVecCols]float64
+	copy(acc[:], dst)
+	n := rows
+	if cols%4 != 0 {
+		n--
+	}
+	if n > 0 {
+		d, ap, rp, stride := &acc[0], &a[0], &r[0], 8*cols
+		switch k {
+		case 1:
+			mt1(d, ap, n, rp, &m, stride)
+		case 2:
+			mt2(d, ap, n, rp, &m, stride)
+		case 3:
+			mt3(d, ap, n, rp, &m, stride)
+		case 4:
+			mt4(d, ap, n, rp, &m, stride)
+		case 5:
+			mt5(d, ap, n, rp, &m, stride)
+		case 6:
+			mt6(d, ap, n, rp, &m, stride)
+		case 7:
+			mt7(d, ap, n, rp, &m, stride)
+		default:
+			mt8(d, ap, n, rp, &m, stride)
+		}
+	}
+	copy(dst, acc[:cols])
+	if n < rows {
+		matTVecGo(dst, a[n*cols:], rows-n, cols, r[n:])
 	}
 }
 
