@@ -114,7 +114,12 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 	for i, u := range fg.Updates {
 		ups[i] = Update{Var: u.Var, Value: get(u.Value)}
 	}
-	return NewFunctionGraph(fg.Inputs, outs, ups)
+	res, err := NewFunctionGraph(fg.Inputs, outs, ups)
+	if err != nil {
+		return nil, err
+	}
+	res, _ = fuseLikelihoodSums(res)
+	return res, nil
 }
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites
