@@ -81,6 +81,7 @@ func main() {
 	seed := flag.Uint64("seed", 4711, "seed")
 	twoCores := flag.Bool("cores2", true, "also time the run with chains on 2 cores")
 	jsonOut := flag.String("json", "", "write the results as JSON to this file")
+	metric := flag.String("metric", "grad", "NUTS mass-matrix adaptation: grad (default), diag (Stan's) or dense")
 	flag.Parse()
 	if *dir == "" {
 		*dir = findData()
@@ -106,7 +107,7 @@ func main() {
 		if !ok {
 			fail(fmt.Errorf("bench: no Stan results for %q", name))
 		}
-		r, err := run(*dir, name, ref, *chains, *draws, *tune, *seed, *twoCores)
+		r, err := run(*dir, name, ref, *chains, *draws, *tune, *seed, *twoCores, pm.Metric(*metric))
 		if err != nil {
 			fail(err)
 		}
@@ -137,7 +138,7 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64, twoCores bool) (Result, error) {
+func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64, twoCores bool, metric pm.SampleOption) (Result, error) {
 	r := Result{Model: name, StanESSPerS: ref.ESSPerS, StanESSPer1000: ref.ESSPer1000, StanSamplingS: ref.ChainTotalS,
 		StanGradEvals: ref.GradEvalsTotal, StanMinESS: ref.MinESSBulk, StanCompileS: ref.CompileS}
 	// One core, chains one after another, as Stan was measured.
@@ -148,7 +149,7 @@ func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64,
 	if err != nil {
 		return r, err
 	}
-	tr, err := m.Sample(pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(1),
+	tr, err := m.Sample(pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(1), metric,
 		pm.OnDraw(func(chain, iter int, x []float64) {
 			once.Do(func() { r.FirstDrawMS = float64(time.Since(start).Microseconds()) / 1000 })
 		}))
@@ -199,7 +200,7 @@ func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64,
 		if err != nil {
 			return r, err
 		}
-		if _, err := m2.Sample(pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(2)); err != nil {
+		if _, err := m2.Sample(pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(2), metric); err != nil {
 			return r, err
 		}
 		r.WallS2Cores = time.Since(t0).Seconds()

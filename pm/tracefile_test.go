@@ -1,14 +1,17 @@
 package pm_test
 
 import (
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm"
+	"github.com/gopm-dev/gopm/pm/diag"
 )
 
 func sameDraws(t *testing.T, a, b *pm.Trace) {
@@ -108,3 +111,37 @@ func TestStreamTo(t *testing.T) {
 
 func itoa(i int) string     { return strconv.Itoa(i) }
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// rstan reads the CSV files and computes the same bulk ESS (runs only where R and rstan are
+// installed: apt-get install r-cran-rstan).
+func TestStanCSVReadByRstan(t *testing.T) {
+	if _, err := exec.LookPath("Rscript"); err != nil {
+		t.Skip("Rscript not installed")
+	}
+	if err := exec.Command("Rscript", "-e", "suppressMessages(library(rstan))").Run(); err != nil {
+		t.Skip("rstan not installed")
+	}
+	d := loadLinreg(t)
+	tr, err := linregModel(d).Sample(pm.Draws(200), pm.Tune(200), pm.Chains(2), pm.Seed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := tr.WriteStanCSV(filepath.Join(t.TempDir(), "fit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := fmt.Sprintf(`suppressMessages(library(rstan)); f <- read_stan_csv(c(%q, %q)); a <- as.array(f); cat(sprintf("%%.10g", rstan::ess_bulk(a[,,"alpha"])))`, files[0], files[1])
+	out, err := exec.Command("Rscript", "-e", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rstan failed: %v\n%s", err, out)
+	}
+	got, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		t.Fatalf("rstan printed %q", out)
+	}
+	// rstan 2.21 ranks with (r − 1/2)/S; diag.ESSBulkOffset reproduces it (see pm/diag).
+	want := diag.ESSBulkOffset(tr.Var("alpha").Component(0), diag.RStanOffset)
+	if math.Abs(got-want) > 1e-6*want {
+		t.Errorf("rstan ess_bulk %v, gopm %v", got, want)
+	}
+}
