@@ -49,7 +49,11 @@ type MAPResult struct {
 
 // String prints the estimate.
 func (r *MAPResult) String() string {
-	return fmt.Sprintf("MAP %s (logp %.6g, %s after %d iterations)", r.Point, r.Logp, r.Status, r.Iterations)
+	state := "converged"
+	if !r.Converged {
+		state = "NOT converged: " + r.Status
+	}
+	return fmt.Sprintf("MAP %s (logp %.6g, %s after %d iterations, max |gradient| %.2g)", r.Point, r.Logp, state, r.Iterations, r.GradNorm)
 }
 
 // FindMAP maximizes the model's log-density with L-BFGS on the gradient (gonum/optimize), or
