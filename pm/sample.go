@@ -69,9 +69,10 @@ func TargetAccept(p float64) SampleOption { return func(c *sampleConfig) { c.tar
 // MaxTreeDepth caps NUTS's tree depth (default 10).
 func MaxTreeDepth(d int) SampleOption { return func(c *sampleConfig) { c.maxTreeDepth = d } }
 
-// Metric chooses NUTS's mass-matrix adaptation: "diag" (Stan's windowed diagonal), "dense"
-// (Stan's windowed dense), or "grad" (diagonal from draws and gradients, nutpie's idea; the
-// default).
+// Metric chooses NUTS's mass-matrix adaptation: "diag" (Stan's windowed diagonal; the
+// default), "dense" (Stan's windowed dense), or "grad" (a diagonal from draws and gradients in
+// nutpie's spirit: faster on the regression and hierarchical models of the benchmark suite,
+// much worse on stochastic volatility, hence not the default; see bench/README.md).
 func Metric(kind string) SampleOption {
 	return func(c *sampleConfig) {
 		c.adaptSet = true
@@ -128,7 +129,7 @@ func SampleBackend(name string) SampleOption { return func(c *sampleConfig) { c.
 func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	defer catchInto(&err)
 	c := sampleConfig{draws: 1000, tune: 1000, chains: 4, seed: 0, targetAccept: 0.8, maxTreeDepth: 10,
-		adapt: step.AdaptGradDiag, ctx: context.Background()}
+		adapt: step.AdaptDiag, ctx: context.Background()}
 	for _, o := range opts {
 		o(&c)
 	}

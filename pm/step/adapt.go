@@ -6,7 +6,9 @@ import "math"
 type Adapt int
 
 const (
-	// AdaptGradDiag (the default) estimates a diagonal inverse metric from
+	// AdaptGradDiag (this package's zero value; package pm defaults to AdaptDiag, see
+	// pm.Metric, because it was more robust across the benchmark suite: stochvol's ESS per
+	// gradient halves with AdaptGradDiag) estimates a diagonal inverse metric from
 	// both draws and gradients, sqrt(var(draws)/var(grads)), in the spirit of
 	// nutpie: the estimate is exact for Gaussians after a few draws, so it
 	// uses short overlapping windows and needs fewer warm-up draws. It

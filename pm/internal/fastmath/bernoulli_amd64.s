@@ -4,6 +4,30 @@
 
 #include "textflag.h"
 
+DATA bMinNormal<>+0(SB)/8, $0x0010000000000000
+DATA bMinNormal<>+8(SB)/8, $0x0010000000000000
+DATA bMinNormal<>+16(SB)/8, $0x0010000000000000
+DATA bMinNormal<>+24(SB)/8, $0x0010000000000000
+GLOBL bMinNormal<>(SB), RODATA|NOPTR, $32
+
+DATA bMinusOne<>+0(SB)/8, $0xbff0000000000000
+DATA bMinusOne<>+8(SB)/8, $0xbff0000000000000
+DATA bMinusOne<>+16(SB)/8, $0xbff0000000000000
+DATA bMinusOne<>+24(SB)/8, $0xbff0000000000000
+GLOBL bMinusOne<>(SB), RODATA|NOPTR, $32
+
+DATA bSmall<>+0(SB)/8, $0x3f70000000000000
+DATA bSmall<>+8(SB)/8, $0x3f70000000000000
+DATA bSmall<>+16(SB)/8, $0x3f70000000000000
+DATA bSmall<>+24(SB)/8, $0x3f70000000000000
+GLOBL bSmall<>(SB), RODATA|NOPTR, $32
+
+DATA bMaxFloat<>+0(SB)/8, $0x7fefffffffffffff
+DATA bMaxFloat<>+8(SB)/8, $0x7fefffffffffffff
+DATA bMaxFloat<>+16(SB)/8, $0x7fefffffffffffff
+DATA bMaxFloat<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL bMaxFloat<>(SB), RODATA|NOPTR, $32
+
 DATA bAbs<>+0(SB)/8, $0x7fffffffffffffff
 DATA bAbs<>+8(SB)/8, $0x7fffffffffffffff
 DATA bAbs<>+16(SB)/8, $0x7fffffffffffffff
@@ -160,6 +184,12 @@ DATA bNaN<>+16(SB)/8, $0x7ff8000000000001
 DATA bNaN<>+24(SB)/8, $0x7ff8000000000001
 GLOBL bNaN<>(SB), RODATA|NOPTR, $32
 
+DATA bPermOdd<>+0(SB)/8, $0x0000000300000001
+DATA bPermOdd<>+8(SB)/8, $0x0000000700000005
+DATA bPermOdd<>+16(SB)/8, $0x0000000300000001
+DATA bPermOdd<>+24(SB)/8, $0x0000000700000005
+GLOBL bPermOdd<>(SB), RODATA|NOPTR, $32
+
 // Shared pieces, one instruction per Go operation of expKernel, logistic
 // and logKernel, in the same order (so the same bits):
 //
@@ -227,6 +257,60 @@ GLOBL bNaN<>(SB), RODATA|NOPTR, $32
 	VPSRLQ $52, Y6, Y6; \
 	VPADDQ bShift<>(SB), Y6, Y6; \
 	VSUBPD bShift<>(SB), Y6, Y6; \
+	VMULPD bLn2hi<>(SB), Y6, Y7; \
+	VADDPD Y11, Y7, Y7; \
+	VMULPD bLn2lo<>(SB), Y6, Y6; \
+	VADDPD Y12, Y6, Y6; \
+	VADDPD Y9, Y7, Y8; \
+	VSUBPD Y7, Y8, Y10; \
+	VSUBPD Y10, Y8, Y11; \
+	VSUBPD Y11, Y7, Y11; \
+	VSUBPD Y10, Y9, Y10; \
+	VADDPD Y10, Y11, Y11; \
+	VMULPD Y9, Y9, Y10; \
+	VMULPD bP3<>(SB), Y9, Y12; \
+	VADDPD bP2<>(SB), Y12, Y12; \
+	VMULPD bP5<>(SB), Y9, Y13; \
+	VADDPD bP4<>(SB), Y13, Y13; \
+	VMULPD Y13, Y10, Y13; \
+	VADDPD Y13, Y12, Y12; \
+	VMULPD bP7<>(SB), Y9, Y13; \
+	VADDPD bP6<>(SB), Y13, Y13; \
+	VMULPD Y10, Y10, Y14; \
+	VMULPD Y13, Y14, Y13; \
+	VADDPD Y13, Y12, Y12; \
+	VMULPD Y12, Y10, Y12; \
+	VADDPD Y6, Y11, Y11; \
+	VADDPD Y12, Y11, Y11; \
+	VADDPD Y5, Y11, Y11; \
+	VADDPD Y11, Y8, Y8
+
+// LOGGEN: Y8 = logKernel(ix = Y3, corr = Y5) for any positive normal finite x:
+// as LOGUC but k = int64(tmp) >> 52 is signed (the high dword shifted
+// arithmetically, moved down by VPERMD with the index in Y15, converted exactly).
+#define LOGGEN \
+	VPSUBQ bLogOff<>(SB), Y3, Y6; \
+	VPAND bExpMask<>(SB), Y6, Y7; \
+	VPSUBQ Y7, Y3, Y7; \
+	VPSRLQ $44, Y6, Y8; \
+	VPAND bMask255<>(SB), Y8, Y8; \
+	VPSLLQ $1, Y8, Y9; \
+	VPADDQ Y8, Y9, Y8; \
+	VPCMPEQQ Y9, Y9, Y9; \
+	VGATHERQPD Y9, 0(R9)(Y8*8), Y10; \
+	VPCMPEQQ Y9, Y9, Y9; \
+	VGATHERQPD Y9, 8(R9)(Y8*8), Y11; \
+	VPCMPEQQ Y9, Y9, Y9; \
+	VGATHERQPD Y9, 16(R9)(Y8*8), Y12; \
+	VPAND bNot511<>(SB), Y7, Y9; \
+	VSUBPD Y9, Y7, Y7; \
+	VMULPD Y10, Y9, Y9; \
+	VSUBPD bOne<>(SB), Y9, Y9; \
+	VMULPD Y10, Y7, Y7; \
+	VADDPD Y7, Y9, Y9; \
+	VPSRAD $20, Y6, Y6; \
+	VPERMD Y6, Y15, Y6; \
+	VCVTDQ2PD X6, Y6; \
 	VMULPD bLn2hi<>(SB), Y6, Y7; \
 	VADDPD Y11, Y7, Y7; \
 	VMULPD bLn2lo<>(SB), Y6, Y6; \
@@ -417,6 +501,112 @@ eloop:
 	JMP eloop
 
 edone:
+	VZEROUPPER
+	MOVQ BX, done+24(FP)
+	RET
+
+// func logAVX2(dst, x *float64, n int) (done int)
+//
+// dst[i] = Log(x[i]); stops before a group of four holding a zero,
+// subnormal, negative, infinite or NaN argument.
+TEXT ·logAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DX
+	MOVQ x+8(FP), DI
+	MOVQ n+16(FP), CX
+	XORQ BX, BX
+	LEAQ ·logTab(SB), R9
+	VMOVUPD bPermOdd<>(SB), Y15
+	VXORPD Y5, Y5, Y5                // corr = 0, as Log passes
+
+gloop:
+	TESTQ CX, CX
+	JZ gdone
+	VMOVUPD (DI), Y3
+	VCMPPD $9, bMinNormal<>(SB), Y3, Y14 // !(x >= 2^-1022), NaN included
+	VCMPPD $6, bMaxFloat<>(SB), Y3, Y13  // !(x <= MaxFloat64)
+	VORPD Y13, Y14, Y14
+	VMOVMSKPD Y14, R10
+	TESTQ R10, R10
+	JNZ gdone
+	LOGGEN
+	VMOVUPD Y8, (DX)
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $4, BX
+	SUBQ $4, CX
+	JMP gloop
+
+gdone:
+	VZEROUPPER
+	MOVQ BX, done+24(FP)
+	RET
+
+// func log1pAVX2(dst, x *float64, n int) (done int)
+//
+// dst[i] = Log1p(x[i]): both branches of Log1p are computed and the lane
+// takes the one Log1p takes; stops before a group of four holding a zero,
+// an x <= -1, an infinite or a NaN argument.
+TEXT ·log1pAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DX
+	MOVQ x+8(FP), DI
+	MOVQ n+16(FP), CX
+	XORQ BX, BX
+	LEAQ ·logTab(SB), R9
+	VMOVUPD bPermOdd<>(SB), Y15
+
+ploop:
+	TESTQ CX, CX
+	JZ pdone
+	VMOVUPD (DI), Y0
+	VCMPPD $10, bMinusOne<>(SB), Y0, Y14 // !(x > -1), NaN included
+	VCMPPD $6, bMaxFloat<>(SB), Y0, Y13  // !(x <= MaxFloat64)
+	VORPD Y13, Y14, Y14
+	VXORPD Y13, Y13, Y13
+	VCMPPD $0, Y13, Y0, Y13              // x == 0 (keeps its sign in Go)
+	VORPD Y13, Y14, Y14
+	VMOVMSKPD Y14, R10
+	TESTQ R10, R10
+	JNZ pdone
+
+	// |x| < 2^-8: x + x^2*Q(x)
+	VMULPD Y0, Y0, Y10
+	VMULPD bP3<>(SB), Y0, Y12
+	VADDPD bP2<>(SB), Y12, Y12
+	VMULPD bP5<>(SB), Y0, Y13
+	VADDPD bP4<>(SB), Y13, Y13
+	VMULPD Y13, Y10, Y13
+	VADDPD Y13, Y12, Y12
+	VMULPD bP7<>(SB), Y0, Y13
+	VADDPD bP6<>(SB), Y13, Y13
+	VMULPD Y10, Y10, Y14
+	VMULPD Y13, Y14, Y13
+	VADDPD Y13, Y12, Y12
+	VMULPD Y12, Y10, Y12
+	VADDPD Y12, Y0, Y1
+
+	// otherwise: log(u) + e/u with u = 1 + x
+	VADDPD bOne<>(SB), Y0, Y3
+	VSUBPD bOne<>(SB), Y3, Y4
+	VSUBPD Y4, Y0, Y4                    // x - (u - 1)
+	VSUBPD Y0, Y3, Y5
+	VMOVUPD bOne<>(SB), Y6
+	VSUBPD Y5, Y6, Y5                    // 1 - (u - x)
+	VCMPPD $2, bOne<>(SB), Y0, Y6        // x <= 1
+	VBLENDVPD Y6, Y4, Y5, Y5             // e
+	VDIVPD Y3, Y5, Y5                    // e/u
+	LOGGEN
+
+	VANDPD bAbs<>(SB), Y0, Y2
+	VCMPPD $1, bSmall<>(SB), Y2, Y2      // |x| < 2^-8
+	VBLENDVPD Y2, Y1, Y8, Y8
+	VMOVUPD Y8, (DX)
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $4, BX
+	SUBQ $4, CX
+	JMP ploop
+
+pdone:
 	VZEROUPPER
 	MOVQ BX, done+24(FP)
 	RET

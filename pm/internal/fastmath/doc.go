@@ -23,8 +23,7 @@
 // # Slice and fused kernels
 //
 // ExpTo, LogTo, Log1pTo, SigmoidTo, LogSigmoidTo and SoftplusTo write
-// f(x[i]) with exactly the scalar's bits (AVX2 assembly for the first and
-// the last three on amd64). BernoulliLogit, PoissonLog and NormalSumSq
+// f(x[i]) with exactly the scalar's bits (AVX2 assembly on amd64). BernoulliLogit, PoissonLog and NormalSumSq
 // return a log-likelihood sum (reduced in the order of Sum) and write the
 // gradient with respect to the linear predictor; each documents the
 // composition of scalar functions it equals bit for bit. BernoulliLogitGLM

@@ -130,3 +130,13 @@ func sigmoidAVX2(dst, x *float64, n int) (done int)
 //
 //go:noescape
 func expAVX2(dst, x *float64, n int) (done int)
+
+// logAVX2 sets dst[i] = Log(x[i]) like logSigmoidAVX2.
+//
+//go:noescape
+func logAVX2(dst, x *float64, n int) (done int)
+
+// log1pAVX2 sets dst[i] = Log1p(x[i]) like logSigmoidAVX2.
+//
+//go:noescape
+func log1pAVX2(dst, x *float64, n int) (done int)

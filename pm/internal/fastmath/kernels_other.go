@@ -28,3 +28,11 @@ func sigmoidAVX2(dst, x *float64, n int) int {
 func expAVX2(dst, x *float64, n int) int {
 	panic("fastmath: expAVX2 called without AVX2 kernels")
 }
+
+func logAVX2(dst, x *float64, n int) int {
+	panic("fastmath: logAVX2 called without AVX2 kernels")
+}
+
+func log1pAVX2(dst, x *float64, n int) int {
+	panic("fastmath: log1pAVX2 called without AVX2 kernels")
+}

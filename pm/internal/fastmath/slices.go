@@ -7,7 +7,7 @@ import (
 
 // Slice kernels: dst[i] = f(x[i]) with the scalar function f, so each
 // element has exactly the scalar's bits. dst may be x itself. They panic if
-// len(dst) != len(x). With AVX2, ExpTo, SigmoidTo, LogSigmoidTo and SoftplusTo
+// len(dst) != len(x). With AVX2, all of them
 // run four elements at a time in assembly (the same operations in the same
 // order); groups of four holding an argument the assembly leaves to Go
 // (|x| >= 708, NaN) and the last len%4 elements run in Go.
@@ -66,6 +66,14 @@ func expToGo(dst, x []float64) {
 // LogTo sets dst[i] = Log(x[i]).
 func LogTo(dst, x []float64) {
 	checkTo("LogTo", dst, x)
+	if useAVX2 {
+		vec4(dst, x, logAVX2, logToGo)
+		return
+	}
+	logToGo(dst, x)
+}
+
+func logToGo(dst, x []float64) {
 	dst = dst[:len(x)]
 	for i, v := range x {
 		dst[i] = Log(v)
@@ -75,6 +83,14 @@ func LogTo(dst, x []float64) {
 // Log1pTo sets dst[i] = Log1p(x[i]).
 func Log1pTo(dst, x []float64) {
 	checkTo("Log1pTo", dst, x)
+	if useAVX2 {
+		vec4(dst, x, log1pAVX2, log1pToGo)
+		return
+	}
+	log1pToGo(dst, x)
+}
+
+func log1pToGo(dst, x []float64) {
 	dst = dst[:len(x)]
 	for i, v := range x {
 		dst[i] = Log1p(v)
