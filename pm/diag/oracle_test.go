@@ -12,7 +12,7 @@ import (
 
 // oracleDir holds draws with reference values from rstan 2.21.7 and the R
 // package posterior 1.4.0; see its README for how they were made.
-const oracleDir = "../../../shared/oracles/diagnostics"
+const oracleDir = "testdata/oracles"
 
 type oracleParam struct {
 	ESSBulk    float64    `json:"ess_bulk"`

@@ -147,7 +147,7 @@ func testFunnel(t *testing.T, a Adapt) {
 // coalData is the coal-mining disasters series from the shared bench data.
 func coalData(t *testing.T) []float64 {
 	t.Helper()
-	b, err := os.ReadFile("/work/shared/bench/data/coal_marginal.json")
+	b, err := os.ReadFile("../../bench/data/coal_marginal.json")
 	if err != nil {
 		t.Skipf("coal data not available: %v", err)
 	}

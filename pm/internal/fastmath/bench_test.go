@@ -12,8 +12,8 @@ import (
 )
 
 const (
-	benchDataPath  = "/work/shared/bench/data/logistic_big.json"
-	benchTruthPath = "/work/shared/bench/data/truth.json"
+	benchDataPath  = "../../../bench/data/logistic_big.json"
+	benchTruthPath = "../../../bench/data/truth.json"
 )
 
 // logisticData is the logistic_big benchmark problem: X row-major N x D, y in {0,1}.
