@@ -270,8 +270,16 @@ func (m *Model) Observe(name string, d dist.Dist, data any) *tensor.Tensor {
 			values = v.Value()
 		case v.IsShared():
 			values = tensor.SharedValue(v)
+		case constantExpr(v):
+			// An expression of constants only (tensor.Log(earn)): compute it once.
+			vals, err := tensor.Eval(v)
+			if err != nil {
+				fail("Observe", name, "computing the observed data: %v", err)
+			}
+			values = vals[0]
+			v = tensor.Const(values)
 		default:
-			fail("Observe", name, "observed data must be values or a data container (m.Data), not the expression %s", tensor.PP(v))
+			fail("Observe", name, "observed data must be values, an expression of constants or a data container (m.Data), not the expression %s, which depends on model variables", tensor.PP(v))
 		}
 		obs = v
 	default:
@@ -441,4 +449,23 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(k)
 	return k
+}
+
+// constantExpr reports whether t depends on nothing but constants (no inputs, no shared
+// variables, no random draws).
+func constantExpr(t *tensor.Tensor) bool {
+	if len(tensor.Inputs(t)) > 0 {
+		return false
+	}
+	for _, n := range tensor.Toposort(t) {
+		if s, ok := n.Op.(tensor.Stateful); ok && s.Stateful() {
+			return false
+		}
+		for _, in := range n.Inputs {
+			if in.IsShared() {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -124,6 +124,9 @@ func formatElem(dt DType, v float64) string {
 func AsArray(v any) (*Array, error) {
 	switch x := v.(type) {
 	case *Array:
+		if x == nil {
+			return nil, fmt.Errorf("tensor: cannot convert a nil *tensor.Array to an array")
+		}
 		return x, nil
 	case Array:
 		return &x, nil
