@@ -3,6 +3,7 @@ module github.com/gopm-dev/gopm
 go 1.26.8
 
 require (
+	github.com/chzyer/readline v1.5.1
 	github.com/traefik/yaegi v0.16.1
 	golang.org/x/sys v0.35.0
 	gonum.org/v1/gonum v0.17.0

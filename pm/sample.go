@@ -222,6 +222,9 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	if err != nil && res == nil {
 		return nil, err
 	}
+	if res.Cancelled {
+		trimChains(res)
+	}
 	tr, terr := m.buildTrace(ld, res, false)
 	if terr != nil {
 		return nil, terr
@@ -378,7 +381,7 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 // addWarnings runs the post-sampling checks PyMC and Stan run.
 func (m *Model) addWarnings(tr *Trace, c sampleConfig) {
 	if tr.Cancelled {
-		tr.Warnings = append(tr.Warnings, fmt.Sprintf("sampling was interrupted: the trace holds %d draws per chain", tr.NDraws()))
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("sampling was interrupted: the trace holds %d draws per chain (chains cut to the shortest)", tr.NDraws()))
 	}
 	var sum *diag.Summary
 	if tr.NDraws() >= 4 {
@@ -399,5 +402,25 @@ func (m *Model) addWarnings(tr *Trace, c sampleConfig) {
 	}
 	for _, w := range diag.Warnings(sum, st) {
 		tr.Warnings = append(tr.Warnings, w.Message)
+	}
+}
+
+// trimChains cuts the chains of an interrupted run to the shortest one, so that every
+// diagnostic (which needs chains of equal length) works on the partial trace.
+func trimChains(res *step.Result) {
+	n := -1
+	for _, ch := range res.Chains {
+		if n < 0 || len(ch.Draws) < n {
+			n = len(ch.Draws)
+		}
+	}
+	for i := range res.Chains {
+		ch := &res.Chains[i]
+		if len(ch.Draws) > n {
+			ch.Draws = ch.Draws[:n]
+		}
+		if len(ch.Stats) > n {
+			ch.Stats = ch.Stats[:n]
+		}
 	}
 }

@@ -123,6 +123,10 @@ func TestSampleCancel(t *testing.T) {
 	if !tr.Cancelled || tr.NDraws() == 0 || !strings.Contains(strings.Join(tr.Warnings, "\n"), "interrupted") {
 		t.Errorf("cancelled %v, %d draws, warnings %v", tr.Cancelled, tr.NDraws(), tr.Warnings)
 	}
+	// The partial trace has chains of equal length, so the summary works.
+	if _, err := pm.Summary(tr); err != nil {
+		t.Errorf("summary of the partial trace: %v", err)
+	}
 }
 
 // BenchmarkSampleCancelLatency measures the time from cancelling a running sampler to Sample

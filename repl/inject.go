@@ -1,0 +1,88 @@
+package repl
+
+import "go/ast"
+
+// contextMethod names a compiled method that runs long and the option
+// function of its package that hands it a context.
+type contextMethod struct {
+	pkg    string // import path of the package
+	name   string // its package name (the key suffix in the symbols)
+	typ    string // receiver type, by its name in the package
+	method string
+	option string // func(context.Context) Option in the same package
+}
+
+// contextMethods lists the calls that get the cell's context without the
+// user passing it, so that Ctrl-C stops them (pm's sampler then returns
+// its partial trace).
+func contextMethods() []contextMethod {
+	return []contextMethod{
+		{pkg: "github.com/gopm-dev/gopm/pm", name: "pm", typ: "Model", method: "Sample", option: "Context"},
+	}
+}
+
+// injectContext appends pkg.Option(cell context) to calls v.Method(...)
+// in a run, where v is a variable of the session holding the receiver
+// type and the call does not already pass that option. It runs just
+// before the run compiles, when the variables of earlier runs exist.
+func (e *Engine) injectContext(r *run) {
+	if r.decl {
+		return
+	}
+	for _, cm := range contextMethods() {
+		syms := e.exports[cm.pkg+"/"+cm.name]
+		typVal, okT := syms[cm.typ]
+		if _, okO := syms[cm.option]; !okT || !okO {
+			continue
+		}
+		recvType := typVal.Type() // *T: yaegi stores types as (*T)(nil)
+		pkgName := ""
+		for n, p := range e.imports {
+			if p == cm.pkg {
+				pkgName = n
+			}
+		}
+		if pkgName == "" {
+			continue
+		}
+		ast.Inspect(r.block, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok {
+				return false // its variables are not the session's
+			}
+			call, ok := n.(*ast.CallExpr)
+			if !ok || call.Ellipsis.IsValid() {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != cm.method {
+				return true
+			}
+			recv, ok := sel.X.(*ast.Ident)
+			if !ok || !e.names[recv.Name] {
+				return true
+			}
+			v, ok := e.evalChain(recv.Name)
+			if !ok || v.Type() != recvType {
+				return true
+			}
+			for _, a := range call.Args {
+				if c, ok := a.(*ast.CallExpr); ok {
+					if s, ok := c.Fun.(*ast.SelectorExpr); ok && s.Sel.Name == cm.option {
+						return true // the user passed a context
+					}
+				}
+			}
+			p := call.Rparen
+			call.Args = append(call.Args, &ast.CallExpr{
+				Fun:    &ast.SelectorExpr{X: &ast.Ident{NamePos: p, Name: pkgName}, Sel: &ast.Ident{NamePos: p, Name: cm.option}},
+				Lparen: p,
+				Args: []ast.Expr{&ast.CallExpr{
+					Fun:    &ast.SelectorExpr{X: &ast.Ident{NamePos: p, Name: captureName}, Sel: &ast.Ident{NamePos: p, Name: "CellContext"}},
+					Lparen: p, Rparen: p,
+				}},
+				Rparen: p,
+			})
+			return true
+		})
+	}
+}

@@ -1,0 +1,53 @@
+package term
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gopm-dev/gopm/display"
+)
+
+func TestPrinterWritesNumberedImages(t *testing.T) {
+	dir := t.TempDir()
+	// A file from an earlier session: numbering continues after it.
+	os.MkdirAll(filepath.Join(dir, "plots"), 0o755)
+	os.WriteFile(filepath.Join(dir, "plots", "plot-007.png"), []byte("x"), 0o644)
+	var out, errOut bytes.Buffer
+	p := &printer{out: &out, err: &errOut, plotDir: filepath.Join(dir, "plots")}
+	p.bundle(display.PNG([]byte("\x89PNG fake")))
+	p.bundle(display.SVG("<svg/>"))
+	p.bundle(display.HTML("<p>only <b>html</b></p>"))
+	want := "[image/png written to " + filepath.Join(dir, "plots", "plot-008.png") + "]\n" +
+		"[image/svg+xml written to " + filepath.Join(dir, "plots", "plot-009.svg") + "]\n" +
+		"only html\n"
+	if out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "plots", "plot-008.png")); string(b) != "\x89PNG fake" {
+		t.Errorf("PNG file holds %q", b)
+	}
+}
+
+func TestSessionScript(t *testing.T) {
+	var out, errOut bytes.Buffer
+	s, err := NewSession(Config{PlotDir: t.TempDir(), Stdout: &out, Stderr: &errOut, Stdin: io.NopCloser(strings.NewReader(""))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Script(context.Background(), "a.go", "x := 2\nx * 21\nfmt.Println(\"end\")\n"); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "42\nend\n" {
+		t.Errorf("stdout %q", out.String())
+	}
+	err = s.Script(context.Background(), "b.go", "x = x +\n\t\"s\"\nfmt.Println(\"not reached\")\n")
+	if err == nil || !strings.HasPrefix(errOut.String(), "error: b.go:1:") || strings.Contains(out.String(), "not reached") {
+		t.Errorf("failing script: err %v, stderr %q, stdout %q", err, errOut.String(), out.String())
+	}
+}
