@@ -81,7 +81,7 @@ func main() {
 	seed := flag.Uint64("seed", 4711, "seed")
 	twoCores := flag.Bool("cores2", true, "also time the run with chains on 2 cores")
 	jsonOut := flag.String("json", "", "write the results as JSON to this file")
-	metric := flag.String("metric", "grad", "NUTS mass-matrix adaptation: grad (default), diag (Stan's) or dense")
+	metric := flag.String("metric", "", "NUTS mass-matrix adaptation: diag (Stan's; pm's default), grad or dense")
 	flag.Parse()
 	if *dir == "" {
 		*dir = findData()
@@ -107,7 +107,11 @@ func main() {
 		if !ok {
 			fail(fmt.Errorf("bench: no Stan results for %q", name))
 		}
-		r, err := run(*dir, name, ref, *chains, *draws, *tune, *seed, *twoCores, pm.Metric(*metric))
+		metricOpt := pm.Seed(*seed) // a no-op repeat of the seed when no metric is asked for
+		if *metric != "" {
+			metricOpt = pm.Metric(*metric)
+		}
+		r, err := run(*dir, name, ref, *chains, *draws, *tune, *seed, *twoCores, metricOpt)
 		if err != nil {
 			fail(err)
 		}

@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"github.com/gopm-dev/gopm/pm/step"
 	"context"
 	"errors"
 	"fmt"
@@ -48,6 +49,11 @@ type Options struct {
 	// partial result and the cell carries on, as PyMC does after a
 	// KeyboardInterrupt in pm.sample.
 	InterruptGrace time.Duration
+	// OnProgress, when set, receives the progress of every chain of a pm sampling run started
+	// in a cell (the engine passes pm.Progress to Model.Sample calls, as it passes
+	// pm.Context): the terminal and the kernel draw progress bars with it. Calls are
+	// serialized.
+	OnProgress func(step.Progress)
 }
 
 // Source is code to evaluate with the name its positions are shown with.
@@ -218,7 +224,8 @@ func (e *Engine) start() error {
 		capturePath + "/capture": {
 			"Capture":     reflect.ValueOf(e.capture),
 			"GoPanic":     reflect.ValueOf(e.goPanic),
-			"CellContext": reflect.ValueOf(e.Context),
+			"CellContext":  reflect.ValueOf(e.Context),
+			"CellProgress": reflect.ValueOf(e.progress),
 		},
 	}
 	if err := in.Use(extra); err != nil {
@@ -867,5 +874,14 @@ func (e *Engine) interpretedText(fset *token.FileSet, r *run, vals []any, d *dis
 	}()
 	if ok {
 		d.Data[display.MIMETypeText] = v.String()
+	}
+}
+
+// progress is the callback injected into pm's Sample calls: it forwards to Options.OnProgress.
+func (e *Engine) progress() func(step.Progress) {
+	return func(p step.Progress) {
+		if e.opts.OnProgress != nil {
+			e.opts.OnProgress(p)
+		}
 	}
 }

@@ -2,23 +2,28 @@ package repl
 
 import "go/ast"
 
-// contextMethod names a compiled method that runs long and the option
-// function of its package that hands it a context.
+// contextMethod names a compiled method that runs long, an option function of its package,
+// and the capture builtin whose result the option takes.
 type contextMethod struct {
-	pkg    string // import path of the package
-	name   string // its package name (the key suffix in the symbols)
-	typ    string // receiver type, by its name in the package
-	method string
-	option string // func(context.Context) Option in the same package
+	pkg     string // import path of the package
+	name    string // its package name (the key suffix in the symbols)
+	typ     string // receiver type, by its name in the package
+	method  string
+	option  string // func(T) Option in the same package
+	capture string // the capture builtin giving the T
 }
 
-// contextMethods lists the calls that get the cell's context without the
-// user passing it, so that Ctrl-C stops them (pm's sampler then returns
-// its partial trace).
-func contextMethods() []contextMethod {
-	return []contextMethod{
-		{pkg: "github.com/gopm-dev/gopm/pm", name: "pm", typ: "Model", method: "Sample", option: "Context"},
+// contextMethods lists the options the engine passes to calls without the user writing them:
+// the cell's context, so that Ctrl-C stops pm's sampler (which returns its partial trace), and
+// a progress callback, so that the front-end draws progress bars.
+func (e *Engine) contextMethods() []contextMethod {
+	ms := []contextMethod{
+		{pkg: "github.com/gopm-dev/gopm/pm", name: "pm", typ: "Model", method: "Sample", option: "Context", capture: "CellContext"},
 	}
+	if e.opts.OnProgress != nil {
+		ms = append(ms, contextMethod{pkg: "github.com/gopm-dev/gopm/pm", name: "pm", typ: "Model", method: "Sample", option: "Progress", capture: "CellProgress"})
+	}
+	return ms
 }
 
 // injectContext appends pkg.Option(cell context) to calls v.Method(...)
@@ -29,7 +34,7 @@ func (e *Engine) injectContext(r *run) {
 	if r.decl {
 		return
 	}
-	for _, cm := range contextMethods() {
+	for _, cm := range e.contextMethods() {
 		syms := e.exports[cm.pkg+"/"+cm.name]
 		typVal, okT := syms[cm.typ]
 		if _, okO := syms[cm.option]; !okT || !okO {
@@ -68,7 +73,7 @@ func (e *Engine) injectContext(r *run) {
 			for _, a := range call.Args {
 				if c, ok := a.(*ast.CallExpr); ok {
 					if s, ok := c.Fun.(*ast.SelectorExpr); ok && s.Sel.Name == cm.option {
-						return true // the user passed a context
+						return true // the user passed the option
 					}
 				}
 			}
@@ -77,7 +82,7 @@ func (e *Engine) injectContext(r *run) {
 				Fun:    &ast.SelectorExpr{X: &ast.Ident{NamePos: p, Name: pkgName}, Sel: &ast.Ident{NamePos: p, Name: cm.option}},
 				Lparen: p,
 				Args: []ast.Expr{&ast.CallExpr{
-					Fun:    &ast.SelectorExpr{X: &ast.Ident{NamePos: p, Name: captureName}, Sel: &ast.Ident{NamePos: p, Name: "CellContext"}},
+					Fun:    &ast.SelectorExpr{X: &ast.Ident{NamePos: p, Name: captureName}, Sel: &ast.Ident{NamePos: p, Name: cm.capture}},
 					Lparen: p, Rparen: p,
 				}},
 				Rparen: p,

@@ -62,7 +62,8 @@ type Session struct {
 func NewSession(cfg Config) (*Session, error) {
 	cfg.defaults()
 	pr := &printer{out: cfg.Stdout, err: cfg.Stderr, plotDir: cfg.PlotDir}
-	eng, err := repl.New(repl.Options{OnOutput: pr.output})
+	bars := newProgressBars(pr, cfg.Stderr)
+	eng, err := repl.New(repl.Options{OnOutput: pr.output, OnProgress: bars.update})
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopm-dev/gopm/display"
+	"github.com/gopm-dev/gopm/pm/step"
 )
 
 func TestPrinterWritesNumberedImages(t *testing.T) {
@@ -49,5 +51,14 @@ func TestSessionScript(t *testing.T) {
 	err = s.Script(context.Background(), "b.go", "x = x +\n\t\"s\"\nfmt.Println(\"not reached\")\n")
 	if err == nil || !strings.HasPrefix(errOut.String(), "error: b.go:1:") || strings.Contains(out.String(), "not reached") {
 		t.Errorf("failing script: err %v, stderr %q, stdout %q", err, errOut.String(), out.String())
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	got := progressLine(step.Progress{Chain: 1, Done: 500, Total: 2000, Tuning: true, Divergences: 2, StepSize: 0.4213,
+		GradEvals: 12000, Elapsed: 2 * time.Second})
+	want := "chain 1 [#####---------------]  25%  500/2000  tune   div 2  step 0.421  6.0k grad/s  2s"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
