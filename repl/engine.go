@@ -1,10 +1,10 @@
 package repl
 
 import (
-	"github.com/gopm-dev/gopm/pm/step"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gopm-dev/gopm/pm/step"
 	"go/ast"
 	"go/printer"
 	"go/token"
@@ -222,8 +222,8 @@ func (e *Engine) start() error {
 			"Context": reflect.ValueOf(e.Context),
 		},
 		capturePath + "/capture": {
-			"Capture":     reflect.ValueOf(e.capture),
-			"GoPanic":     reflect.ValueOf(e.goPanic),
+			"Capture":      reflect.ValueOf(e.capture),
+			"GoPanic":      reflect.ValueOf(e.goPanic),
 			"CellContext":  reflect.ValueOf(e.Context),
 			"CellProgress": reflect.ValueOf(e.progress),
 		},
