@@ -25,7 +25,7 @@ func SamplePriorPredictive(m *Model, n int, seed uint64) (tr *Trace, err error) 
 		case Free, Observed:
 			shape := rv.Shape
 			if rv.Kind == Observed {
-				shape = concreteShape(rv.Tensor)
+				shape = observedDrawShape(rv)
 			}
 			t = tensor.Replace([]*tensor.Tensor{rv.Dist.Random(rs, shape)}, repl)[0]
 			repl[rv.Tensor] = t
@@ -56,6 +56,9 @@ func SamplePriorPredictive(m *Model, n int, seed uint64) (tr *Trace, err error) 
 			return nil, &Error{Op: "SamplePriorPredictive", Msg: err.Error()}
 		}
 		for k, v := range tr.Vars {
+			if d == 0 {
+				v.Shape = append([]int{}, res[k].Shape...)
+			}
 			v.Draws[0][d] = append([]float64(nil), res[k].Data...)
 		}
 	}
@@ -96,7 +99,7 @@ func SamplePosteriorPredictive(m *Model, post *Trace, seed uint64) (tr *Trace, e
 		case Deterministic:
 			repl[rv.Tensor] = tensor.Replace([]*tensor.Tensor{rv.Tensor}, repl)[0]
 		case Observed:
-			t := tensor.Replace([]*tensor.Tensor{rv.Dist.Random(rs, concreteShape(rv.Tensor))}, repl)[0]
+			t := tensor.Replace([]*tensor.Tensor{rv.Dist.Random(rs, observedDrawShape(rv))}, repl)[0]
 			if !t.DType().IsFloat() {
 				t = tensor.Cast(t, tensor.Float64)
 			}
@@ -121,6 +124,7 @@ func SamplePosteriorPredictive(m *Model, post *Trace, seed uint64) (tr *Trace, e
 	for i, tv := range freeVars {
 		args[i] = &tensor.Array{DType: tensor.Float64, Shape: append([]int{}, tv.Shape...)}
 	}
+	shaped := false
 	for c := 0; c < nc; c++ {
 		nd := len(freeVars[0].Draws[c])
 		for _, v := range tr.Vars {
@@ -133,6 +137,12 @@ func SamplePosteriorPredictive(m *Model, post *Trace, seed uint64) (tr *Trace, e
 			res, err := f.Run(args...)
 			if err != nil {
 				return nil, &Error{Op: "SamplePosteriorPredictive", Msg: fmt.Sprintf("draw %d of chain %d: %v", d, c, err)}
+			}
+			if !shaped {
+				for k, v := range tr.Vars {
+					v.Shape = append([]int{}, res[k].Shape...)
+				}
+				shaped = true
 			}
 			for k, v := range tr.Vars {
 				v.Draws[c][d] = append([]float64(nil), res[k].Data...)
@@ -155,4 +165,16 @@ func shapeOf(rv *RV) []int {
 		return concreteShape(rv.Tensor)
 	}
 	return append([]int{}, rv.Tensor.Shape()...)
+}
+
+// observedDrawShape is the shape to draw an observed variable with: the data's, unless the
+// distribution's parameters depend on a data container (an unknown static dimension), whose
+// current values then decide it (out-of-sample prediction after SetData).
+func observedDrawShape(rv *RV) []int {
+	for _, d := range rv.Dist.Shape() {
+		if d < 0 {
+			return nil
+		}
+	}
+	return concreteShape(rv.Tensor)
 }

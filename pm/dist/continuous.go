@@ -31,7 +31,18 @@ func sameInts(a, b []int) bool {
 }
 
 // rshape is the shape to draw: the requested one, or the distribution's.
-func rshape(shape, def []int) []int { return shapeOr(shape, def) }
+// rshape is the shape to draw with: the requested one, else the parameters'. A shape with a
+// dimension known only at run time (parameters built from a data container) is left to the
+// random op, which then follows the parameters' run-time shape.
+func rshape(shape, def []int) []int {
+	s := shapeOr(shape, def)
+	for _, d := range s {
+		if d < 0 {
+			return nil
+		}
+	}
+	return s
+}
 
 // ---------------------------------------------------------------------------------------------
 
