@@ -118,44 +118,7 @@ func bernoulliLogitGo(eta, y, resid []float64, acc *[4]float64, from, to int) {
 		}
 		zz := float64(s * eta[i]) // |zz| = |eta[i]|, or NaN for a bad label
 		a := math.Abs(zz)
-		// e = Exp(-a): the body of expKernel, or the slow path.
-		var e float64
-		if a < expFastMax {
-			xn := -a
-			kd := float64(xn*invLn2N) + expShift
-			ki := math.Float64bits(kd)
-			kd -= expShift
-			r := (xn - float64(kd*ln2hiN)) - float64(kd*ln2loN)
-			et := &expTab[ki%expN]
-			scale := math.Float64frombits(et[1] + ki<<(52-expBits))
-			r2 := float64(r * r)
-			tmp := math.Float64frombits(et[0]) + r + float64(r2*(expC2+float64(r*expC3))) + float64(float64(r2*r2)*(expC4+float64(r*expC5)))
-			e = scale + float64(scale*tmp)
-		} else {
-			e = Exp(-a)
-		}
-		// logistic(a): u, d, c, then L = logKernel(u, c).
-		u := 1 + e
-		d := 1 / u
-		c := float64((e - (u - 1)) * d)
-		iu := math.Float64bits(u)
-		tmp := iu - logOff
-		iz := iu - tmp&(0xfff<<52)
-		lt := &logTab[(tmp>>(52-logBits))%logN]
-		z := math.Float64frombits(iz)
-		zh := math.Float64frombits(iz &^ (1<<9 - 1))
-		r := (float64(zh*lt.invc) - 1) + float64((z-zh)*lt.invc)
-		kd := float64(int64(tmp) >> 52)
-		hi := float64(kd*ln2hi) + lt.logcHi
-		lo := float64(kd*ln2lo) + lt.logcLo
-		w := hi + r
-		bv := w - hi
-		er := (hi - (w - bv)) + (r - bv)
-		r2 := float64(r * r)
-		p := float64(r2 * (logP2 + float64(r*logP3) + float64(r2*(logP4+float64(r*logP5))) + float64(float64(r2*r2)*(logP6+float64(r*logP7)))))
-		l := w + (er + lo + p + c)
-		sp := d - float64(c*d)
-		sn := float64(e * sp)
+		l, sp, sn := logistic(a)
 		mz := signMask(zz)
 		acc[i%4] += math.Float64frombits(math.Float64bits(zz)&mz) - l
 		resid[i] = float64(s * pick(^mz, sp, sn)) // Sigmoid(-zz): mask of -zz is ^mz
