@@ -68,12 +68,8 @@ func dimsOf(s *Samples, cfg *config) ([]*series, string, error) {
 // median with the distances to the 16% and 84% quantiles; Quantiles adds
 // dashed lines on the diagonal, Reference adds truth lines and markers.
 func Corner(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	series, note, err := dimsOf(s, cfg)
@@ -381,12 +377,8 @@ func contourSegments(h [][]float64, level float64, rx, ry [2]float64) [][4]float
 // one panel per pair of dimensions, draws as points, divergent draws in red
 // when the samples carry divergences, and truth markers from Reference.
 func Pair(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	series, note, err := dimsOf(s, cfg)

@@ -46,12 +46,8 @@ func legend(entries []legendEntry, size vg.Length) plot.Plotter {
 // chain in the legend. When the transition density is much narrower than the
 // marginal one, the sampler explores the energy distribution poorly.
 func Energy(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	if s == nil || len(s.Energy) == 0 {
@@ -151,12 +147,8 @@ func autocorr(x []float64, maxLag int) []float64 {
 // lag, one line per chain in the chain colours, or with Combined(true) the
 // average over chains as stems. MaxLag sets the largest lag (default 100).
 func Autocorr(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	sel, err := selectVars(s, cfg.vars)
@@ -232,12 +224,8 @@ func Autocorr(src any, opts ...Option) (*Figure, error) {
 // in Samples.Vars holds the predictive draws, one component per observation.
 // Discrete variables use histogram outlines. Seed fixes the choice of draws.
 func PPC(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	if s == nil || len(s.Observed) == 0 {

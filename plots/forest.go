@@ -30,12 +30,8 @@ type interval struct {
 // effective sample size of each row. Reference adds a steel-blue ring at the
 // reference value.
 func Forest(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	sel, err := selectVars(s, cfg.vars)

@@ -31,12 +31,8 @@ func gridShape(n int) (rows, cols int) {
 // vertical line with the share of mass below and above the value; ROPE adds a
 // shaded band with the share of mass inside it.
 func Posterior(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	sel, err := selectVars(s, cfg.vars)

@@ -114,12 +114,8 @@ func configErr(cfg *config) error {
 // its own row. Reference adds reference lines; Combined(true) pools chains in
 // the density.
 func Trace(src any, opts ...Option) (*Figure, error) {
-	s, serr := AsSamples(src)
-	if serr != nil {
-		return nil, serr
-	}
-	cfg := newConfig(opts)
-	if err := configErr(cfg); err != nil {
+	s, cfg, err := begin(src, opts)
+	if err != nil {
 		return nil, err
 	}
 	sel, err := selectVars(s, cfg.vars)

@@ -82,3 +82,16 @@ func anyNonZero(b [][]float64) bool {
 	}
 	return false
 }
+
+// begin is what every figure does first: convert its data and check its options.
+func begin(src any, opts []Option) (*Samples, *config, error) {
+	s, err := AsSamples(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := newConfig(opts)
+	if err := configErr(cfg); err != nil {
+		return nil, nil, err
+	}
+	return s, cfg, nil
+}
