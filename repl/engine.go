@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gopm-dev/gopm/pm"
 	"github.com/gopm-dev/gopm/pm/step"
+	"github.com/gopm-dev/gopm/pm/tensor"
 	"go/ast"
 	"go/printer"
 	"go/token"
@@ -588,7 +590,13 @@ func (e *Engine) runError(ctx context.Context, err error, r *run) error {
 		if ev, ok := p.Value.(error); ok {
 			val = ev.Error()
 		}
-		perr.Msg, _ = e.rewritePositions("panic: " + val)
+		prefix := "panic: "
+		if modelError(p.Value) {
+			// gopm's model and graph builders report mistakes by panicking with these
+			// errors (expression chains cannot return them): show them as plain errors.
+			prefix = ""
+		}
+		perr.Msg, _ = e.rewritePositions(prefix + val)
 		if len(frames) > 0 {
 			perr.Pos = frames[0].pos
 			for _, f := range frames {
@@ -884,4 +892,15 @@ func (e *Engine) progress() func(step.Progress) {
 			e.opts.OnProgress(p)
 		}
 	}
+}
+
+// modelError reports whether a panic value is one of gopm's construction errors.
+func modelError(v any) bool {
+	err, ok := v.(error)
+	if !ok {
+		return false
+	}
+	var pe *pm.Error
+	var te *tensor.Error
+	return errors.As(err, &pe) || errors.As(err, &te)
 }
