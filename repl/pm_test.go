@@ -67,3 +67,16 @@ m.Observe("y", pm.Normal(mu, 1), []float64{1.2, 0.8, 1.1})`)
 		t.Errorf("partial trace: %v", r.Values)
 	}
 }
+
+// A model-building mistake is an error at the user's line with pm's message, not a panic, and
+// the session goes on.
+func TestModelErrorAtUserLine(t *testing.T) {
+	e := newEngine(t)
+	mustEval(t, e, `m := pm.NewModel()`)
+	_, err := e.Eval(context.Background(), "\nx := m.Var(\"x\", pm.Normal(0, -1))")
+	want := `cell 2, line 2:6: pm: Var "x": Normal: sigma is -1, but must be positive`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+	mustEval(t, e, `y := m.Var("y", pm.Normal(0, 1))`)
+}
