@@ -136,26 +136,66 @@ func (o LikelihoodOp) Kernel(spec KernelSpec) (Kernel, error) {
 	switch o.kind {
 	case likeNormal:
 		const halfLog2Pi = 0.91893853320467274178032973640561764
-		scalarSigma := shapeSize(spec.In[2].Shape) == 1
+		// Each operand is read with stride 1 (its shape is the output's) or 0 (one element),
+		// which covers nearly every model; other broadcasts use index maps.
+		stride := func(i int) (int, bool) {
+			switch {
+			case direct(i):
+				return 1, true
+			case shapeSize(spec.In[i].Shape) == 1:
+				return 0, true
+			}
+			return 0, false
+		}
+		sx, okx := stride(0)
+		sm, okm := stride(1)
+		ss, oks := stride(2)
+		strided := okx && okm && oks
+		// A constant σ: 1/σ and log σ + log(2π)/2 once, not per element and call.
+		var invS, cS []float64
+		if c := spec.Node.Inputs[2].Value(); c != nil && strided {
+			invS, cS = make([]float64, len(c.Data)), make([]float64, len(c.Data))
+			for i, v := range c.Data {
+				if !(v > 0) {
+					invS, cS = nil, nil // a bad constant: the per-call path gives −Inf
+					break
+				}
+				invS[i] = 1 / v
+				cS[i] = math.Log(v) + halfLog2Pi
+			}
+		}
 		return func(outs, in []*Array) error {
 			x, mu, sg := in[0].Data, in[1].Data, in[2].Data
 			lp, dmu, dsg := outs[0].Data, outs[1].Data, outs[2].Data
-			if scalarSigma && direct(0) && direct(1) && len(x) == n && len(mu) == n {
-				s := sg[0]
-				inv := 1 / s
-				c := math.Log(s) + halfLog2Pi
-				for i := range lp[:n] {
-					z := (x[i] - mu[i]) * inv
-					lp[i] = -0.5*z*z - c
-					dmu[i] = z * inv
-					dsg[i] = (z*z - 1) * inv
-				}
-				if s <= 0 || math.IsNaN(s) {
-					for i := range lp {
-						lp[i], dmu[i], dsg[i] = math.Inf(-1), 0, 0
+			if strided {
+				switch {
+				case invS != nil:
+					for i := range lp[:n] {
+						inv := invS[i*ss]
+						z := (x[i*sx] - mu[i*sm]) * inv
+						lp[i] = -0.5*z*z - cS[i*ss]
+						dmu[i] = z * inv
+						dsg[i] = (z*z - 1) * inv
 					}
+					return nil
+				case ss == 0:
+					sv := sg[0]
+					if !(sv > 0) {
+						for i := range lp[:n] {
+							lp[i], dmu[i], dsg[i] = math.Inf(-1), 0, 0
+						}
+						return nil
+					}
+					inv := 1 / sv
+					c := math.Log(sv) + halfLog2Pi
+					for i := range lp[:n] {
+						z := (x[i*sx] - mu[i*sm]) * inv
+						lp[i] = -0.5*z*z - c
+						dmu[i] = z * inv
+						dsg[i] = (z*z - 1) * inv
+					}
+					return nil
 				}
-				return nil
 			}
 			for i := 0; i < n; i++ {
 				xi, mi, si := x[at32(idx[0], i)], mu[at32(idx[1], i)], sg[at32(idx[2], i)]
@@ -165,7 +205,7 @@ func (o LikelihoodOp) Kernel(spec KernelSpec) (Kernel, error) {
 				}
 				inv := 1 / si
 				z := (xi - mi) * inv
-				lp[i] = -0.5*z*z - math.Log(si) - halfLog2Pi
+				lp[i] = -0.5*z*z - (math.Log(si) + halfLog2Pi)
 				dmu[i] = z * inv
 				dsg[i] = (z*z - 1) * inv
 			}

@@ -25,6 +25,24 @@ type rule func(op Op, in []*Tensor) *Tensor
 // subexpressions are merged, and nodes whose inputs are all constants are computed once. Both
 // backends run the rewritten graph, so rewrites never make them differ.
 func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
+	// Rules build new nodes (a fill becomes a constant, an operand goes away) that can enable
+	// folding or other rules upstream; a few passes reach the fixed point on real graphs.
+	out = fg
+	for pass := 0; pass < 4; pass++ {
+		before := len(out.Nodes)
+		if out, err = rewriteOnce(out); err != nil {
+			return nil, err
+		}
+		if len(out.Nodes) == before && pass > 0 {
+			break
+		}
+	}
+	res, _ := fuseLikelihoodSums(out)
+	return res, nil
+}
+
+// rewriteOnce is one bottom-up pass of local rules, merging and folding.
+func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -114,12 +132,7 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 	for i, u := range fg.Updates {
 		ups[i] = Update{Var: u.Var, Value: get(u.Value)}
 	}
-	res, err := NewFunctionGraph(fg.Inputs, outs, ups)
-	if err != nil {
-		return nil, err
-	}
-	res, _ = fuseLikelihoodSums(res)
-	return res, nil
+	return NewFunctionGraph(fg.Inputs, outs, ups)
 }
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites

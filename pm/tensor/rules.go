@@ -232,10 +232,12 @@ func ruleMul(op Op, in []*Tensor) *Tensor {
 		return nil
 	}
 	a, b := in[0], in[1]
+	// A constant of ones of any size (a folded gradient seed) is the identity too; typeSafe
+	// keeps the rewrite only where the other operand already has the result's shape.
 	switch {
-	case isScalarConst(b, 1):
+	case isConstValue(b, 1):
 		return a
-	case isScalarConst(a, 1):
+	case isConstValue(a, 1):
 		return b
 	case a == b:
 		return Square(a)

@@ -18,7 +18,11 @@ type VM struct{}
 
 // Compile implements backend.Backend.
 func (v VM) Compile(fg *tensor.FunctionGraph) (tensor.Program, error) {
-	return &program{plan: tensor.NewPlan(fg, v.Compile, true), compile: v.Compile}, nil
+	fused, err := tensor.FuseScalars(fg)
+	if err != nil {
+		return nil, err
+	}
+	return &program{plan: tensor.NewPlan(fused, v.Compile, true), compile: v.Compile}, nil
 }
 
 type program struct {
@@ -39,5 +43,5 @@ func (p *program) Run(in []*tensor.Array) ([]*tensor.Array, error) {
 
 // Clone implements tensor.Program.
 func (p *program) Clone() tensor.Program {
-	return &program{plan: tensor.NewPlan(p.plan.FG, p.compile, true), compile: p.compile}
+	return &program{plan: tensor.NewPlan(p.plan.FG, p.compile, true), compile: p.compile} // FG is already fused
 }
