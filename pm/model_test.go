@@ -302,3 +302,56 @@ func BenchmarkLinregLogpGrad(b *testing.B) {
 	ld.LogpGrad(x, g)
 	benchutil.Loop(b, func() { ld.LogpGrad(x, g) })
 }
+
+// A black box as an observed likelihood: CustomDist whose log-density is a BlackBoxOp over the
+// observed values and the parameters. Same MAP as pm.Normal.
+func TestBlackBoxObserved(t *testing.T) {
+	y := []float64{1.2, 0.7, 2.1, 1.6, 0.9}
+	normal := func(x []float64) float64 { // x = data..., mu, log s
+		n := len(x) - 2
+		mu, s := x[n], math.Exp(x[n+1])
+		lp := 0.0
+		for _, v := range x[:n] {
+			r := (v - mu) / s
+			lp += -0.5*r*r - math.Log(s) - 0.5*math.Log(2*math.Pi)
+		}
+		return lp
+	}
+	grad := func(x, g []float64) {
+		n := len(x) - 2
+		mu, s := x[n], math.Exp(x[n+1])
+		for i := range g {
+			g[i] = 0
+		}
+		for i, v := range x[:n] {
+			r := (v - mu) / s
+			g[i] = -r / s
+			g[n] += r / s
+			g[n+1] += r*r - 1
+		}
+	}
+	bb := pm.NewModel()
+	mu := bb.Var("mu", pm.Normal(0, 10))
+	logs := bb.Var("logs", pm.Normal(0, 2))
+	like := pm.CustomDist("BlackBoxNormal", func(v *tensor.Tensor, p []*tensor.Tensor) *tensor.Tensor {
+		return pm.BlackBoxOp("normal", normal, grad, v, p[0], p[1])
+	}, []any{mu, logs})
+	bb.Observe("y", like, y)
+	r1, err := pm.FindMAP(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := pm.NewModel()
+	mu2 := pl.Var("mu", pm.Normal(0, 10))
+	logs2 := pl.Var("logs", pm.Normal(0, 2))
+	pl.Observe("y", pm.Normal(mu2, pm.Exp(logs2)), y)
+	r2, err := pm.FindMAP(pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"mu", "logs"} {
+		if math.Abs(r1.Point[k][0]-r2.Point[k][0]) > 1e-5 {
+			t.Errorf("%s: black box %v, pm.Normal %v", k, r1.Point[k][0], r2.Point[k][0])
+		}
+	}
+}
