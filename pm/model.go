@@ -208,7 +208,7 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 			m.drop(rv)
 			fail("Var", name, "initial value: %v", err)
 		}
-		if a.Size() == 1 && tensor.Type.Size(tensor.Type{Shape: shape}) != 1 {
+		if a.Size() == 1 && sizeOf(shape) != 1 {
 			b := tensor.NewArray(tensor.Float64, shape...)
 			for i := range b.Data {
 				b.Data[i] = a.Data[0]

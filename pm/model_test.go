@@ -355,3 +355,25 @@ func TestBlackBoxObserved(t *testing.T) {
 		}
 	}
 }
+
+func TestInitval(t *testing.T) {
+	m := pm.NewModel()
+	m.Var("x", pm.Normal(0, 1), pm.Initval(2.0))
+	m.Var("s", pm.HalfNormal(1), pm.Initval(3.0))
+	m.Var("v", pm.Normal(0, 1), pm.Shape(3), pm.Initval(0.5))
+	p, err := m.InitialPoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p["x"][0] != 2 || math.Abs(p["s_log__"][0]-math.Log(3)) > 1e-15 || len(p["v"]) != 3 || p["v"][2] != 0.5 {
+		t.Errorf("initial point %v", p)
+	}
+	err = pm.Catch(func() { m.Var("bad", pm.HalfNormal(1), pm.Initval(-1.0)) })
+	want := `pm: Var "bad": initial value -1 (index 0) is outside the support (x > 0)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	if m.Lookup("bad") != nil {
+		t.Error("a rejected variable stays in the model")
+	}
+}
