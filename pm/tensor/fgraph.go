@@ -130,3 +130,35 @@ func (fg *FunctionGraph) Leaves() []*Tensor {
 	}
 	return out
 }
+
+// readers counts, for every tensor, the nodes that read it; outputs and update values count
+// twice, so that a pass never folds them into a fused node as if they had a single reader.
+func (fg *FunctionGraph) readers() map[*Tensor]int {
+	r := map[*Tensor]int{}
+	for _, n := range fg.Nodes {
+		for _, in := range n.Inputs {
+			r[in]++
+		}
+	}
+	for _, o := range fg.Outputs {
+		r[o] += 2
+	}
+	for _, u := range fg.Updates {
+		r[u.Value] += 2
+	}
+	return r
+}
+
+// remap is the graph with every output and update value replaced by get's result: the last
+// step of a pass that rebuilt nodes.
+func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error) {
+	outs := make([]*Tensor, len(fg.Outputs))
+	for i, o := range fg.Outputs {
+		outs[i] = get(o)
+	}
+	ups := make([]Update, len(fg.Updates))
+	for i, u := range fg.Updates {
+		ups[i] = Update{Var: u.Var, Value: get(u.Value)}
+	}
+	return NewFunctionGraph(fg.Inputs, outs, ups)
+}

@@ -102,18 +102,7 @@ func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 // only reader of the elementwise values, rewiring the readers of the partials. It runs after the
 // local rules, when the whole graph (and so every reader) is known.
 func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
-	readers := map[*Tensor]int{}
-	for _, n := range fg.Nodes {
-		for _, in := range n.Inputs {
-			readers[in]++
-		}
-	}
-	for _, o := range fg.Outputs {
-		readers[o] += 2
-	}
-	for _, u := range fg.Updates {
-		readers[u.Value] += 2
-	}
+	readers := fg.readers()
 	repl := map[*Tensor]*Tensor{}
 	for _, n := range fg.Nodes {
 		s, ok := n.Op.(SumOp)
@@ -137,17 +126,16 @@ func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
 	if len(repl) == 0 {
 		return fg, false
 	}
-	outs := Replace(fg.Outputs, repl)
-	ups := make([]Update, len(fg.Updates))
-	vals := make([]*Tensor, len(fg.Updates))
-	for i, u := range fg.Updates {
-		vals[i] = u.Value
+	// Rebuild everything downstream of the replaced tensors, outputs and updates alike.
+	targets := append([]*Tensor(nil), fg.Outputs...)
+	for _, u := range fg.Updates {
+		targets = append(targets, u.Value)
 	}
-	vals = Replace(vals, repl)
-	for i, u := range fg.Updates {
-		ups[i] = Update{Var: u.Var, Value: vals[i]}
+	rebuilt := map[*Tensor]*Tensor{}
+	for i, t := range Replace(targets, repl) {
+		rebuilt[targets[i]] = t
 	}
-	res, err := NewFunctionGraph(fg.Inputs, outs, ups)
+	res, err := fg.remap(func(t *Tensor) *Tensor { return rebuilt[t] })
 	if err != nil {
 		return fg, false
 	}

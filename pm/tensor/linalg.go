@@ -596,6 +596,17 @@ func squareDim(op string, t Type) (int, error) {
 }
 
 // floatType checks that a factorization's input is not boolean; integers are promoted.
+// squareInput checks that an op has one input, a numeric square matrix, and returns its order.
+func squareInput(op string, in []Type) (int, error) {
+	if len(in) != 1 {
+		return 0, errorf(op, "takes 1 input, got %d", len(in))
+	}
+	if err := floatType(op, in[0]); err != nil {
+		return 0, err
+	}
+	return squareDim(op, in[0])
+}
+
 func floatType(op string, t Type) error {
 	if t.DType == Bool {
 		return errorf(op, "needs a numeric matrix, got dtype %s", t.DType)
@@ -614,13 +625,7 @@ func (CholeskyOp) String() string { return "cholesky" }
 
 // Infer implements Op.
 func (CholeskyOp) Infer(in []Type) ([]Type, error) {
-	if len(in) != 1 {
-		return nil, errorf("cholesky", "takes 1 input, got %d", len(in))
-	}
-	if err := floatType("cholesky", in[0]); err != nil {
-		return nil, err
-	}
-	n, err := squareDim("cholesky", in[0])
+	n, err := squareInput("cholesky", in)
 	if err != nil {
 		return nil, err
 	}
@@ -934,13 +939,7 @@ func (LogDetOp) String() string { return "logdet" }
 
 // Infer implements Op.
 func (LogDetOp) Infer(in []Type) ([]Type, error) {
-	if len(in) != 1 {
-		return nil, errorf("logdet", "takes 1 input, got %d", len(in))
-	}
-	if err := floatType("logdet", in[0]); err != nil {
-		return nil, err
-	}
-	if _, err := squareDim("logdet", in[0]); err != nil {
+	if _, err := squareInput("logdet", in); err != nil {
 		return nil, err
 	}
 	return []Type{{DType: Float64, Shape: []int{}}}, nil
@@ -992,13 +991,7 @@ func (MatrixInverseOp) String() string { return "matrix_inverse" }
 
 // Infer implements Op.
 func (MatrixInverseOp) Infer(in []Type) ([]Type, error) {
-	if len(in) != 1 {
-		return nil, errorf("matrix_inverse", "takes 1 input, got %d", len(in))
-	}
-	if err := floatType("matrix_inverse", in[0]); err != nil {
-		return nil, err
-	}
-	n, err := squareDim("matrix_inverse", in[0])
+	n, err := squareInput("matrix_inverse", in)
 	if err != nil {
 		return nil, err
 	}

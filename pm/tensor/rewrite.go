@@ -124,15 +124,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 			}
 		}
 	}
-	outs := make([]*Tensor, len(fg.Outputs))
-	for i, o := range fg.Outputs {
-		outs[i] = get(o)
-	}
-	ups := make([]Update, len(fg.Updates))
-	for i, u := range fg.Updates {
-		ups[i] = Update{Var: u.Var, Value: get(u.Value)}
-	}
-	return NewFunctionGraph(fg.Inputs, outs, ups)
+	return fg.remap(get)
 }
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites

@@ -109,18 +109,7 @@ func isScalarElem(n *Apply) bool {
 // FuseScalars replaces trees of scalar elementwise nodes by ScalarPrograms (see above).
 // Backends call it after Rewrite; it never changes results.
 func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
-	readers := map[*Tensor]int{}
-	for _, n := range fg.Nodes {
-		for _, in := range n.Inputs {
-			readers[in]++
-		}
-	}
-	for _, o := range fg.Outputs {
-		readers[o] += 2
-	}
-	for _, u := range fg.Updates {
-		readers[u.Value] += 2
-	}
+	readers := fg.readers()
 	absorbed := map[*Apply]bool{}
 	groups := map[*Apply][]*Apply{}
 	for i := len(fg.Nodes) - 1; i >= 0; i-- {
@@ -220,15 +209,7 @@ func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 			m[o] = node.Outputs[i]
 		}
 	}
-	outs := make([]*Tensor, len(fg.Outputs))
-	for i, o := range fg.Outputs {
-		outs[i] = get(o)
-	}
-	ups := make([]Update, len(fg.Updates))
-	for i, u := range fg.Updates {
-		ups[i] = Update{Var: u.Var, Value: get(u.Value)}
-	}
-	res, err := NewFunctionGraph(fg.Inputs, outs, ups)
+	res, err := fg.remap(get)
 	if err != nil {
 		return nil, fmt.Errorf("tensor: fusing scalars: %w", err)
 	}
