@@ -18,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -175,7 +174,7 @@ func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64,
 		if p == "lp__" {
 			continue
 		}
-		ours := zeroBased(p)
+		ours := pm.FromStanName(p)
 		ess, err := sum.Get(ours, "ess_bulk")
 		if err != nil {
 			return r, fmt.Errorf("bench: %s: %v", name, err)
@@ -210,22 +209,6 @@ func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64,
 		r.WallS2Cores = time.Since(t0).Seconds()
 	}
 	return r, nil
-}
-
-// zeroBased maps Stan's "beta[1]" to gopm's "beta[0]".
-func zeroBased(p string) string {
-	i := strings.IndexByte(p, '[')
-	if i < 0 {
-		return p
-	}
-	idx := strings.Split(strings.TrimSuffix(p[i+1:], "]"), ",")
-	for k, s := range idx {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err == nil {
-			idx[k] = strconv.Itoa(n - 1)
-		}
-	}
-	return p[:i] + "[" + strings.Join(idx, ",") + "]"
 }
 
 func printTable(rs []Result) {

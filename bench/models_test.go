@@ -37,11 +37,3 @@ func TestSuiteModelsCompile(t *testing.T) {
 		}
 	}
 }
-
-func TestZeroBased(t *testing.T) {
-	for in, want := range map[string]string{"alpha": "alpha", "beta[1]": "beta[0]", "L[2,3]": "L[1,2]"} {
-		if got := zeroBased(in); got != want {
-			t.Errorf("zeroBased(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -215,7 +215,7 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 			}
 			a = b
 		}
-		if !sameInts(a.Shape, shape) && a.Size() != sizeOf(shape) {
+		if a.Size() != sizeOf(shape) {
 			m.drop(rv)
 			fail("Var", name, "initial value has shape %s but the variable has shape %s", tensor.ShapeString(a.Shape), tensor.ShapeString(shape))
 		}
@@ -390,18 +390,6 @@ func broadcastsTo(src, dst []int) error {
 		return fmt.Errorf("dimension %d is %d but must be %d or 1", i, d, e)
 	}
 	return nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func sizeOf(shape []int) int {

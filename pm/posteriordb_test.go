@@ -2,12 +2,9 @@ package pm_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm"
@@ -96,7 +93,7 @@ func TestPosteriordbReferences(t *testing.T) {
 				t.Fatal(err)
 			}
 			for name, want := range r.Parameters {
-				ours := zeroBasedName(name)
+				ours := pm.FromStanName(name)
 				mean, err := s.Get(ours, "mean")
 				if err != nil {
 					t.Fatalf("%s: %v", ours, err)
@@ -124,17 +121,4 @@ func readJSONFile(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// zeroBasedName maps posteriordb's "beta[1]" to gopm's "beta[0]".
-func zeroBasedName(p string) string {
-	i := strings.IndexByte(p, '[')
-	if i < 0 {
-		return p
-	}
-	k, err := strconv.Atoi(strings.TrimSuffix(p[i+1:], "]"))
-	if err != nil {
-		return p
-	}
-	return fmt.Sprintf("%s[%d]", p[:i], k-1)
 }

@@ -40,6 +40,31 @@ func (t *Trace) WriteStanCSV(prefix string) ([]string, error) {
 	return files, nil
 }
 
+// FromStanName turns a Stan parameter name, with indices from 1 ("beta[2]", "L[2,1]", or
+// CmdStan's "beta.2"), into gopm's ("beta[1]", "L[1,0]"), to compare with Stan's output.
+func FromStanName(name string) string {
+	var base string
+	var idx []string
+	switch {
+	case strings.HasSuffix(name, "]") && strings.Contains(name, "["):
+		i := strings.IndexByte(name, '[')
+		base, idx = name[:i], strings.Split(name[i+1:len(name)-1], ",")
+	case strings.Contains(name, "."):
+		parts := strings.Split(name, ".")
+		base, idx = parts[0], parts[1:]
+	default:
+		return name
+	}
+	for k, s := range idx {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return name
+		}
+		idx[k] = strconv.Itoa(n - 1)
+	}
+	return base + "[" + strings.Join(idx, ",") + "]"
+}
+
 // stanName turns "beta[0,1]" into "beta.1.2".
 func stanName(cn string) string {
 	i := strings.IndexByte(cn, '[')

@@ -145,3 +145,11 @@ func TestStanCSVReadByRstan(t *testing.T) {
 		t.Errorf("rstan ess_bulk %v, gopm %v", got, want)
 	}
 }
+
+func TestFromStanName(t *testing.T) {
+	for in, want := range map[string]string{"alpha": "alpha", "beta[1]": "beta[0]", "L[2,3]": "L[1,2]", "beta.2": "beta[1]", "L.2.1": "L[1,0]"} {
+		if got := pm.FromStanName(in); got != want {
+			t.Errorf("FromStanName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -74,6 +74,7 @@ func init() {
 		"Flatten":                   reflect.ValueOf(pm.Flatten),
 		"Floor":                     reflect.ValueOf(pm.Floor),
 		"Free":                      reflect.ValueOf(pm.Free),
+		"FromStanName":              reflect.ValueOf(pm.FromStanName),
 		"FullLike":                  reflect.ValueOf(pm.FullLike),
 		"Gamma":                     reflect.ValueOf(pm.Gamma),
 		"GammaMuSigma":              reflect.ValueOf(pm.GammaMuSigma),
