@@ -42,15 +42,9 @@ func (s *series) pooled() []float64 {
 
 // dimsOf selects the series for Corner and Pair and caps their number.
 func dimsOf(s *Samples, cfg *config) ([]*series, string, error) {
-	sel, err := selectVars(s, cfg.vars)
+	series, note, err := selectSeries(s, cfg, maxDims, "dimensions ")
 	if err != nil {
 		return nil, "", err
-	}
-	series := sel.series()
-	note := ""
-	if len(series) > maxDims {
-		note = fmt.Sprintf("first %d of %d dimensions shown; choose with plots.Vars", maxDims, len(series))
-		series = series[:maxDims]
 	}
 	n := len(series[0].pooled())
 	for _, sr := range series[1:] {

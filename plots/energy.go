@@ -151,15 +151,9 @@ func Autocorr(src any, opts ...Option) (*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectVars(s, cfg.vars)
+	series, note, err := selectSeries(s, cfg, maxPanels, "")
 	if err != nil {
 		return nil, err
-	}
-	series := sel.series()
-	note := ""
-	if len(series) > maxPanels {
-		note = fmt.Sprintf("first %d of %d shown; choose with plots.Vars", maxPanels, len(series))
-		series = series[:maxPanels]
 	}
 	rows, cols := gridShape(len(series))
 	f := newFigure(cfg, 3.6*float64(cols), 2.2*float64(rows)+0.2, note)

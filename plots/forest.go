@@ -34,15 +34,9 @@ func Forest(src any, opts ...Option) (*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectVars(s, cfg.vars)
+	series, note, err := selectSeries(s, cfg, maxForestRows, "rows ")
 	if err != nil {
 		return nil, err
-	}
-	series := sel.series()
-	note := ""
-	if len(series) > maxForestRows {
-		note = fmt.Sprintf("first %d of %d rows shown; choose with plots.Vars", maxForestRows, len(series))
-		series = series[:maxForestRows]
 	}
 	nch := len(series[0].chains)
 	lines := nch

@@ -336,3 +336,20 @@ func shorten(s string, max int) string {
 	tail := max - 1 - head
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
+
+// selectSeries selects the variables the options ask for and splits them into series (one
+// per component), at most limit of them; the note says what was left out ("first 12 of 30
+// dimensions shown"), naming what the figure shows (what: "", "rows ", "dimensions ").
+func selectSeries(s *Samples, cfg *config, limit int, what string) ([]*series, string, error) {
+	sel, err := selectVars(s, cfg.vars)
+	if err != nil {
+		return nil, "", err
+	}
+	series := sel.series()
+	note := ""
+	if len(series) > limit {
+		note = fmt.Sprintf("first %d of %d %sshown; choose with plots.Vars", limit, len(series), what)
+		series = series[:limit]
+	}
+	return series, note, nil
+}
