@@ -5,6 +5,9 @@
 //	echo 'code' | pmrepl   run standard input as a script, no prompt
 //	pmrepl model.go        run a file top-level statement by statement
 //	                       (or its main function), exit 1 on the first error
+//	pmrepl kernel FILE     the Jupyter kernel (Jupyter starts it with a connection file)
+//	pmrepl kernel install [--user|--prefix DIR|--sys-prefix]   install the "gopm" kernelspec
+//	pmrepl kernel uninstall                                      remove it
 //
 // Flags: -plots DIR (env PMREPL_PLOTS) where images are written,
 // -history FILE (env PMREPL_HISTORY, "-" for none) the prompt's history.
@@ -53,7 +56,7 @@ func (d dropLines) Write(p []byte) (int, error) {
 // arguments after its name and returns the exit code.
 func subcommand(name string) func(args []string) int {
 	commands := map[string]func(args []string) int{
-		// "kernel": the Jupyter kernel (serve, install) joins here.
+		"kernel": kernelCommand, // the Jupyter kernel: serve, install, uninstall
 	}
 	return commands[name]
 }
