@@ -103,7 +103,7 @@ func (k *Kernel) run(name, code string) (*repl.Result, error) {
 	if strings.TrimSpace(code) == "" {
 		return nil, nil
 	}
-	return k.eng.EvalSource(context.Background(), repl.Source{Name: name, Code: code})
+	return k.eng.EvalSource(context.Background(), repl.Source{Name: name, Code: rewriteStdin(code)})
 }
 
 const red, reset = "\x1b[0;31m", "\x1b[0m"

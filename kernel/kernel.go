@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +64,7 @@ type Kernel struct {
 	inputs   chan *Message // input_reply messages from the stdin socket
 	shellCh  chan *Message // requests received on the shell socket
 	progress *progressDisplay
+	stdinR   io.Reader // what interpreted code reads as standard input
 
 	done     chan struct{}
 	doneOnce sync.Once
@@ -101,10 +103,21 @@ func New(info ConnectionInfo, opts Options) (*Kernel, error) {
 	eo := opts.Engine
 	eo.OnOutput = k.onOutput
 	eo.OnProgress = k.progress.update
-	eo.Stdin = &stdinReader{k: k}
+	k.stdinR = &stdinReader{k: k}
+	eo.Stdin = k.stdinR
+	syms := stdinSymbols(&k.stdinR)
+	for p, s := range eo.Symbols {
+		syms[p] = s
+	}
+	eo.Symbols = syms
 	if k.eng, err = repl.New(eo); err != nil {
 		cancel()
 		return nil, err
+	}
+	if _, err := k.eng.EvalSource(context.Background(), repl.Source{Name: "kernel setup", Code: "import " + stdinAlias + " " + strconv.Quote(stdinPath)}); err != nil {
+		k.eng.Close()
+		cancel()
+		return nil, fmt.Errorf("kernel: setting up standard input: %w", err)
 	}
 	if err := k.bind(); err != nil {
 		k.closeSockets()

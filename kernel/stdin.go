@@ -3,7 +3,11 @@ package kernel
 import (
 	"encoding/json"
 	"errors"
+	"go/scanner"
+	"go/token"
 	"io"
+	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -69,4 +73,56 @@ func (k *Kernel) requestInput(prompt string, password bool) (string, error) {
 	case <-k.done:
 		return "", io.EOF
 	}
+}
+
+// stdinAlias is the name under which the session imports the kernel's standard input
+// package; os.Stdin in a cell is rewritten to stdinAlias.Stdin. It has the same length
+// in bytes as "os", so positions in error messages do not move.
+const stdinAlias = "ǥ"
+
+const stdinPath = "gopm.kernel/stdin"
+
+// stdinSymbols exports r to the interpreter as package gopm.kernel/stdin, variable
+// Stdin (an io.Reader).
+func stdinSymbols(r *io.Reader) map[string]map[string]reflect.Value {
+	return map[string]map[string]reflect.Value{
+		stdinPath + "/kstdin": {"Stdin": reflect.ValueOf(r).Elem()},
+	}
+}
+
+// rewriteStdin replaces the selector os.Stdin in code by the kernel's reader: the
+// interpreter's os.Stdin is the kernel process's own standard input, which the
+// front-end cannot feed, while the kernel's reader asks the front-end for each line.
+func rewriteStdin(code string) string {
+	if !strings.Contains(code, "Stdin") {
+		return code
+	}
+	fset := token.NewFileSet()
+	f := fset.AddFile("", fset.Base(), len(code))
+	var s scanner.Scanner
+	s.Init(f, []byte(code), nil, 0)
+	type tok struct {
+		off int
+		t   token.Token
+		lit string
+	}
+	var prev [2]tok
+	b := []byte(code)
+	changed := false
+	for {
+		pos, t, lit := s.Scan()
+		if t == token.EOF {
+			break
+		}
+		cur := tok{f.Offset(pos), t, lit}
+		if t == token.IDENT && lit == "Stdin" && prev[1].t == token.PERIOD && prev[0].t == token.IDENT && prev[0].lit == "os" {
+			copy(b[prev[0].off:], stdinAlias)
+			changed = true
+		}
+		prev[0], prev[1] = prev[1], cur
+	}
+	if !changed {
+		return code
+	}
+	return string(b)
 }
