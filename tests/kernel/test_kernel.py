@@ -310,5 +310,37 @@ class GopmKernelBehaviour(unittest.TestCase):
         self.assertTrue(base64.b64decode(data["image/png"]).startswith(b"\x89PNG"))
 
 
+class NbconvertExecute(unittest.TestCase):
+    """jupyter nbconvert --execute of a notebook that builds, samples and plots a model."""
+
+    def test_nbconvert_execute(self):
+        import shutil
+        import subprocess
+
+        nbconvert = shutil.which("jupyter-nbconvert")
+        if not nbconvert:
+            raise unittest.SkipTest("jupyter-nbconvert is not installed")
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata", "model.ipynb")
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "executed.ipynb")
+            subprocess.run(
+                [nbconvert, "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300",
+                 "--ExecutePreprocessor.kernel_name=" + KERNEL, "--output", out, src],
+                check=True, capture_output=True, timeout=600,
+            )
+            with open(out) as f:
+                nb = json.load(f)
+        outputs = [o for c in nb["cells"] for o in c["outputs"]]
+        self.assertFalse([o for o in outputs if o["output_type"] == "error"], outputs)
+        html = [o for o in outputs if "text/html" in o.get("data", {}) and "<table" in "".join(o["data"]["text/html"])]
+        png = [o for o in outputs if "image/png" in o.get("data", {})]
+        self.assertEqual(len(png), 1)
+        self.assertTrue(base64.b64decode(png[0]["data"]["image/png"]).startswith(b"\x89PNG"))
+        self.assertGreaterEqual(len(html), 1)
+        bars = [o for o in outputs if o["output_type"] == "display_data" and "gopm-progress" in "".join(o["data"].get("text/html", ""))]
+        self.assertEqual(len(bars), 1, "progress bars: one display, updated in place")
+        self.assertIn("done", "".join(bars[0]["data"]["text/plain"]))
+
+
 if __name__ == "__main__":
     unittest.main()
