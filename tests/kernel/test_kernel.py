@@ -128,7 +128,8 @@ class GopmKernelBehaviour(unittest.TestCase):
 
     def tearDown(self):
         self.kc.stop_channels()
-        self.km.shutdown_kernel(now=False)
+        if self.km.is_alive():
+            self.km.shutdown_kernel(now=False)
         self.log.close()
         os.unlink(self.log.name)
 
@@ -182,6 +183,37 @@ class GopmKernelBehaviour(unittest.TestCase):
         reply, outs = output_of(self.kc, "n > 0")
         self.assertEqual(reply["status"], "ok")
         self.assertEqual([m["content"]["data"]["text/plain"] for m in outs if m["msg_type"] == "execute_result"], ["true"])
+
+    def test_sigint_interrupts(self):
+        """Jupyter's signal interrupt mode (or Ctrl-C in a console) works too."""
+        import signal
+
+        msg_id = self.kc.execute("k := 0\nfor {\n\tk++\n}")
+        time.sleep(1.0)
+        os.kill(self.km.provisioner.process.pid, signal.SIGINT)
+        reply, _ = collect(self.kc, msg_id, timeout=10)
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "Interrupted")
+        reply, _ = output_of(self.kc, "k > 0")
+        self.assertEqual(reply["status"], "ok")
+
+    @unittest.skipUnless(os.environ.get("GOPM_TEST_OOM"), "the engine does not yet refuse huge allocations "
+                         "(make([]float64, 1<<40) ends the process with Go's fatal out-of-memory error); "
+                         "set GOPM_TEST_OOM=1 once it does")
+    def test_huge_allocation_keeps_kernel(self):
+        reply, outs = output_of(self.kc, "x := make([]float64, 1<<40)\nlen(x)")
+        self.assertEqual(reply["status"], "error", reply)
+        reply, _ = output_of(self.kc, "1 + 1")
+        self.assertEqual(reply["status"], "ok")
+
+    def test_shutdown_exits_cleanly(self):
+        proc = self.km.provisioner.process
+        self.kc.shutdown()
+        for _ in range(100):
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.assertEqual(proc.poll(), 0, "kernel exit status after shutdown_request")
 
     def test_restart_gives_fresh_session(self):
         reply, _ = output_of(self.kc, "keep := 41")
