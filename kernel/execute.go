@@ -14,11 +14,13 @@ import (
 )
 
 type executeRequest struct {
-	Code         string `json:"code"`
-	Silent       bool   `json:"silent"`
-	StoreHistory *bool  `json:"store_history"`
-	AllowStdin   *bool  `json:"allow_stdin"`
-	StopOnError  *bool  `json:"stop_on_error"`
+	Code   string `json:"code"`
+	Silent bool   `json:"silent"`
+	// UserExpressions are evaluated after the code, their results returned in the reply.
+	UserExpressions map[string]string `json:"user_expressions"`
+	StoreHistory    *bool             `json:"store_history"`
+	AllowStdin      *bool             `json:"allow_stdin"`
+	StopOnError     *bool             `json:"stop_on_error"`
 }
 
 func boolOr(p *bool, def bool) bool {
@@ -90,7 +92,7 @@ func (k *Kernel) execute(m *Message, sock zmq4.Socket, mu *sync.Mutex) {
 		return
 	}
 	k.respond(sock, mu, m, "execute_reply", map[string]any{
-		"status": "ok", "execution_count": count, "user_expressions": map[string]any{}, "payload": []any{},
+		"status": "ok", "execution_count": count, "user_expressions": k.userExpressions(req.UserExpressions), "payload": []any{},
 	})
 }
 
@@ -124,4 +126,25 @@ func describeError(err error) (string, string, []string) {
 		return ename, re.Error(), tb
 	}
 	return "Error", err.Error(), []string{red + "Error" + reset + ": " + err.Error()}
+}
+
+// userExpressions evaluates the expressions of an execute_request after its code, as
+// IPython does: each gives a bundle, or an error.
+func (k *Kernel) userExpressions(exprs map[string]string) map[string]any {
+	out := map[string]any{}
+	for name, code := range exprs {
+		res, err := k.eng.EvalSource(context.Background(), repl.Source{Name: "user expression " + name, Code: code})
+		if err != nil {
+			ename, evalue, tb := describeError(err)
+			out[name] = errorContent(ename, evalue, tb)
+			continue
+		}
+		d := k.renderResult(res)
+		if d == nil {
+			out[name] = map[string]any{"status": "ok", "data": map[string]any{"text/plain": ""}, "metadata": map[string]any{}}
+			continue
+		}
+		out[name] = map[string]any{"status": "ok", "data": bundle(d.Data), "metadata": orEmpty(d.Metadata)}
+	}
+	return out
 }

@@ -322,6 +322,13 @@ class GopmKernelBehaviour(unittest.TestCase):
         if any(os.access(os.path.join(p, "dot"), os.X_OK) for p in os.environ.get("PATH", "").split(os.pathsep)):
             self.assertIn("<svg", data["image/svg+xml"])
 
+    def test_user_expressions(self):
+        reply, _ = output_of(self.kc, "z := 20", user_expressions={"double": "z * 2", "bad": "nope"})
+        self.assertEqual(reply["status"], "ok", reply)
+        ue = reply["user_expressions"]
+        self.assertEqual(ue["double"]["data"]["text/plain"], "40")
+        self.assertEqual(ue["bad"]["status"], "error")
+
     def test_cell_commands(self):
         reply, outs = output_of(self.kc, 'import "os"\n%cd /tmp\n$ echo from-shell\nd, _ := os.Getwd()\nd')
         self.assertEqual(reply["status"], "ok", reply)
