@@ -175,6 +175,9 @@ func ReadStanCSV(paths ...string) (*Trace, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkStanColumns(p, header); err != nil {
+			return nil, err
+		}
 		lay := layoutOf(header)
 		if c == 0 {
 			layout = lay
@@ -241,6 +244,33 @@ func ReadStanCSV(paths ...string) (*Trace, error) {
 		}
 	}
 	return tr, nil
+}
+
+// checkStanColumns refuses a CSV file without the columns every CmdStan sampler writes (a
+// StreamTo file, a data table), naming the missing ones.
+func checkStanColumns(path string, header []string) error {
+	var missing []string
+	for _, want := range stanStats[:2] {
+		found := false
+		for _, h := range header {
+			found = found || h == want
+		}
+		if !found {
+			missing = append(missing, want)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	shown := header
+	if len(shown) > 8 {
+		shown = append(append([]string{}, shown[:8]...), fmt.Sprintf("... (%d more)", len(header)-8))
+	}
+	msg := fmt.Sprintf("%s is not a Stan CSV file: it has no column %s (its columns: %s)", path, strings.Join(missing, ", "), strings.Join(shown, ", "))
+	if len(header) >= 2 && header[0] == "chain" && header[1] == "draw" {
+		msg += "; it looks like a StreamTo file, which is a plain CSV table (one row per draw)"
+	}
+	return &Error{Op: "ReadStanCSV", Msg: msg}
 }
 
 type csvVar struct {
