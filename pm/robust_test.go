@@ -274,3 +274,19 @@ func TestReadStanCSVRefusesOtherCSV(t *testing.T) {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
+
+// TestNamesTheDocsMention: pm.None (used in Slice's docs) exists and works, and the backends
+// can be listed.
+func TestNamesTheDocsMention(t *testing.T) {
+	got, err := tensor.Eval(pm.Slice([]float64{1, 2, 3, 4}, 0, pm.None, pm.None, -1))
+	if err != nil || len(got[0].Data) != 4 || got[0].Data[0] != 4 || got[0].Data[3] != 1 {
+		t.Errorf("reversed with pm.None: %v, %v", got, err)
+	}
+	got, err = tensor.Eval(pm.Slice([]float64{1, 2, 3, 4}, 0, 2, pm.None, 1))
+	if err != nil || len(got[0].Data) != 2 || got[0].Data[0] != 3 {
+		t.Errorf("x[2:] with pm.None: %v, %v", got, err)
+	}
+	if b := strings.Join(pm.Backends(), ","); !strings.Contains(b, "debug") || !strings.Contains(b, "vm") {
+		t.Errorf("pm.Backends() = %v", pm.Backends())
+	}
+}
