@@ -33,7 +33,7 @@ func Compare(cmp *pm.Comparison, opts ...Option) (*Figure, error) {
 		return nil, err
 	}
 	n := len(cmp.Rows)
-	f := newFigure(cfg, 6.5, math.Max(2.2, 0.55*float64(n)+1.1), "")
+	f := newFigure(cfg, 6.5, math.Max(2.4, 0.6*float64(n)+1.3), "")
 	fs := defaultFonts()
 	p := newPlot(fs)
 	p.Title.Text = "Model comparison (higher is better)"
@@ -76,7 +76,7 @@ func Compare(cmp *pm.Comparison, opts ...Option) (*Figure, error) {
 		{text: "difference to the best ± dse", color: greyColor},
 	}, 8))
 	setRange(&p.X, lo, hi, 0.08)
-	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.2
+	p.Y.Min, p.Y.Max = -0.6, float64(n)+0.4 // room for the legend above the best model
 	f.addGrid(0, 0, 1, 1, 1, 1).plots[0][0] = p
 	return f, nil
 }

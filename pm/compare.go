@@ -363,7 +363,7 @@ func (c *Comparison) String() string {
 	}
 	fmt.Fprintf(&b, "(weights by %s; elpd on the log scale, higher is better)\n", c.Method)
 	for _, r := range c.Rows {
-		for _, w := range r.Result.Warnings {
+		if w := r.Result.brief(); w != "" {
 			fmt.Fprintf(&b, "Warning (%s): %s\n", r.Name, w)
 		}
 	}
@@ -391,7 +391,7 @@ func (c *Comparison) HTML() string {
 	b.WriteString("  </tbody>\n</table>\n")
 	fmt.Fprintf(&b, "<p>Weights by %s.</p>\n", html.EscapeString(c.Method))
 	for _, r := range c.Rows {
-		for _, w := range r.Result.Warnings {
+		if w := r.Result.brief(); w != "" {
 			fmt.Fprintf(&b, "<p style=\"color: #a94442;\">Warning (%s): %s</p>\n", html.EscapeString(r.Name), html.EscapeString(w))
 		}
 	}

@@ -261,6 +261,29 @@ func (r *ELPD) kWarnings() {
 	}
 }
 
+// brief is the warnings in one line, for the comparison table ("" if none).
+func (r *ELPD) brief() string {
+	if !r.Warning {
+		return ""
+	}
+	if r.Method == "waic" {
+		var high []int
+		for i, p := range r.PointwiseP {
+			if p > 0.4 {
+				high = append(high, i)
+			}
+		}
+		return fmt.Sprintf("p_waic > 0.4 at observations %s: WAIC is unreliable", listIndices(high, 10))
+	}
+	var high []int
+	for i, k := range r.ParetoK {
+		if k > r.KThreshold || math.IsNaN(k) {
+			high = append(high, i)
+		}
+	}
+	return fmt.Sprintf("Pareto k > %.2f at observations %s: elpd_loo is unreliable there (see pm.LOO)", r.KThreshold, listIndices(high, 10))
+}
+
 func listIndices(ix []int, most int) string {
 	var s []string
 	for j, i := range ix {
