@@ -314,3 +314,28 @@ func TestRelativeEff(t *testing.T) {
 		t.Errorf("r_eff of AR(1) draws %.3f", r)
 	}
 }
+
+// The log-likelihood survives SaveJSON and LoadJSON, and LOO gives the same numbers after.
+func TestLogLikelihoodSavedWithTrace(t *testing.T) {
+	x, y := outlierData()
+	tr, err := outlierModel(x, y).Sample(pm.Draws(200), pm.Tune(200), pm.Chains(2), pm.Seed(4), pm.StoreLogLikelihood())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/trace.json"
+	if err := tr.SaveJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := pm.LoadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err1 := pm.LOO(tr)
+	b, err2 := pm.LOO(back)
+	if err1 != nil || err2 != nil || a.ELPD != b.ELPD || a.ParetoK[3] != b.ParetoK[3] {
+		t.Errorf("LOO before %v (%v), after %v (%v)", a, err1, b, err2)
+	}
+	if back.ObservedData["y"][outlierIndex] != y[outlierIndex] {
+		t.Errorf("observed data not restored: %v", back.ObservedData)
+	}
+}
