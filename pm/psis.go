@@ -36,7 +36,7 @@ type psisObs struct {
 // length min(0.2·S, 3·√(S/r_eff)); the largest importance ratios exp(−ll) are replaced by the
 // quantiles of a generalized Pareto distribution fitted to them (Zhang and Stephens 2009,
 // with loo's weakly informative prior on k), and truncated at the largest raw ratio. The
-// smoothed log weights are left in w.lw.
+// smoothed log weights, shifted so that the largest raw one is 0, are left in w.lw.
 func (w *psisWork) psis(ll []float64, nc, nd int) psisObs {
 	s := len(ll)
 	var r psisObs
@@ -66,13 +66,14 @@ func (w *psisWork) psis(ll []float64, nc, nd int) psisObs {
 		lw[i] = minLL - v
 	}
 	r.k = math.Inf(1)
+	var tail []ranked
 	m := int(math.Ceil(min(0.2*float64(s), 3*math.Sqrt(float64(s)/r.reff))))
 	if m >= 5 && m < s {
 		// The m largest ratios (the tail) and the largest one below them (the cutoff), in
 		// ascending order.
 		top := w.largest(lw, m+1)
 		cutoff := top[0].v
-		tail := top[1:]
+		tail = top[1:]
 		if tail[m-1].v-tail[0].v >= 2.220446049250313e-16/100 {
 			x := w.tmp[:m]
 			ec := math.Exp(cutoff)
@@ -89,30 +90,28 @@ func (w *psisWork) psis(ll []float64, nc, nd int) psisObs {
 			r.k = k
 		}
 	}
-	// Truncate at the largest raw ratio (0 after the shift) and shift back.
-	for i, v := range lw {
-		lw[i] = min(v, 0) - minLL
+	// Truncate at the largest raw ratio (0 after the shift); only smoothed values can exceed
+	// it. lw keeps the shifted log weights: normalized weights do not depend on the shift.
+	for _, t := range tail {
+		lw[t.i] = min(lw[t.i], 0)
 	}
-	// elpd_i = log Σ w_s p(y_i|θ_s) / Σ w_s, and n_eff = r_eff / Σ ŵ_s² with ŵ normalized.
-	maxLW := math.Inf(-1)
-	maxSum := math.Inf(-1)
-	for i, v := range lw {
-		maxLW = max(maxLW, v)
-		maxSum = max(maxSum, v+ll[i])
-	}
+	// n_eff = r_eff / Σ ŵ_s² with ŵ the normalized weights.
 	t := w.tmp
-	for i, v := range lw {
-		t[i] = v - maxLW
-	}
-	fastmath.ExpTo(t, t)
+	fastmath.ExpTo(t, lw)
 	sumW := fastmath.Sum(t)
 	sumW2 := fastmath.Dot(t, t)
-	lseW := maxLW + math.Log(sumW)
-	for i, v := range lw {
-		t[i] = v + ll[i] - maxSum
+	lseW := -minLL + math.Log(sumW)
+	// elpd_i = log Σ w_s p(y_i|θ_s) − log Σ w_s. Outside the tail w_s = 1/p(y_i|θ_s), so those
+	// terms are 1 each; only the smoothed tail needs exponentials.
+	mx := 0.0
+	for _, t := range tail {
+		mx = max(mx, lw[t.i]-minLL+ll[t.i])
 	}
-	fastmath.ExpTo(t, t)
-	r.elpd = maxSum + math.Log(fastmath.Sum(t)) - lseW
+	sum := float64(s-len(tail)) * math.Exp(-mx)
+	for _, t := range tail {
+		sum += math.Exp(lw[t.i] - minLL + ll[t.i] - mx)
+	}
+	r.elpd = mx + math.Log(sum) - lseW
 	r.neff = r.reff * sumW * sumW / sumW2
 	return r
 }
@@ -133,14 +132,13 @@ func (w *psisWork) largest(x []float64, n int) []ranked {
 	for i := 0; i < len(x); i += stride {
 		smp = append(smp, x[i])
 	}
-	slices.Sort(smp)
 	w.sample = smp
-	// Aim for about 1.5·n + 16 candidates; lower the pivot until there are enough.
-	want := (3*n/2 + 16 + stride - 1) / stride
+	// Aim for about 1.25·n + 16 candidates; lower the pivot until there are enough.
+	want := (5*n/4 + 16 + stride - 1) / stride
 	for {
 		pivot := math.Inf(-1)
 		if want < len(smp) {
-			pivot = smp[len(smp)-1-want]
+			pivot = nthSmallest(smp, len(smp)-1-want)
 		}
 		c := w.heap[:0]
 		for i, v := range x {
@@ -163,6 +161,38 @@ func (w *psisWork) largest(x []float64, n int) []ranked {
 		}
 		want *= 2
 	}
+}
+
+// nthSmallest returns the k-th smallest value of x (from 0), reordering x (Hoare's
+// selection).
+func nthSmallest(x []float64, k int) float64 {
+	lo, hi := 0, len(x)-1
+	for lo < hi {
+		pivot := x[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < pivot {
+				i++
+			}
+			for x[j] > pivot {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return x[k]
+		}
+	}
+	return x[k]
 }
 
 // gpdFit estimates the shape k and scale σ of a generalized Pareto distribution from
