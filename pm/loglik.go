@@ -2,7 +2,9 @@ package pm
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/gopm-dev/gopm/pm/backend"
 	"github.com/gopm-dev/gopm/pm/tensor"
@@ -14,7 +16,8 @@ import (
 // observation is one element of the data for a scalar distribution and one event (a row of
 // an MvNormal, say) for a multivariate one, so each variable's log-likelihood has the batch
 // shape of its data. One compiled function gives every observed variable's terms in one pass
-// per draw; the pass allocates nothing. The trace must hold every free variable of m.
+// per draw; the pass allocates nothing. Chains are evaluated in parallel. The trace must hold
+// every free variable of m.
 func ComputeLogLikelihood(t *Trace, m *Model) (err error) {
 	defer catchInto(&err)
 	if t == nil || t.NChains() == 0 || t.NDraws() == 0 {
@@ -66,35 +69,78 @@ func ComputeLogLikelihood(t *Trace, m *Model) (err error) {
 			return err
 		}
 	}
-	args := make([]*tensor.Array, len(free))
-	for i, tv := range free {
-		args[i] = &tensor.Array{DType: tensor.Float64, Shape: append([]int{}, tv.Shape...)}
+	newArgs := func() []*tensor.Array {
+		args := make([]*tensor.Array, len(free))
+		for i, tv := range free {
+			args[i] = &tensor.Array{DType: tensor.Float64, Shape: append([]int{}, tv.Shape...)}
+		}
+		return args
 	}
 	nc, nd := t.NChains(), t.NDraws()
+	for _, tv := range free {
+		if len(tv.Draws) != nc {
+			return &Error{Op: "ComputeLogLikelihood", Var: tv.Name, Msg: fmt.Sprintf("has %d chains, the trace %d", len(tv.Draws), nc)}
+		}
+		for c, ch := range tv.Draws {
+			if len(ch) < nd {
+				return &Error{Op: "ComputeLogLikelihood", Var: tv.Name, Msg: fmt.Sprintf("chain %d has %d draws, fewer than the trace's %d", c, len(ch), nd)}
+			}
+			for d, x := range ch[:nd] {
+				if len(x) != tv.Size() {
+					return &Error{Op: "ComputeLogLikelihood", Var: tv.Name, Msg: fmt.Sprintf("draw %d of chain %d has %d values, want %d", d, c, len(x), tv.Size())}
+				}
+			}
+		}
+	}
+	// The first draw gives the number of observations of each variable.
+	args := newArgs()
+	for i, tv := range free {
+		args[i].Data = tv.Draws[0][0]
+	}
+	res, err := f.Run(args...)
+	if err != nil {
+		return &Error{Op: "ComputeLogLikelihood", Msg: fmt.Sprintf("draw 0 of chain 0: %v", err)}
+	}
 	ll := make([]*TraceVar, len(obs))
 	for i, rv := range obs {
-		ll[i] = &TraceVar{Name: rv.Name, Draws: make([][][]float64, nc)}
+		ll[i] = &TraceVar{Name: rv.Name, Shape: append([]int{}, res[i].Shape...), Draws: make([][][]float64, nc)}
+		for c := range nc {
+			ll[i].Draws[c] = splitRows(make([]float64, nd*res[i].Size()), nd)
+		}
 	}
-	for c := 0; c < nc; c++ {
-		for d := 0; d < nd; d++ {
-			for i, tv := range free {
-				args[i].Data = tv.Draws[c][d]
-			}
-			res, err := f.Run(args...)
-			if err != nil {
-				return &Error{Op: "ComputeLogLikelihood", Msg: fmt.Sprintf("draw %d of chain %d: %v", d, c, err)}
-			}
-			for k, v := range ll {
-				if v.Draws[c] == nil {
-					if c == 0 {
-						v.Shape = append([]int{}, res[k].Shape...)
-					} else if sizeOf(v.Shape) != res[k].Size() {
-						return &Error{Op: "ComputeLogLikelihood", Var: v.Name, Msg: "the number of observations changed between chains"}
-					}
-					v.Draws[c] = splitRows(make([]float64, nd*res[k].Size()), nd)
+	// Chains run in parallel, each on its own copy of the function.
+	errs := make([]error, nc)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for c := range nc {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			g, args := f.Clone(), newArgs()
+			for d := range nd {
+				for i, tv := range free {
+					args[i].Data = tv.Draws[c][d]
 				}
-				copy(v.Draws[c][d], res[k].Data)
+				res, err := g.Run(args...)
+				if err != nil {
+					errs[c] = &Error{Op: "ComputeLogLikelihood", Msg: fmt.Sprintf("draw %d of chain %d: %v", d, c, err)}
+					return
+				}
+				for k, v := range ll {
+					if len(res[k].Data) != len(v.Draws[c][d]) {
+						errs[c] = &Error{Op: "ComputeLogLikelihood", Var: v.Name, Msg: fmt.Sprintf("draw %d of chain %d has %d observations, the first draw %d", d, c, len(res[k].Data), len(v.Draws[c][d]))}
+						return
+					}
+					copy(v.Draws[c][d], res[k].Data)
+				}
 			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	t.LogLikelihood = ll

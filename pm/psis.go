@@ -2,7 +2,6 @@ package pm
 
 import (
 	"math"
-	"slices"
 
 	"github.com/gopm-dev/gopm/pm/diag"
 	"github.com/gopm-dev/gopm/pm/internal/fastmath"
@@ -148,18 +147,57 @@ func (w *psisWork) largest(x []float64, n int) []ranked {
 		}
 		w.heap = c
 		if len(c) >= n || want >= len(smp) {
-			slices.SortFunc(c, func(a, b ranked) int {
-				switch {
-				case a.v < b.v:
-					return -1
-				case a.v > b.v:
-					return 1
-				}
-				return a.i - b.i
-			})
+			sortRanked(c)
 			return c[len(c)-n:]
 		}
 		want *= 2
+	}
+}
+
+// sortRanked sorts by value, ties by position: quicksort with insertion sort for short runs,
+// written out because the candidates are few and sorted once per observation.
+func sortRanked(x []ranked) {
+	less := func(a, b ranked) bool { return a.v < b.v || (a.v == b.v && a.i < b.i) }
+	for len(x) > 12 {
+		m := len(x) / 2
+		// Median of three to x[m].
+		if less(x[m], x[0]) {
+			x[m], x[0] = x[0], x[m]
+		}
+		if less(x[len(x)-1], x[0]) {
+			x[len(x)-1], x[0] = x[0], x[len(x)-1]
+		}
+		if less(x[len(x)-1], x[m]) {
+			x[len(x)-1], x[m] = x[m], x[len(x)-1]
+		}
+		p := x[m]
+		i, j := 0, len(x)-1
+		for i <= j {
+			for less(x[i], p) {
+				i++
+			}
+			for less(p, x[j]) {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		// Recurse into the smaller part, loop on the larger.
+		if j+1 < len(x)-i {
+			sortRanked(x[:j+1])
+			x = x[i:]
+		} else {
+			sortRanked(x[i:])
+			x = x[:j+1]
+		}
+	}
+	for a := 1; a < len(x); a++ {
+		for b := a; b > 0 && less(x[b], x[b-1]); b-- {
+			x[b], x[b-1] = x[b-1], x[b]
+		}
 	}
 }
 

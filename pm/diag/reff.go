@@ -55,23 +55,24 @@ func (w *RelEffWorkspace) RelativeEff(chains [][]float64) float64 {
 	}
 	cent := w.cent[:m*n]
 	means := w.means[:m]
-	constant := true
+	// One pass for finiteness, sum and range; one to center.
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for c, ch := range chains {
-		if !allFinite(ch) {
+		sum := 0.0
+		for _, v := range ch {
+			sum += v
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		if math.IsNaN(sum) || math.IsInf(sum, 0) {
 			return math.NaN()
 		}
-		means[c] = mean(ch)
+		means[c] = sum / float64(n)
+		x := cent[c*n : (c+1)*n]
 		for i, v := range ch {
-			cent[c*n+i] = v - means[c]
-		}
-		for _, v := range ch {
-			if v != chains[0][0] {
-				constant = false
-				break
-			}
+			x[i] = v - means[c]
 		}
 	}
-	if constant {
+	if lo == hi {
 		return 1
 	}
 	w.acov = w.acov[:0]
