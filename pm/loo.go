@@ -163,7 +163,20 @@ func LOO(t *Trace, opts ...ELPDOption) (*ELPD, error) {
 		return nil, err
 	}
 	r, _ := looOf(v, false)
+	if err := r.finiteErr("LOO"); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// finiteErr names the first observation whose log-likelihood was not finite at some draw.
+func (r *ELPD) finiteErr(op string) error {
+	for i, p := range r.Pointwise {
+		if math.IsNaN(p) {
+			return &Error{Op: op, Var: r.Var, Msg: fmt.Sprintf("the log-likelihood of observation %d is not finite at some draws (-Inf, +Inf or NaN): the observation is impossible under part of the posterior, so its leave-one-out density cannot be estimated", i)}
+		}
+	}
+	return nil
 }
 
 // looOf runs PSIS-LOO on a variable's log-likelihood; with keepWeights it also returns every
@@ -180,6 +193,9 @@ func looOf(v *TraceVar, keepWeights bool) (*ELPD, [][]float64) {
 	}
 	forObs(v, func() *psisWork { return newPSISWork(nc, nd) }, func(w *psisWork, i int, ll []float64) {
 		o := w.psis(ll, nc, nd)
+		if o.bad {
+			o = psisObs{elpd: math.NaN(), lpd: math.NaN(), k: math.NaN(), neff: math.NaN(), reff: math.NaN()}
+		}
 		r.Pointwise[i] = o.elpd
 		r.PointwiseP[i] = o.lpd - o.elpd
 		r.ParetoK[i] = o.k
@@ -315,11 +331,20 @@ func WAIC(t *Trace, opts ...ELPDOption) (*ELPD, error) {
 	r := &ELPD{Method: "waic", Var: v.Name, NObs: n, NDraws: s, NChains: nc,
 		Pointwise: make([]float64, n), PointwiseP: make([]float64, n)}
 	forObs(v, func() []float64 { return make([]float64, s) }, func(e []float64, i int, ll []float64) {
+		for _, x := range ll {
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				r.Pointwise[i], r.PointwiseP[i] = math.NaN(), math.NaN()
+				return
+			}
+		}
 		lpd := logSumExp(ll) - math.Log(float64(s))
 		_, vr := sumSE(ll)
 		r.PointwiseP[i] = vr
 		r.Pointwise[i] = lpd - vr
 	})
+	if err := r.finiteErr("WAIC"); err != nil {
+		return nil, err
+	}
 	r.finish()
 	var high []int
 	for i, p := range r.PointwiseP {

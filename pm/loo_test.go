@@ -121,6 +121,17 @@ func TestLOOErrors(t *testing.T) {
 	if _, err := pm.Compare(map[string]*pm.Trace{"a": a, "b": b}); err == nil || !strings.Contains(err.Error(), "same data") {
 		t.Errorf("different observations: %v", err)
 	}
+	// An impossible observation at some draws.
+	inf := &pm.Trace{LogLikelihood: []*pm.TraceVar{{Name: "y", Shape: []int{3}, Draws: [][][]float64{make([][]float64, 40)}}}}
+	for d := range 40 {
+		inf.LogLikelihood[0].Draws[0][d] = []float64{-1 - 0.01*float64(d), -2, -1}
+	}
+	inf.LogLikelihood[0].Draws[0][5][1] = math.Inf(-1)
+	for name, f := range map[string]func(*pm.Trace, ...pm.ELPDOption) (*pm.ELPD, error){"LOO": pm.LOO, "WAIC": pm.WAIC} {
+		if _, err := f(inf); err == nil || !strings.Contains(err.Error(), "observation 1 ") {
+			t.Errorf("%s with -Inf: %v", name, err)
+		}
+	}
 	if _, err := pm.Compare(map[string]*pm.Trace{"a": a}); err == nil {
 		t.Error("one model accepted")
 	}

@@ -42,7 +42,10 @@ func LOOPIT(post, pred *Trace, opts ...ELPDOption) ([]float64, error) {
 	if pv.Size() != len(y) || v.Size() != len(y) {
 		return nil, &Error{Op: "LOOPIT", Var: v.Name, Msg: fmt.Sprintf("%d observed values, %d predicted values per draw and %d log-likelihood terms per draw: LOO-PIT needs one of each per observation (a multivariate observation has no PIT)", len(y), pv.Size(), v.Size())}
 	}
-	_, lws := looOf(v, true)
+	r, lws := looOf(v, true)
+	if err := r.finiteErr("LOOPIT"); err != nil {
+		return nil, err
+	}
 	discrete := pv.Discrete
 	for _, x := range y {
 		if x != math.Trunc(x) {

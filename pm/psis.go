@@ -27,6 +27,16 @@ func newPSISWork(nc, nd int) *psisWork {
 // psisObs holds what PSIS-LOO computes for one observation.
 type psisObs struct {
 	elpd, lpd, k, neff, reff float64
+	bad                      bool // a log-likelihood value is not finite
+}
+
+func hasNaN(x []float64) bool {
+	for _, v := range x {
+		if v != v {
+			return true
+		}
+	}
+	return false
 }
 
 // psis runs PSIS-LOO for one observation whose log-likelihood at the nc·nd draws is ll
@@ -45,6 +55,10 @@ func (w *psisWork) psis(ll []float64, nc, nd int) psisObs {
 	for _, v := range ll {
 		maxLL = max(maxLL, v)
 		minLL = min(minLL, v)
+	}
+	if math.IsInf(minLL, 0) || math.IsInf(maxLL, 0) || math.IsNaN(minLL+maxLL) || hasNaN(ll) {
+		r.bad = true
+		return r
 	}
 	e := w.e
 	for i, v := range ll {
