@@ -564,6 +564,15 @@ func SharedVar(name string, value any, shape ...int) *tensor.Tensor {
 	return tensor.SharedVar(name, value, shape...)
 }
 
+// GammaInc is tensor.GammaInc: the regularized lower incomplete gamma function P(a, x) = γ(a, x)/Γ(a), for a > 0 (NaN otherwise); P = 0 for x <= 0 and 1 at x = +Inf.
+func GammaInc(a any, x any) *tensor.Tensor { return tensor.GammaInc(a, x) }
+
+// GammaIncC is tensor.GammaIncC: the regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x), computed directly so that it keeps its digits where P is close to 1.
+func GammaIncC(a any, x any) *tensor.Tensor { return tensor.GammaIncC(a, x) }
+
+// BetaInc is tensor.BetaInc: the regularized incomplete beta function I_x(a, b) = B(x; a, b)/B(a, b) for a, b > 0 (NaN otherwise), 0 for x <= 0 and 1 for x >= 1.
+func BetaInc(a any, b any, x any) *tensor.Tensor { return tensor.BetaInc(a, b, x) }
+
 // Sum is tensor.Sum: sums x over the given axes (all axes when none are given); negative axes count from the end.
 func Sum(x any, axes ...int) *tensor.Tensor { return tensor.Sum(x, axes...) }
 
