@@ -93,19 +93,12 @@ func TestDistTruncatedNewCDFs(t *testing.T) {
 			t.Errorf("truncated %s integrates to %v", c.name, s)
 		}
 		draws := evalT(t, tr.Random(rs, []int{n})).Data
-		lc := evalT(t, tr.(CDFer).LogCDF(tensor.Const(draws))).Data
-		at := map[float64]float64{}
-		for i, v := range draws {
-			at[v] = math.Exp(lc[i])
-		}
-		cdf := func(x float64) float64 { return at[x] }
 		for _, v := range draws {
 			if v < c.lo || v > c.hi {
 				t.Fatalf("truncated %s draw %v outside [%v, %v]", c.name, v, c.lo, c.hi)
 			}
 		}
-		// The 0.1% critical value of the KS distance is 1.95/√n.
-		if ks := ksStat(draws, cdf); ks > 1.95/math.Sqrt(n) {
+		if ks := ksAgainst(t, tr.(CDFer), draws); ks > ksCritical(n) {
 			t.Errorf("truncated %s draws: KS distance %v", c.name, ks)
 		}
 	}
@@ -145,33 +138,13 @@ func TestDistTruncatedNewCDFs(t *testing.T) {
 			t.Errorf("truncated %s sums to %v", c.name, total)
 		}
 		draws := evalT(t, tr.Random(rs, []int{n})).Data
-		counts := map[float64]float64{}
 		for _, v := range draws {
 			if v < c.lo || v > c.hi {
 				t.Fatalf("truncated %s draw %v outside [%v, %v]", c.name, v, c.lo, c.hi)
 			}
-			counts[v]++
 		}
-		// Chi-squared over cells with expected count >= 5, the rest pooled into one cell.
-		chi, df, restE, restO := 0.0, -1, 0.0, 0.0
-		for i, k := range ks {
-			e := n * math.Exp(lp[i])
-			if e >= 5 {
-				chi += (counts[k] - e) * (counts[k] - e) / e
-				df++
-			} else {
-				restE += e
-				restO += counts[k]
-			}
-		}
-		if restE > 0 {
-			chi += (restO - restE) * (restO - restE) / math.Max(restE, 1)
-			df++
-		}
-		// 0.1% critical value of chi-squared by the Wilson-Hilferty approximation.
-		crit := float64(df) * math.Pow(1-2/(9*float64(df))+3.09*math.Sqrt(2/(9*float64(df))), 3)
-		if chi > crit {
-			t.Errorf("truncated %s draws: chi-squared %v on %d df (critical %v)", c.name, chi, df, crit)
+		if chi, crit := chiSquaredCheck(draws, ks, lp); chi > crit {
+			t.Errorf("truncated %s draws: chi-squared %v (critical %v)", c.name, chi, crit)
 		}
 	}
 	// Censored gamma: the point masses at the bounds are F(lower) and 1 − F(upper).

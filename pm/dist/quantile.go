@@ -13,15 +13,18 @@ import (
 // draws of Truncated. Each is an op of float64 tensors of one shape whose last input is the
 // probability u.
 const (
-	qGamma    uint8 = iota // (a, u): the standard gamma quantile, P(a, x) = u
-	qBeta                  // (a, b, u): I_x(a, b) = u
-	qStudentT              // (ν, u): the standard Student t quantile
-	qPoisson               // (μ, u): smallest k with Q(k+1, μ) >= u
-	qBinomial              // (n, p, u): smallest k with I_{1-p}(n-k, k+1) >= u
-	qNegBinom              // (α, p, u): smallest k with I_p(α, k+1) >= u, p = α/(α+μ)
+	qGamma         uint8 = iota // (a, u): the standard gamma quantile, P(a, x) = u
+	qBeta                       // (a, b, u): I_x(a, b) = u
+	qStudentT                   // (ν, u): the standard Student t quantile
+	qPoisson                    // (μ, u): smallest k with Q(k+1, μ) >= u
+	qBinomial                   // (n, p, u): smallest k with I_{1-p}(n-k, k+1) >= u
+	qNegBinom                   // (α, p, u): smallest k with I_p(α, k+1) >= u, p = α/(α+μ)
+	dHyperCDF                   // (N, k, n, x): the hypergeometric P(X <= x)
+	dHyperCCDF                  // (N, k, n, x): P(X > x)
+	dHyperQuantile              // (N, k, n, u): smallest x with P(X <= x) >= u
 )
 
-var quantileArity = [...]int{2, 3, 2, 2, 3, 3}
+var quantileArity = [...]int{2, 3, 2, 2, 3, 3, 4, 4, 4}
 
 // quantileOp is one of the quantile functions above. Its gradient in u (for the continuous
 // ones) is 1/density at the quantile; it has none in the parameters (draws are not
@@ -30,7 +33,8 @@ type quantileOp struct{ kind uint8 }
 
 // String implements tensor.Op.
 func (o quantileOp) String() string {
-	return [...]string{"gamma_icdf", "beta_icdf", "studentt_icdf", "poisson_icdf", "binomial_icdf", "negbinomial_icdf"}[o.kind]
+	return [...]string{"gamma_icdf", "beta_icdf", "studentt_icdf", "poisson_icdf", "binomial_icdf", "negbinomial_icdf",
+		"hypergeom_cdf", "hypergeom_ccdf", "hypergeom_icdf"}[o.kind]
 }
 
 // Infer implements tensor.Op.
@@ -91,6 +95,8 @@ func (o quantileOp) Kernel(spec tensor.KernelSpec) (tensor.Kernel, error) {
 				a, p := in[0].Data[i], in[1].Data[i]
 				m := a * (1 - p) / p
 				y[i] = discreteQuantile(in[2].Data[i], m, math.Sqrt(m/p), func(k float64) float64 { return regIncBeta(a, k+1, p) })
+			case dHyperCDF, dHyperCCDF, dHyperQuantile:
+				y[i] = hyperGeom(o.kind, in[0].Data[i], in[1].Data[i], in[2].Data[i], in[3].Data[i])
 			}
 		}
 		return nil
@@ -210,6 +216,50 @@ func (o quantileOp) Grad(in, out, gout []*tensor.Tensor) []*tensor.Tensor {
 	gs[len(in)-1] = tensor.Mul(g, tensor.Exp(tensor.Neg(logDens)))
 	return gs
 }
+
+// hyperGeom is the hypergeometric CDF, CCDF or quantile at v by summing the probabilities
+// p(x) = C(k, x) C(N−k, n−x)/C(N, n) over the support max(0, n−N+k)..min(k, n); the sum for
+// the CCDF runs from the top, so that small upper tails keep their digits.
+func hyperGeom(kind uint8, bigN, k, n, v float64) float64 {
+	if math.IsNaN(v) || !(k >= 0 && n >= 0 && k <= bigN && n <= bigN) {
+		return math.NaN()
+	}
+	lc := func(a, b float64) float64 {
+		x, _ := math.Lgamma(a + 1)
+		y, _ := math.Lgamma(b + 1)
+		z, _ := math.Lgamma(a - b + 1)
+		return x - y - z
+	}
+	lo, hi := math.Max(0, n-bigN+k), math.Min(k, n)
+	p := func(x float64) float64 { return math.Exp(lc(k, x) + lc(bigN-k, n-x) - lc(bigN, n)) }
+	switch kind {
+	case dHyperCDF:
+		s := 0.0
+		for x := lo; x <= math.Min(v, hi); x++ {
+			s += p(x)
+		}
+		return math.Min(s, 1)
+	case dHyperCCDF:
+		s := 0.0
+		for x := hi; x > math.Max(v, lo-1); x-- {
+			s += p(x)
+		}
+		return math.Min(s, 1)
+	}
+	if !(v >= 0 && v <= 1) {
+		return math.NaN()
+	}
+	s := 0.0
+	for x := lo; x < hi; x++ {
+		if s += p(x); s >= v {
+			return x
+		}
+	}
+	return hi
+}
+
+// discreteOp is quantile under the name its other uses read better with.
+func discreteOp(kind uint8, args ...*tt) *tt { return quantile(kind, args...) }
 
 // quantile applies a quantile op after broadcasting its inputs to one shape.
 func quantile(kind uint8, args ...*tt) *tt {
