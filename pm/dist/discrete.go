@@ -215,8 +215,9 @@ func (d *poisson) LogCDF(x *tt) *tt {
 
 // LogCCDF is log P(X > x) = log P(⌊x⌋+1, μ).
 func (d *poisson) LogCCDF(x *tt) *tt {
-	k := tensor.Maximum(tensor.Floor(xf(x)), -1.0)
-	return tensor.Log(tensor.GammaInc(tensor.Add(k, 1.0), d.rate()))
+	f := tensor.Floor(xf(x))
+	k := tensor.Maximum(f, 0.0)
+	return tensor.Switch(tensor.Lt(f, 0.0), 0.0, tensor.Log(tensor.GammaInc(tensor.Add(k, 1.0), d.rate())))
 }
 
 func (d *poisson) Random(rs *tensor.RandomStream, shape []int) *tt {
