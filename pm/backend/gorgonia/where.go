@@ -1,0 +1,94 @@
+package gorgonia
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	gt "gorgonia.org/tensor"
+)
+
+// whereOp is the elementwise select c ? a : b over three operands of one shape, with c holding
+// 0 or 1. Gorgonia has no select; building it as c·a + (1−c)·b would turn an infinite branch
+// that is not taken into NaN (0·∞), so it is an op of its own, differentiable in gorgonia's
+// symbolic mode: the gradient goes to a where c is 1 and to b where c is 0.
+type whereOp struct{}
+
+func (whereOp) Arity() int { return 3 }
+
+func (whereOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a, a)
+}
+
+func (whereOp) InferShape(in ...G.DimSizer) (gt.Shape, error) {
+	s := in[1].(gt.Shape)
+	for _, d := range in {
+		if !d.(gt.Shape).Eq(s) {
+			return nil, fmt.Errorf("where: operands have shapes %v and %v", d, s)
+		}
+	}
+	return s.Clone(), nil
+}
+
+func (whereOp) Do(vs ...G.Value) (G.Value, error) {
+	if len(vs) != 3 {
+		return nil, fmt.Errorf("where: takes 3 operands, got %d", len(vs))
+	}
+	if c, ok := vs[0].(*G.F64); ok {
+		a, b := vs[1].(*G.F64), vs[2].(*G.F64)
+		if *c != 0 {
+			return G.NewF64(float64(*a)), nil
+		}
+		return G.NewF64(float64(*b)), nil
+	}
+	c, a, b := floats(vs[0]), floats(vs[1]), floats(vs[2])
+	out := make([]float64, len(c))
+	for i := range c {
+		if c[i] != 0 {
+			out[i] = a[i]
+		} else {
+			out[i] = b[i]
+		}
+	}
+	return gt.New(gt.WithShape(vs[1].Shape().Clone()...), gt.WithBacking(out)), nil
+}
+
+func floats(v G.Value) []float64 { return v.Data().([]float64) }
+
+func (whereOp) ReturnsPtr() bool      { return false }
+func (whereOp) CallsExtern() bool     { return false }
+func (whereOp) OverwritesInput() int  { return -1 }
+func (whereOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "gopm_where") }
+func (whereOp) Hashcode() uint32      { return 0x9e3779b1 }
+func (whereOp) String() string        { return "gopm_where" }
+
+// DiffWRT implements gorgonia's SDOp: the condition has no gradient.
+func (whereOp) DiffWRT(int) []bool { return []bool{false, true, true} }
+
+// SymDiff implements gorgonia's SDOp.
+func (whereOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	zero, err := zerosLike(grad)
+	if err != nil {
+		return nil, err
+	}
+	ga, err := G.ApplyOp(whereOp{}, in[0], grad, zero)
+	if err != nil {
+		return nil, err
+	}
+	gb, err := G.ApplyOp(whereOp{}, in[0], zero, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{nil, ga, gb}, nil
+}
+
+// zerosLike is a constant of zeros with n's shape.
+func zerosLike(n *G.Node) (*G.Node, error) {
+	if n.IsScalar() {
+		return G.NewConstant(0.0), nil
+	}
+	s := n.Shape()
+	return G.NewConstant(gt.New(gt.WithShape(s.Clone()...), gt.WithBacking(make([]float64, s.TotalSize())))), nil
+}
