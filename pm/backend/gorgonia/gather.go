@@ -111,8 +111,10 @@ type scatterOp struct {
 	in, out []int
 }
 
-func (o *scatterOp) Arity() int    { return 1 }
-func (o *scatterOp) Type() hm.Type { return hm.NewFnType(tensorType(len(o.in)), tensorType(len(o.out))) }
+func (o *scatterOp) Arity() int { return 1 }
+func (o *scatterOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(len(o.in)), tensorType(len(o.out)))
+}
 func (o *scatterOp) InferShape(...G.DimSizer) (gt.Shape, error) {
 	return gt.Shape(append([]int(nil), o.out...)), nil
 }

@@ -432,4 +432,3 @@ func (b *builder) recurrence(ap *tensor.Apply, reverse bool, out []int) (*G.Node
 	}
 	return b.concat(0, ys, shapes)
 }
-
