@@ -178,16 +178,45 @@ func (p *program) build(inShapes [][]int) error {
 		p.results = append(p.results, tensor.NewArray(t.DType(), b.typ[t].Shape...))
 	}
 	if p.wrt != nil {
-		for _, w := range p.wrt {
-			wrtNodes = append(wrtNodes, b.node[w])
+		// gorgonia refuses to differentiate with respect to a variable the cost does not
+		// depend on; its gradient is zero.
+		reach := diffReach(g, p.outs[0])
+		var idx []int
+		for i, w := range p.wrt {
+			if reach[b.node[w]] {
+				wrtNodes = append(wrtNodes, b.node[w])
+				idx = append(idx, i)
+			}
 		}
-		grads, err := G.Grad(p.outs[0], wrtNodes...)
-		if err != nil {
-			return fmt.Errorf("pm/backend/gorgonia: gorgonia's differentiation: %w", err)
+		grads := make([]*G.Node, len(p.wrt))
+		if len(wrtNodes) > 0 {
+			gs, err := G.Grad(p.outs[0], wrtNodes...)
+			if err != nil {
+				return fmt.Errorf("pm/backend/gorgonia: gorgonia's differentiation: %w", err)
+			}
+			for k, i := range idx {
+				grads[i] = gs[k]
+			}
 		}
 		for i, gn := range grads {
+			ws := b.typ[p.wrt[i]].Shape
+			if gn == nil {
+				gn = b.constant(shapeOf(b.typ[p.wrt[i]]), make([]float64, size(ws)))
+			}
 			p.outs = append(p.outs, gn)
-			p.results = append(p.results, tensor.NewArray(tensor.Float64, b.typ[p.wrt[i]].Shape...))
+			p.results = append(p.results, tensor.NewArray(tensor.Float64, ws...))
+		}
+	}
+	// The outputs are read after the run, but gorgonia's tape machine may overwrite a value in
+	// place once its last reader inside the graph has run; a copy as the last reader keeps it.
+	for i, n := range p.outs {
+		if n.Op() != nil && !n.IsVar() {
+			s := p.results[i].Shape
+			c, err := b.gather(n, s, identity(size(s)), s)
+			if err != nil {
+				return err
+			}
+			p.outs[i] = c
 		}
 	}
 	if p.m != nil {
@@ -272,6 +301,41 @@ func (p *program) Run(in []*tensor.Array) ([]*tensor.Array, error) {
 		}
 	}
 	return p.results[:nout], nil
+}
+
+// diffReach is the set of nodes the cost reaches through differentiable inputs of gorgonia
+// ops: gorgonia refuses to differentiate with respect to any other node, and the gradient with
+// respect to it is zero (the cost depends on it only through a shape, a comparison or a step).
+func diffReach(g *G.ExprGraph, cost *G.Node) map[*G.Node]bool {
+	seen := map[*G.Node]bool{}
+	stack := []*G.Node{cost}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		it := g.From(n.ID())
+		if it == nil {
+			continue
+		}
+		var children []*G.Node
+		for it.Next() {
+			children = append(children, it.Node().(*G.Node))
+		}
+		sd, ok := n.Op().(G.SDOp)
+		if !ok || len(children) == 0 {
+			continue
+		}
+		d := sd.DiffWRT(len(children))
+		for i, c := range children {
+			if i < len(d) && d[i] {
+				stack = append(stack, c)
+			}
+		}
+	}
+	return seen
 }
 
 func label(x *tensor.Tensor, i int) string {

@@ -179,7 +179,17 @@ func (b *builder) apply(ap *tensor.Apply, t *tensor.Tensor) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return G.OuterProd(ns[0], ns[1])
+		// A column times a row: gorgonia's OuterProd fails in its own differentiation.
+		n0, m0 := in(0)[0], in(1)[0]
+		col, err := b.reshape(ns[0], []int{n0, 1})
+		if err != nil {
+			return nil, err
+		}
+		row, err := b.reshape(ns[1], []int{1, m0})
+		if err != nil {
+			return nil, err
+		}
+		return G.Mul(col, row)
 	case tensor.TakeOp:
 		return b.take(ap, o, out)
 	case tensor.TakeIncOp:

@@ -178,26 +178,34 @@ func (b *builder) takeInc(ap *tensor.Apply, o tensor.TakeIncOp, out []int) (*G.N
 	return G.Add(ns[0], s)
 }
 
-// cumsum translates a cumulative sum along axis 0 of a vector or matrix as a product with a
+// cumsum translates a cumulative sum along an axis of a vector or matrix as a product with a
 // triangular matrix of ones.
 func (b *builder) cumsum(ap *tensor.Apply, o tensor.CumOp, out []int) (*G.Node, error) {
-	if o.Axis != 0 || len(out) > 2 || len(out) == 0 {
-		return nil, fmt.Errorf("only axis 0 of a vector or matrix is translated")
+	if len(out) > 2 || len(out) == 0 {
+		return nil, fmt.Errorf("only vectors and matrices are translated")
 	}
 	x, err := b.get(ap.Inputs[0])
 	if err != nil {
 		return nil, err
 	}
-	n := out[0]
+	n := out[o.Axis]
 	l := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			if (!o.Reverse && j <= i) || (o.Reverse && j >= i) {
-				l[i*n+j] = 1
+				if o.Axis == 0 {
+					l[i*n+j] = 1 // y = L·x
+				} else {
+					l[j*n+i] = 1 // y = x·Lᵀ
+				}
 			}
 		}
 	}
-	return G.Mul(b.constant([]int{n, n}, l), x)
+	c := b.constant([]int{n, n}, l)
+	if o.Axis == 0 {
+		return G.Mul(c, x)
+	}
+	return G.Mul(x, c)
 }
 
 const halfLog2Pi = 0.91893853320467274178032973640561764

@@ -223,57 +223,82 @@ func (b *builder) oneLike(n *G.Node) *G.Node {
 	return b.constant(s, d)
 }
 
-// softplus is log(1+eˣ) = max(x,0) + log1p(e^−|x|), built from exact pieces: gorgonia's own
-// Softplus returns x for x > 16 and so errs by up to 1e-7.
+// clampAt is where(x > 0, x, 0) (or where(x ≤ 0, x, 0) with !pos, and ≥/< with incl):
+// each branch of softplus and sigmoid sees only the arguments it is taken for, so the branch
+// not taken neither overflows nor sends a NaN gradient (0·∞) through the select.
+func (b *builder) clampAt(x *G.Node, pos, incl bool) (*G.Node, error) {
+	var c *G.Node
+	var err error
+	switch {
+	case pos && incl:
+		c, err = G.Gte(x, b.zeroLike(x), true)
+	case pos:
+		c, err = G.Gt(x, b.zeroLike(x), true)
+	case incl:
+		c, err = G.Lte(x, b.zeroLike(x), true)
+	default:
+		c, err = G.Lt(x, b.zeroLike(x), true)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.where(c, x, b.zeroLike(x))
+}
+
+// softplus is log(1+eˣ): x + log1p(e⁻ˣ) for x > 0, else log1p(eˣ), as gopm's kernel computes it.
+// gorgonia's own Softplus returns x for x > 16 and so errs by up to 1e-7.
 func (b *builder) softplus(x *G.Node) (*G.Node, error) {
-	a, err := G.Abs(x)
+	a, err := b.clampAt(x, true, false)
 	if err != nil {
 		return nil, err
 	}
-	na, err := G.Neg(a)
+	e, err := chain(a, G.Neg, G.Exp, G.Log1p)
 	if err != nil {
 		return nil, err
 	}
-	e, err := G.Exp(na)
+	pos, err := G.Add(a, e)
 	if err != nil {
 		return nil, err
 	}
-	l, err := G.Log1p(e)
+	m, err := b.clampAt(x, false, true)
 	if err != nil {
 		return nil, err
 	}
-	pos, err := G.Gt(x, b.zeroLike(x), true)
+	neg, err := chain(m, G.Exp, G.Log1p)
 	if err != nil {
 		return nil, err
 	}
-	m, err := b.where(pos, x, b.zeroLike(x))
+	c, err := G.Gt(x, b.zeroLike(x), true)
 	if err != nil {
 		return nil, err
 	}
-	return G.Add(m, l)
+	return b.where(c, pos, neg)
 }
 
 // sigmoid is 1/(1+e⁻ˣ) for x ≥ 0 and eˣ/(1+eˣ) below, as gopm's kernel: gorgonia's Sigmoid
 // returns 1 for x > 19 (an error of 5e-9).
 func (b *builder) sigmoid(x *G.Node) (*G.Node, error) {
-	one := b.oneLike(x)
-	nx, err := G.Neg(x)
+	a, err := b.clampAt(x, true, true)
 	if err != nil {
 		return nil, err
 	}
-	en, err := G.Exp(nx)
+	en, err := chain(a, G.Neg, G.Exp)
 	if err != nil {
 		return nil, err
 	}
-	d, err := G.Add(one, en)
+	d, err := G.Add(b.oneLike(x), en)
 	if err != nil {
 		return nil, err
 	}
-	pos, err := G.HadamardDiv(one, d)
+	pos, err := G.HadamardDiv(b.oneLike(x), d)
 	if err != nil {
 		return nil, err
 	}
-	ep, err := G.Exp(x)
+	m, err := b.clampAt(x, false, false)
+	if err != nil {
+		return nil, err
+	}
+	ep, err := G.Exp(m)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +329,7 @@ func chain(n *G.Node, fs ...func(*G.Node) (*G.Node, error)) (*G.Node, error) {
 }
 
 var unary = map[string]func(*G.Node) (*G.Node, error){
-	"neg": G.Neg, "abs": G.Abs, "floor": G.Floor, "ceil": G.Ceil, "sqr": G.Square, "sqrt": G.Sqrt,
+	"neg": G.Neg, "abs": G.Abs, "floor": floor, "ceil": ceil, "sqr": G.Square, "sqrt": G.Sqrt,
 	"exp": G.Exp, "expm1": G.Expm1, "log": G.Log, "log1p": G.Log1p, "tanh": G.Tanh, "sin": G.Sin,
 	"cos": G.Cos,
 }
@@ -381,7 +406,7 @@ func (b *builder) elemwise(ap *tensor.Apply, name string, out []int) (*G.Node, e
 		return raw[0], nil
 	case "cast{int64}": // truncation: sign(x)·floor(|x|)
 		x := raw[0]
-		a, err := chain(x, G.Abs, G.Floor)
+		a, err := chain(x, G.Abs, floor)
 		if err != nil {
 			return nil, err
 		}
@@ -437,11 +462,7 @@ func (b *builder) elemwise(ap *tensor.Apply, name string, out []int) (*G.Node, e
 		}
 		return b.where(c, ns[1], ns[2])
 	case "fill": // fill(like, v): v broadcast to like's shape
-		v, err := b.reshape(raw[1], nil)
-		if err != nil {
-			return nil, err
-		}
-		return b.reshape(v, out)
+		return b.expand(raw[1], b.typ[ap.Inputs[1]].Shape, out)
 	case "and", "or", "xor":
 		ns, err := full()
 		if err != nil {
@@ -477,7 +498,7 @@ func (b *builder) elemwise(ap *tensor.Apply, name string, out []int) (*G.Node, e
 		if err != nil {
 			return nil, err
 		}
-		fq, err := G.Floor(q)
+		fq, err := floor(q)
 		if err != nil {
 			return nil, err
 		}

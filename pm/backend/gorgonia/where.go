@@ -3,6 +3,7 @@ package gorgonia
 import (
 	"fmt"
 	"hash"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -87,8 +88,62 @@ func (whereOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // zerosLike is a constant of zeros with n's shape.
 func zerosLike(n *G.Node) (*G.Node, error) {
 	if n.IsScalar() {
-		return G.NewConstant(0.0), nil
+		return G.NewConstant(0.0, G.In(n.Graph())), nil
 	}
 	s := n.Shape()
-	return G.NewConstant(gt.New(gt.WithShape(s.Clone()...), gt.WithBacking(make([]float64, s.TotalSize())))), nil
+	z := gt.New(gt.WithShape(s.Clone()...), gt.WithBacking(make([]float64, s.TotalSize())))
+	return G.NewConstant(z, G.WithName(fmt.Sprintf("zeros%v", []int(s))), G.In(n.Graph())), nil
 }
+
+// stepOp is a piecewise-constant function (floor, ceil) whose gradient is zero: gorgonia's
+// Floor and Ceil are not differentiable at all, so its differentiation refuses a cost that
+// depends on a variable only through them, where gopm's gradient is zero.
+type stepOp struct {
+	name string
+	f    func(float64) float64
+}
+
+func (o stepOp) Arity() int { return 1 }
+func (o stepOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a)
+}
+func (o stepOp) InferShape(in ...G.DimSizer) (gt.Shape, error) { return in[0].(gt.Shape).Clone(), nil }
+func (o stepOp) Do(vs ...G.Value) (G.Value, error) {
+	if x, ok := vs[0].(*G.F64); ok {
+		return G.NewF64(o.f(float64(*x))), nil
+	}
+	x := values(vs[0])
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = o.f(v)
+	}
+	return gt.New(gt.WithShape(vs[0].Shape().Clone()...), gt.WithBacking(out)), nil
+}
+func (o stepOp) ReturnsPtr() bool      { return false }
+func (o stepOp) CallsExtern() bool     { return false }
+func (o stepOp) OverwritesInput() int  { return -1 }
+func (o stepOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "gopm_"+o.name) }
+func (o stepOp) Hashcode() uint32 {
+	var x uint32 = 2166136261
+	for _, c := range o.name {
+		x = (x ^ uint32(c)) * 16777619
+	}
+	return x
+}
+func (o stepOp) String() string { return o.name }
+
+// DiffWRT implements gorgonia's SDOp.
+func (o stepOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff implements gorgonia's SDOp: zero.
+func (o stepOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	z, err := zerosLike(in[0])
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{z}, nil
+}
+
+func floor(x *G.Node) (*G.Node, error) { return G.ApplyOp(stepOp{"floor", math.Floor}, x) }
+func ceil(x *G.Node) (*G.Node, error)  { return G.ApplyOp(stepOp{"ceil", math.Ceil}, x) }
