@@ -65,15 +65,19 @@ func sameShape(a, b []int) bool {
 	return true
 }
 
-// constant is a gorgonia constant holding data with gopm's shape (a scalar for shape ()). The
-// data is not copied.
+// constant is a node holding data with gopm's shape (a scalar constant for shape ()). The data
+// is not copied.
 func (b *builder) constant(shape []int, data []float64) *G.Node {
 	b.nconst++
 	name := G.WithName("c" + strconv.Itoa(b.nconst))
 	if len(shape) == 0 {
 		return G.NewConstant(data[0], name, G.In(b.g))
 	}
-	return G.NewConstant(gt.New(gt.WithShape(shape...), gt.WithBacking(data)), name, G.In(b.g))
+	// A tensor is an input node bound to the data, not a gorgonia constant: gorgonia identifies
+	// constants by a hash of their printed value, which elides long tensors, so two data vectors
+	// of one length could be merged into one node.
+	v := gt.New(gt.WithShape(shape...), gt.WithBacking(data))
+	return G.NewTensor(b.g, G.Float64, len(shape), G.WithShape(shape...), name, G.WithValue(v))
 }
 
 func (b *builder) scalarConst(v float64) *G.Node {
@@ -329,7 +333,7 @@ func chain(n *G.Node, fs ...func(*G.Node) (*G.Node, error)) (*G.Node, error) {
 }
 
 var unary = map[string]func(*G.Node) (*G.Node, error){
-	"neg": G.Neg, "abs": G.Abs, "floor": floor, "ceil": ceil, "sqr": G.Square, "sqrt": G.Sqrt,
+	"neg": G.Neg, "floor": floor, "ceil": ceil, "sqr": G.Square, "sqrt": G.Sqrt,
 	"exp": G.Exp, "expm1": G.Expm1, "log": G.Log, "log1p": G.Log1p, "tanh": G.Tanh, "sin": G.Sin,
 	"cos": G.Cos,
 }
@@ -391,17 +395,14 @@ func (b *builder) elemwise(ap *tensor.Apply, name string, out []int) (*G.Node, e
 			return nil, err
 		}
 		return G.Sub(l, l1)
-	case "sign": // gopm's sign is copysign(1, x); gorgonia's is 0 at 0, so select on x ≥ 0
-		x := raw[0]
-		c, err := G.Gte(x, b.zeroLike(x), true)
+	case "sign": // 1, −1, or x itself at ±0 and NaN, as gopm's
+		return sign(raw[0])
+	case "abs": // x·sign(x): its derivative is 0 at 0, as gopm's (gorgonia's Abs gives 1 there)
+		sg, err := sign(raw[0])
 		if err != nil {
 			return nil, err
 		}
-		m, err := G.Neg(b.oneLike(x))
-		if err != nil {
-			return nil, err
-		}
-		return b.where(c, b.oneLike(x), m)
+		return G.HadamardProd(raw[0], sg)
 	case "cast{float64}":
 		return raw[0], nil
 	case "cast{int64}": // truncation: sign(x)·floor(|x|)

@@ -147,3 +147,15 @@ func (o stepOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func floor(x *G.Node) (*G.Node, error) { return G.ApplyOp(stepOp{"floor", math.Floor}, x) }
 func ceil(x *G.Node) (*G.Node, error)  { return G.ApplyOp(stepOp{"ceil", math.Ceil}, x) }
+
+func sign(x *G.Node) (*G.Node, error) {
+	return G.ApplyOp(stepOp{"sign", func(v float64) float64 {
+		switch {
+		case v > 0:
+			return 1
+		case v < 0:
+			return -1
+		}
+		return v
+	}}, x)
+}
