@@ -33,19 +33,27 @@ func (whereOp) InferShape(in ...G.DimSizer) (gt.Shape, error) {
 	return s.Clone(), nil
 }
 
-func (whereOp) Do(vs ...G.Value) (G.Value, error) {
+func (o whereOp) Do(vs ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, vs...) }
+
+// UsePreallocDo implements gorgonia's UsePreallocDoer: the tape machine reuses the buffer.
+func (whereOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	if len(vs) != 3 {
 		return nil, fmt.Errorf("where: takes 3 operands, got %d", len(vs))
 	}
-	if c, ok := vs[0].(*G.F64); ok {
-		a, b := vs[1].(*G.F64), vs[2].(*G.F64)
-		if *c != 0 {
-			return G.NewF64(float64(*a)), nil
-		}
-		return G.NewF64(float64(*b)), nil
+	c, a, b := values(vs[0]), values(vs[1]), values(vs[2])
+	shape := []int(vs[1].Shape())
+	if _, ok := vs[1].(*G.F64); ok {
+		shape = nil
 	}
-	c, a, b := floats(vs[0]), floats(vs[1]), floats(vs[2])
-	out := make([]float64, len(c))
+	r, out := result(prealloc, shape)
+	if out == nil {
+		if c[0] != 0 {
+			setScalar(r, a[0])
+		} else {
+			setScalar(r, b[0])
+		}
+		return r, nil
+	}
 	for i := range c {
 		if c[i] != 0 {
 			out[i] = a[i]
@@ -53,10 +61,9 @@ func (whereOp) Do(vs ...G.Value) (G.Value, error) {
 			out[i] = b[i]
 		}
 	}
-	return gt.New(gt.WithShape(vs[1].Shape().Clone()...), gt.WithBacking(out)), nil
+	return r, nil
 }
 
-func floats(v G.Value) []float64 { return v.Data().([]float64) }
 
 func (whereOp) ReturnsPtr() bool      { return false }
 func (whereOp) CallsExtern() bool     { return false }
@@ -109,16 +116,21 @@ func (o stepOp) Type() hm.Type {
 	return hm.NewFnType(a, a)
 }
 func (o stepOp) InferShape(in ...G.DimSizer) (gt.Shape, error) { return in[0].(gt.Shape).Clone(), nil }
-func (o stepOp) Do(vs ...G.Value) (G.Value, error) {
-	if x, ok := vs[0].(*G.F64); ok {
-		return G.NewF64(o.f(float64(*x))), nil
-	}
+func (o stepOp) Do(vs ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, vs...) }
+
+// UsePreallocDo implements gorgonia's UsePreallocDoer.
+func (o stepOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	x := values(vs[0])
-	out := make([]float64, len(x))
+	if _, ok := vs[0].(*G.F64); ok {
+		r, _ := result(prealloc, nil)
+		setScalar(r, o.f(x[0]))
+		return r, nil
+	}
+	r, out := result(prealloc, []int(vs[0].Shape()))
 	for i, v := range x {
 		out[i] = o.f(v)
 	}
-	return gt.New(gt.WithShape(vs[0].Shape().Clone()...), gt.WithBacking(out)), nil
+	return r, nil
 }
 func (o stepOp) ReturnsPtr() bool      { return false }
 func (o stepOp) CallsExtern() bool     { return false }
