@@ -64,7 +64,6 @@ func (whereOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return r, nil
 }
 
-
 func (whereOp) ReturnsPtr() bool      { return false }
 func (whereOp) CallsExtern() bool     { return false }
 func (whereOp) OverwritesInput() int  { return -1 }
@@ -116,7 +115,7 @@ func (o stepOp) Type() hm.Type {
 	return hm.NewFnType(a, a)
 }
 func (o stepOp) InferShape(in ...G.DimSizer) (gt.Shape, error) { return in[0].(gt.Shape).Clone(), nil }
-func (o stepOp) Do(vs ...G.Value) (G.Value, error) { return o.UsePreallocDo(nil, vs...) }
+func (o stepOp) Do(vs ...G.Value) (G.Value, error)             { return o.UsePreallocDo(nil, vs...) }
 
 // UsePreallocDo implements gorgonia's UsePreallocDoer.
 func (o stepOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
