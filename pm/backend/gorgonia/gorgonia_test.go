@@ -2,6 +2,8 @@ package gorgonia_test
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm/backend"
@@ -97,5 +99,30 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := f.Call([]float64{1, 2}); err == nil {
 		t.Error("no error for a vector of 2 where 3 are needed")
+	}
+}
+
+// The config file's "backend" selects gorgonia like any backend.
+func TestSelectedByConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PM_BACKEND", "")
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	if err := os.MkdirAll(filepath.Join(dir, "gopm"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "gopm", "config.json"), []byte(`{"backend": "gorgonia"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.Scalar("x")
+	f, err := backend.Compile([]any{x}, tensor.Exp(x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Backend() != "gorgonia" {
+		t.Errorf("backend %q, want gorgonia", f.Backend())
+	}
+	r, err := f.Call(1.0)
+	if err != nil || r[0].Data[0] != math.E {
+		t.Errorf("exp(1) = %v, %v", r, err)
 	}
 }
