@@ -27,6 +27,8 @@ func init() {
 		"HDIProb":            reflect.ValueOf(plots.HDIProb),
 		"KDE":                reflect.ValueOf(plots.KDE),
 		"KDEBandwidth":       reflect.ValueOf(plots.KDEBandwidth),
+		"Line":               reflect.ValueOf(plots.Line),
+		"Lines":              reflect.ValueOf(plots.Lines),
 		"MaxLag":             reflect.ValueOf(plots.MaxLag),
 		"NumPredictive":      reflect.ValueOf(plots.NumPredictive),
 		"PPC":                reflect.ValueOf(plots.PPC),
@@ -38,18 +40,21 @@ func init() {
 		"RHat":               reflect.ValueOf(plots.RHat),
 		"ROPE":               reflect.ValueOf(plots.ROPE),
 		"Reference":          reflect.ValueOf(plots.Reference),
+		"Scatter":            reflect.ValueOf(plots.Scatter),
 		"Seed":               reflect.ValueOf(plots.Seed),
 		"Size":               reflect.ValueOf(plots.Size),
 		"SplitComponents":    reflect.ValueOf(plots.SplitComponents),
 		"Titles":             reflect.ValueOf(plots.Titles),
 		"Trace":              reflect.ValueOf(plots.Trace),
 		"Vars":               reflect.ValueOf(plots.Vars),
+		"XY":                 reflect.ValueOf(plots.XY),
 
 		// type definitions
 		"Density": reflect.ValueOf((*plots.Density)(nil)),
 		"Figure":  reflect.ValueOf((*plots.Figure)(nil)),
 		"Option":  reflect.ValueOf((*plots.Option)(nil)),
 		"Samples": reflect.ValueOf((*plots.Samples)(nil)),
+		"Series":  reflect.ValueOf((*plots.Series)(nil)),
 		"Var":     reflect.ValueOf((*plots.Var)(nil)),
 	}
 }

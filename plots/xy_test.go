@@ -1,0 +1,65 @@
+package plots
+
+import (
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestXY(t *testing.T) {
+	x := []float64{0, 1, 2, 3, 4}
+	y := []float64{1, 3, 2, 5, 4}
+	fit := []float64{1, 2, 3, 4, 5}
+	draws := [][]float64{{0.5, 1.5, 2.5, 3.5, 4.5}, {1.5, 2.5, 3.5, 4.5, 5.5}}
+	fig, err := XY("data and fit", "x", "y", []Series{
+		Lines("posterior draws", x, draws),
+		Scatter("data", x, y),
+		Line("true line", x, fit).Dashed().Color(color.Black),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := fig.Image()
+	w, h := fig.Size()
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h || w < 500 {
+		t.Fatalf("image %v, size %dx%d", img.Bounds(), w, h)
+	}
+	// The scatter's colour (tab10's second) appears: the points were drawn.
+	want := defaultColors()[1]
+	found := false
+	for y := 0; y < h && !found; y++ {
+		for x := 0; x < w; x++ {
+			if img.At(x, y) == color.RGBAModel.Convert(want) {
+				found = true
+				break
+			}
+		}
+	}
+	if !found {
+		t.Error("no pixel in the scatter's colour")
+	}
+	if dir := os.Getenv("PLOTS_OUT"); dir != "" {
+		if err := fig.Save(filepath.Join(dir, "xy.png")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestXYErrors(t *testing.T) {
+	for _, c := range []struct {
+		series []Series
+		want   string
+	}{
+		{nil, "no series"},
+		{[]Series{Line("cost", []float64{1, 2}, []float64{1})}, "cost has 2 x values but 1 y values"},
+		{[]Series{Lines("draws", []float64{1, 2}, [][]float64{{1, 2}, {3}})}, "draws has 2 x values but 1 y values"},
+		{[]Series{Scatter("data", nil, nil)}, "data has no points"},
+	} {
+		_, err := XY("", "", "", c.series)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want an error containing %q", err, c.want)
+		}
+	}
+}
