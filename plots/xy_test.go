@@ -63,3 +63,26 @@ func TestXYErrors(t *testing.T) {
 		}
 	}
 }
+
+// Tick labels name their values exactly: a step of 2.5 is labelled 2.5 and
+// 7.5, not 2 and 8.
+func TestTickLabels(t *testing.T) {
+	for _, c := range []struct {
+		min, max float64
+		want     string
+	}{
+		{-0.2, 10.2, "0.0 2.5 5.0 7.5 10.0"},
+		{0, 10, "0 2 4 6 8 10"},
+		{0, 1, "0.0 0.2 0.4 0.6 0.8 1.0"},
+		{0, 0.12, "0.000 0.025 0.050 0.075 0.100"},
+		{-3, 3, "-2 0 2"},
+	} {
+		var got []string
+		for _, tk := range (fewTicks{n: 5}).Ticks(c.min, c.max) {
+			got = append(got, tk.Label)
+		}
+		if s := strings.Join(got, " "); s != c.want {
+			t.Errorf("ticks on [%g, %g]: %q, want %q", c.min, c.max, s, c.want)
+		}
+	}
+}
