@@ -86,3 +86,18 @@ func TestTickLabels(t *testing.T) {
 		}
 	}
 }
+
+// Title sets the figure's title, before any note on what the figure left out.
+func TestTitleOption(t *testing.T) {
+	x := []float64{0, 1}
+	fig, err := XY("", "", "", []Series{Line("a", x, x)}, Title("centered"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fig.title != "centered" {
+		t.Errorf("title %q", fig.title)
+	}
+	if f := newFigure(newConfig([]Option{Title("model A")}), 1, 1, "40 of 50 rows"); f.title != "model A (40 of 50 rows)" {
+		t.Errorf("title with note %q", f.title)
+	}
+}
