@@ -44,6 +44,7 @@ func init() {
 		"Seed":               reflect.ValueOf(plots.Seed),
 		"Size":               reflect.ValueOf(plots.Size),
 		"SplitComponents":    reflect.ValueOf(plots.SplitComponents),
+		"Title":              reflect.ValueOf(plots.Title),
 		"Titles":             reflect.ValueOf(plots.Titles),
 		"Trace":              reflect.ValueOf(plots.Trace),
 		"Vars":               reflect.ValueOf(plots.Vars),
