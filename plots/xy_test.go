@@ -2,6 +2,7 @@ package plots
 
 import (
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +100,41 @@ func TestTitleOption(t *testing.T) {
 	}
 	if f := newFigure(newConfig([]Option{Title("model A")}), 1, 1, "40 of 50 rows"); f.title != "model A (40 of 50 rows)" {
 		t.Errorf("title with note %q", f.title)
+	}
+}
+
+// A vector variable's trace row is coloured by component, with a legend that
+// names them: the component labels take room above the curves.
+func TestTraceVectorLegend(t *testing.T) {
+	draws := make([][]float64, 200)
+	for i := range draws {
+		draws[i] = []float64{float64(i%7) / 7, 1 + float64(i%5)/5}
+	}
+	s := &Samples{Vars: []Var{{Name: "beta", Shape: []int{2}, Draws: [][][]float64{draws}}}}
+	cfg := newConfig(nil)
+	sel, err := selectVars(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := capRows(rowsOf(sel, false))
+	if len(rs) != 1 || len(rs[0].series) != 2 {
+		t.Fatalf("rows %d", len(rs))
+	}
+	p, err := traceDensityPanel(cfg, rs[0], defaultFonts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ymax := 0.0
+	for _, sr := range rs[0].series {
+		_, ys, _ := densityCurve(sr.all(), false)
+		_, hi := minMax(ys)
+		ymax = math.Max(ymax, hi)
+	}
+	if p.Y.Max < ymax*1.05*1.3 {
+		t.Errorf("no room for the legend: y max %v, curves reach %v", p.Y.Max, ymax)
+	}
+	if dir := os.Getenv("PLOTS_OUT"); dir != "" {
+		fig, _ := Trace(s)
+		fig.Save(filepath.Join(dir, "trace_vector.png"))
 	}
 }
