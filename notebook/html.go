@@ -294,7 +294,7 @@ main { max-width: 1000px; margin: 0 auto; padding: 24px 16px 64px; }
 .input, .output { display: flex; align-items: flex-start; }
 .prompt { flex: 0 0 80px; width: 80px; padding-right: 8px; text-align: right; font: 13px/1.4 "Liberation Mono", monospace; color: #303f9f; padding-top: 6px; }
 .prompt.out { color: #d84315; }
-pre { font: 13px/1.4 "Liberation Mono", "DejaVu Sans Mono", monospace; margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { font: 13px/1.4 "Liberation Mono", "DejaVu Sans Mono", monospace; margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; tab-size: 4; }
 .source { flex: 1; min-width: 0; background: #f7f7f7; border: 1px solid #e0e0e0; border-radius: 2px; padding: 6px 8px; }
 .source .k { color: #008000; font-weight: bold; }
 .source .s { color: #ba2121; }
@@ -304,7 +304,7 @@ pre { font: 13px/1.4 "Liberation Mono", "DejaVu Sans Mono", monospace; margin: 0
 .output img { max-width: 100%; height: auto; display: block; }
 pre.stderr { background: #fdd; padding: 4px 6px; }
 pre.error { background: #fdd; padding: 4px 6px; color: #900; }
-.html table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
+.html table { border: none; border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
 .html th, .html td { padding: 3px 10px; text-align: right; border: none; }
 .html thead th { border-bottom: 1px solid #000; }
 .html tbody tr:nth-child(odd) { background: #f5f5f5; }

@@ -404,3 +404,40 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// FigureProblems compares an executed notebook with the stored one it was
+// made from: every code cell whose stored outputs hold an image/png must
+// have one among its new outputs too, and no cell may have an error output.
+// It returns one line per problem. CI runs it on notebooks executed by
+// Jupyter (nbconvert) to catch a kernel that drops figures.
+func FigureProblems(stored, executed *Notebook) []string {
+	var out []string
+	if len(stored.Cells) != len(executed.Cells) {
+		return []string{fmt.Sprintf("the executed notebook has %d cells, the stored one %d", len(executed.Cells), len(stored.Cells))}
+	}
+	n := 0
+	for i, c := range executed.Cells {
+		if c.Type != "code" {
+			continue
+		}
+		n++
+		for _, o := range c.Outputs {
+			if o.Type == "error" {
+				out = append(out, fmt.Sprintf("code cell %d (%s): error %s: %s", n, firstLine(c.Source), o.EName, o.EValue))
+			}
+		}
+		if hasPNG(stored.Cells[i]) && !hasPNG(c) {
+			out = append(out, fmt.Sprintf("code cell %d (%s): makes a figure but has no image/png output", n, firstLine(c.Source)))
+		}
+	}
+	return out
+}
+
+func hasPNG(c *Cell) bool {
+	for _, o := range c.Outputs {
+		if s, ok := o.Data["image/png"].(string); ok && s != "" {
+			return true
+		}
+	}
+	return false
+}

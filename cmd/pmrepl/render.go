@@ -23,6 +23,7 @@ func render(args []string) int {
 	out := fs.String("o", "", "write the executed notebook to this file (\"-\" for standard output)")
 	htmlOut := fs.String("html", "", "write the executed notebook as an HTML page to this file")
 	check := fs.Bool("check", false, "execute nothing: fail if a code cell's stored outputs are not from its current source")
+	executed := fs.String("executed", "", "with --check and one notebook: also fail if this copy of it, executed elsewhere (by Jupyter), has an error output or lacks a figure the stored outputs have")
 	timeout := fs.Duration("timeout", 10*time.Minute, "interrupt a cell that runs longer than this")
 	quiet := fs.Bool("q", false, "do not report each cell's time on standard error")
 	fs.Usage = func() {
@@ -46,6 +47,15 @@ func render(args []string) int {
 		return 2
 	}
 	if *check {
+		if *executed != "" {
+			if fs.NArg() != 1 {
+				fmt.Fprintln(os.Stderr, "pmrepl render: --executed takes one stored notebook")
+				return 2
+			}
+			if c := checkExecuted(fs.Arg(0), *executed); c != 0 {
+				return c
+			}
+		}
 		return checkStale(fs.Args())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -72,7 +82,7 @@ func reorder(args []string) []string {
 		case strings.HasPrefix(a, "-") && a != "-":
 			flags = append(flags, a)
 			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && (name == "o" || name == "html" || name == "timeout") && i+1 < len(args) {
+			if !strings.Contains(name, "=") && (name == "o" || name == "html" || name == "timeout" || name == "executed") && i+1 < len(args) {
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -152,4 +162,26 @@ func checkStale(paths []string) int {
 		fmt.Fprintln(os.Stderr, "stored notebook outputs are stale: run notebooks/update to re-execute them")
 	}
 	return code
+}
+
+// checkExecuted compares a notebook executed elsewhere with the stored one.
+func checkExecuted(storedPath, executedPath string) int {
+	stored, err := notebook.Read(storedPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pmrepl render:", err)
+		return 1
+	}
+	executed, err := notebook.Read(executedPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pmrepl render:", err)
+		return 1
+	}
+	problems := notebook.FigureProblems(stored, executed)
+	for _, p := range problems {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", executedPath, p)
+	}
+	if len(problems) > 0 {
+		return 1
+	}
+	return 0
 }
