@@ -2,8 +2,8 @@ package notebook
 
 import (
 	"context"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,7 +37,7 @@ const sample = `{
  "cells": [
   {"cell_type": "markdown", "id": "m1", "metadata": {}, "source": ["# Title\n", "Some *text* and ` + "`code`" + `."]},
   {"cell_type": "code", "id": "c1", "execution_count": null, "metadata": {"tags": ["x"]}, "outputs": [], "source": ["x := 40\n", "fmt.Println(\"x is\", x)\n", "x + 2"]},
-  {"cell_type": "code", "id": "c2", "execution_count": null, "metadata": {}, "outputs": [], "source": "Display(display.HTML(\"<b>bold</b>\"))\nfmt.Fprintln(os.Stderr, \"to stderr\")\nimport \"os\""},
+  {"cell_type": "code", "id": "c2", "execution_count": null, "metadata": {}, "outputs": [], "source": "import \"os\"\nfmt.Fprintln(os.Stderr, \"to stderr\")\nDisplay(display.HTML(\"<b>bold</b>\"))"},
   {"cell_type": "code", "id": "c3", "execution_count": null, "metadata": {}, "outputs": [], "source": "display.PNG(png)"},
   {"cell_type": "code", "id": "c4", "execution_count": null, "metadata": {}, "outputs": [], "source": "var s []int\ns[3] = 1"},
   {"cell_type": "code", "id": "c5", "execution_count": null, "metadata": {}, "outputs": [], "source": "fmt.Println(\"never\")"}
@@ -51,8 +51,7 @@ const sample = `{
 var pngBytes, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC")
 
 func TestExecute(t *testing.T) {
-	src := strings.Replace(sample, `"source": "display.PNG(png)"`, `"source": "png, _ := base64.StdEncoding.DecodeString(\"`+base64.StdEncoding.EncodeToString(pngBytes)+`\")\ndisplay.PNG(png)"`, 1)
-	src = strings.Replace(src, `"source": "Display(`, `"source": "import \"encoding/base64\"\nDisplay(`, 1)
+	src := strings.Replace(sample, `"source": "display.PNG(png)"`, `"source": "import \"encoding/base64\"\npng, _ := base64.StdEncoding.DecodeString(\"`+base64.StdEncoding.EncodeToString(pngBytes)+`\")\ndisplay.PNG(png)"`, 1)
 	nb, err := Parse([]byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -71,9 +70,9 @@ func TestExecute(t *testing.T) {
 	if c[1].ExecutionCount != 1 || c[1].StoredHash() != SourceHash(c[1].Source) || c[1].Metadata["tags"] == nil {
 		t.Errorf("cell 1: count %d, hash %q, metadata %v", c[1].ExecutionCount, c[1].StoredHash(), c[1].Metadata)
 	}
-	// Cell 2: display_data with HTML, then stderr.
-	if got := c[2].Outputs; len(got) != 2 || got[0].Type != "display_data" || got[0].Data["text/html"] != "<b>bold</b>" ||
-		got[1].Type != "stream" || got[1].Name != "stderr" {
+	// Cell 2: stderr, then display_data with HTML.
+	if got := c[2].Outputs; len(got) != 2 || got[1].Type != "display_data" || got[1].Data["text/html"] != "<b>bold</b>" ||
+		got[0].Type != "stream" || got[0].Name != "stderr" || got[0].Text != "to stderr\n" {
 		t.Errorf("cell 2 outputs %+v", got)
 	}
 	// Cell 3: the PNG as base64.
