@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/gopm-dev/gopm/pm"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -23,6 +25,7 @@ func init() {
 		"BScalar":                   reflect.ValueOf(pm.BScalar),
 		"BVector":                   reflect.ValueOf(pm.BVector),
 		"Backend":                   reflect.ValueOf(pm.Backend),
+		"Backends":                  reflect.ValueOf(pm.Backends),
 		"Bernoulli":                 reflect.ValueOf(pm.Bernoulli),
 		"BernoulliLogit":            reflect.ValueOf(pm.BernoulliLogit),
 		"BernoulliLogitLogp":        reflect.ValueOf(pm.BernoulliLogitLogp),
@@ -132,6 +135,7 @@ func init() {
 		"Mean":                      reflect.ValueOf(pm.Mean),
 		"MeanKeepDims":              reflect.ValueOf(pm.MeanKeepDims),
 		"Method":                    reflect.ValueOf(pm.Method),
+		"MethodNames":               reflect.ValueOf(&pm.MethodNames).Elem(),
 		"Metric":                    reflect.ValueOf(pm.Metric),
 		"Min":                       reflect.ValueOf(pm.Min),
 		"MinKeepDims":               reflect.ValueOf(pm.MinKeepDims),
@@ -150,6 +154,7 @@ func init() {
 		"NoJacobian":                reflect.ValueOf(pm.NoJacobian),
 		"NoJitter":                  reflect.ValueOf(pm.NoJitter),
 		"NoTransform":               reflect.ValueOf(pm.NoTransform),
+		"None":                      reflect.ValueOf(constant.MakeFromLiteral("-9223372036854775808", token.INT, 0)),
 		"Normal":                    reflect.ValueOf(pm.Normal),
 		"NormalLogp":                reflect.ValueOf(pm.NormalLogp),
 		"NormalMixture":             reflect.ValueOf(pm.NormalMixture),
@@ -236,21 +241,22 @@ func init() {
 		"ZerosLike":                 reflect.ValueOf(pm.ZerosLike),
 
 		// type definitions
-		"Block":         reflect.ValueOf((*pm.Block)(nil)),
-		"CompileOption": reflect.ValueOf((*pm.CompileOption)(nil)),
-		"Error":         reflect.ValueOf((*pm.Error)(nil)),
-		"Kind":          reflect.ValueOf((*pm.Kind)(nil)),
-		"LogDensity":    reflect.ValueOf((*pm.LogDensity)(nil)),
-		"MAPOption":     reflect.ValueOf((*pm.MAPOption)(nil)),
-		"MAPResult":     reflect.ValueOf((*pm.MAPResult)(nil)),
-		"Model":         reflect.ValueOf((*pm.Model)(nil)),
-		"Point":         reflect.ValueOf((*pm.Point)(nil)),
-		"RV":            reflect.ValueOf((*pm.RV)(nil)),
-		"SampleOption":  reflect.ValueOf((*pm.SampleOption)(nil)),
-		"SampleStats":   reflect.ValueOf((*pm.SampleStats)(nil)),
-		"SummaryOption": reflect.ValueOf((*pm.SummaryOption)(nil)),
-		"Trace":         reflect.ValueOf((*pm.Trace)(nil)),
-		"TraceVar":      reflect.ValueOf((*pm.TraceVar)(nil)),
-		"VarOption":     reflect.ValueOf((*pm.VarOption)(nil)),
+		"Block":          reflect.ValueOf((*pm.Block)(nil)),
+		"CompileOption":  reflect.ValueOf((*pm.CompileOption)(nil)),
+		"Error":          reflect.ValueOf((*pm.Error)(nil)),
+		"Kind":           reflect.ValueOf((*pm.Kind)(nil)),
+		"LogDensity":     reflect.ValueOf((*pm.LogDensity)(nil)),
+		"MAPOption":      reflect.ValueOf((*pm.MAPOption)(nil)),
+		"MAPResult":      reflect.ValueOf((*pm.MAPResult)(nil)),
+		"Model":          reflect.ValueOf((*pm.Model)(nil)),
+		"Point":          reflect.ValueOf((*pm.Point)(nil)),
+		"RV":             reflect.ValueOf((*pm.RV)(nil)),
+		"SampleOption":   reflect.ValueOf((*pm.SampleOption)(nil)),
+		"SampleSettings": reflect.ValueOf((*pm.SampleSettings)(nil)),
+		"SampleStats":    reflect.ValueOf((*pm.SampleStats)(nil)),
+		"SummaryOption":  reflect.ValueOf((*pm.SummaryOption)(nil)),
+		"Trace":          reflect.ValueOf((*pm.Trace)(nil)),
+		"TraceVar":       reflect.ValueOf((*pm.TraceVar)(nil)),
+		"VarOption":      reflect.ValueOf((*pm.VarOption)(nil)),
 	}
 }
