@@ -178,3 +178,29 @@ func TestHTML(t *testing.T) {
 		}
 	}
 }
+
+// A Jupyter run that drops a figure or fails a cell is reported, cell by cell.
+func TestFigureProblems(t *testing.T) {
+	stored := &Notebook{Cells: []*Cell{
+		{Type: "markdown", Source: "# x"},
+		{Type: "code", Source: "plots.Trace(tr)", Outputs: []Output{{Type: "execute_result", Data: map[string]any{"image/png": "iVBOR", "text/plain": "figure"}}}},
+		{Type: "code", Source: "x := 1", Outputs: nil},
+	}}
+	same := &Notebook{Cells: []*Cell{stored.Cells[0], stored.Cells[1], stored.Cells[2]}}
+	if p := FigureProblems(stored, same); len(p) != 0 {
+		t.Errorf("identical notebooks: %q", p)
+	}
+	executed := &Notebook{Cells: []*Cell{
+		stored.Cells[0],
+		{Type: "code", Source: "plots.Trace(tr)", Outputs: []Output{{Type: "execute_result", Data: map[string]any{"text/plain": "figure"}}}},
+		{Type: "code", Source: "x := 1", Outputs: []Output{{Type: "error", EName: "Panic", EValue: "boom"}}},
+	}}
+	p := FigureProblems(stored, executed)
+	if len(p) != 2 || !strings.Contains(p[0], "code cell 1 (plots.Trace(tr)): makes a figure but has no image/png output") ||
+		!strings.Contains(p[1], "code cell 2 (x := 1): error Panic: boom") {
+		t.Errorf("problems %q", p)
+	}
+	if p := FigureProblems(stored, &Notebook{}); len(p) != 1 || !strings.Contains(p[0], "has 0 cells, the stored one 3") {
+		t.Errorf("different cell counts: %q", p)
+	}
+}
