@@ -32,6 +32,7 @@ type sampleConfig struct {
 	noJitter                   bool
 	onDraw                     func(chain, iter int, x []float64)
 	streamPath                 string
+	storeLogLik                bool
 }
 
 // OnDraw is called after every iteration (warm-up included) with the chain, the iteration and
@@ -262,6 +263,11 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	tr.Settings = c.settings()
 	tr.Warnings = append(tr.Warnings, notes...)
 	m.addWarnings(tr, c)
+	if c.storeLogLik && failErr == nil {
+		if lerr := ComputeLogLikelihood(tr, m); lerr != nil {
+			return tr, lerr
+		}
+	}
 	return tr, failErr
 }
 

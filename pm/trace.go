@@ -100,6 +100,12 @@ type Trace struct {
 	// dense matrix row-major (nil without HMC or NUTS).
 	StepSize  []float64
 	InvMetric [][]float64
+	// LogLikelihood holds the pointwise log-likelihood of each observed variable, one value
+	// per observation at every draw (see ComputeLogLikelihood and StoreLogLikelihood); nil
+	// until computed. LOO, WAIC and Compare read it.
+	LogLikelihood []*TraceVar
+	// ObservedData holds each observed variable's data, flattened, stored with LogLikelihood.
+	ObservedData map[string][]float64
 }
 
 // NChains is the number of chains.

@@ -549,6 +549,46 @@ type jsonTrace struct {
 	SamplingSeconds []float64              `json:"sampling_seconds"`
 	Backend         string                 `json:"backend"`
 	Warmup          *jsonTrace             `json:"warmup,omitempty"`
+	LogLikelihood   []jsonVar              `json:"log_likelihood,omitempty"`
+	Observed        map[string][]jsonFloat `json:"observed_data,omitempty"`
+}
+
+func toJSONFloats(x []float64) []jsonFloat {
+	out := make([]jsonFloat, len(x))
+	for i, e := range x {
+		out[i] = jsonFloat(e)
+	}
+	return out
+}
+
+func fromJSONFloats(x []jsonFloat) []float64 {
+	out := make([]float64, len(x))
+	for i, e := range x {
+		out[i] = float64(e)
+	}
+	return out
+}
+
+func toJSONVar(v *TraceVar) jsonVar {
+	jv := jsonVar{Name: v.Name, Shape: v.Shape, Discrete: v.Discrete, Draws: make([][][]jsonFloat, len(v.Draws))}
+	for c, ch := range v.Draws {
+		jv.Draws[c] = make([][]jsonFloat, len(ch))
+		for d, x := range ch {
+			jv.Draws[c][d] = toJSONFloats(x)
+		}
+	}
+	return jv
+}
+
+func fromJSONVar(jv jsonVar) *TraceVar {
+	v := &TraceVar{Name: jv.Name, Shape: jv.Shape, Discrete: jv.Discrete, Draws: make([][][]float64, len(jv.Draws))}
+	for c, ch := range jv.Draws {
+		v.Draws[c] = make([][]float64, len(ch))
+		for d, x := range ch {
+			v.Draws[c][d] = fromJSONFloats(x)
+		}
+	}
+	return v
 }
 
 const jsonFormat = "gopm-trace/1"
@@ -558,18 +598,16 @@ func (t *Trace) toJSON() *jsonTrace {
 		GradEvals: t.GradEvals, WarmupSeconds: t.WarmupSeconds, SamplingSeconds: t.SamplingSeconds, Backend: t.Backend,
 		Diverging: t.Stats.Diverging, Stats: map[string][][]float64{}}
 	for _, v := range t.Vars {
-		jv := jsonVar{Name: v.Name, Shape: v.Shape, Discrete: v.Discrete, Draws: make([][][]jsonFloat, len(v.Draws))}
-		for c, ch := range v.Draws {
-			jv.Draws[c] = make([][]jsonFloat, len(ch))
-			for d, x := range ch {
-				row := make([]jsonFloat, len(x))
-				for i, e := range x {
-					row[i] = jsonFloat(e)
-				}
-				jv.Draws[c][d] = row
-			}
+		j.Vars = append(j.Vars, toJSONVar(v))
+	}
+	for _, v := range t.LogLikelihood {
+		j.LogLikelihood = append(j.LogLikelihood, toJSONVar(v))
+	}
+	if len(t.ObservedData) > 0 {
+		j.Observed = map[string][]jsonFloat{}
+		for k, x := range t.ObservedData {
+			j.Observed[k] = toJSONFloats(x)
 		}
-		j.Vars = append(j.Vars, jv)
 	}
 	ints := func(x [][]int) [][]float64 {
 		out := make([][]float64, len(x))
@@ -608,18 +646,16 @@ func fromJSON(j *jsonTrace) *Trace {
 	t := &Trace{Sampler: j.Sampler, Warnings: j.Warnings, Cancelled: j.Cancelled, GradEvals: j.GradEvals,
 		WarmupSeconds: j.WarmupSeconds, SamplingSeconds: j.SamplingSeconds, Backend: j.Backend}
 	for _, jv := range j.Vars {
-		v := &TraceVar{Name: jv.Name, Shape: jv.Shape, Discrete: jv.Discrete, Draws: make([][][]float64, len(jv.Draws))}
-		for c, ch := range jv.Draws {
-			v.Draws[c] = make([][]float64, len(ch))
-			for d, x := range ch {
-				row := make([]float64, len(x))
-				for i, e := range x {
-					row[i] = float64(e)
-				}
-				v.Draws[c][d] = row
-			}
+		t.Vars = append(t.Vars, fromJSONVar(jv))
+	}
+	for _, jv := range j.LogLikelihood {
+		t.LogLikelihood = append(t.LogLikelihood, fromJSONVar(jv))
+	}
+	if len(j.Observed) > 0 {
+		t.ObservedData = map[string][]float64{}
+		for k, x := range j.Observed {
+			t.ObservedData[k] = fromJSONFloats(x)
 		}
-		t.Vars = append(t.Vars, v)
 	}
 	ints := func(x [][]float64) [][]int {
 		out := make([][]int, len(x))
@@ -640,7 +676,8 @@ func fromJSON(j *jsonTrace) *Trace {
 	return t
 }
 
-// SaveJSON writes the trace (draws, statistics, warm-up, sampler, warnings) as JSON.
+// SaveJSON writes the trace (draws, statistics, warm-up, sampler, warnings, and the pointwise
+// log-likelihood with the observed data if computed) as JSON.
 func (t *Trace) SaveJSON(path string) error {
 	b, err := json.Marshal(t.toJSON())
 	if err != nil {
