@@ -100,7 +100,7 @@ func settleChains(res *step.Result, ld *LogDensity) (kept []int, notes []string,
 			msg += fmt.Sprintf(" from %s %s (cut to the shortest)", plural(len(kept), "chain", "chains"), intList(kept))
 		}
 		if len(empty) > 0 {
-			msg += fmt.Sprintf("; %s %s made no draw and %s dropped", plural(len(empty), "chain", "chains"), intList(empty), plural(len(empty), "was", "were"))
+			msg += fmt.Sprintf("; %s %s made no draw (never started or still in warm-up) and %s dropped", plural(len(empty), "chain", "chains"), intList(empty), plural(len(empty), "was", "were"))
 		}
 		notes = append(notes, msg)
 	}

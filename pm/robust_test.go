@@ -115,7 +115,7 @@ func TestInterruptKeepsChains(t *testing.T) {
 		t.Fatalf("%d chains x %d draws, cancelled %v", tr.NChains(), tr.NDraws(), tr.Cancelled)
 	}
 	w := strings.Join(tr.Warnings, "\n")
-	want := "sampling was interrupted: the trace holds " + strconv.Itoa(tr.NDraws()) + " draws per chain from chains 0, 1 (cut to the shortest); chains 2, 3 made no draw and were dropped"
+	want := "sampling was interrupted: the trace holds " + strconv.Itoa(tr.NDraws()) + " draws per chain from chains 0, 1 (cut to the shortest); chains 2, 3 made no draw (never started or still in warm-up) and were dropped"
 	if !strings.Contains(w, want) {
 		t.Errorf("warnings %q, want %q", w, want)
 	}
