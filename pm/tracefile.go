@@ -549,6 +549,9 @@ type jsonTrace struct {
 	SamplingSeconds []float64              `json:"sampling_seconds"`
 	Backend         string                 `json:"backend"`
 	Warmup          *jsonTrace             `json:"warmup,omitempty"`
+	Settings        *SampleSettings        `json:"settings,omitempty"`
+	StepSize        []float64              `json:"adapted_step_size,omitempty"`
+	InvMetric       [][]float64            `json:"inv_metric,omitempty"`
 }
 
 const jsonFormat = "gopm-trace/1"
@@ -556,7 +559,10 @@ const jsonFormat = "gopm-trace/1"
 func (t *Trace) toJSON() *jsonTrace {
 	j := &jsonTrace{Format: jsonFormat, Sampler: t.Sampler, Warnings: t.Warnings, Cancelled: t.Cancelled,
 		GradEvals: t.GradEvals, WarmupSeconds: t.WarmupSeconds, SamplingSeconds: t.SamplingSeconds, Backend: t.Backend,
-		Diverging: t.Stats.Diverging, Stats: map[string][][]float64{}}
+		Diverging: t.Stats.Diverging, Stats: map[string][][]float64{}, StepSize: t.StepSize, InvMetric: t.InvMetric}
+	if t.Settings != (SampleSettings{}) {
+		j.Settings = &t.Settings
+	}
 	for _, v := range t.Vars {
 		jv := jsonVar{Name: v.Name, Shape: v.Shape, Discrete: v.Discrete, Draws: make([][][]jsonFloat, len(v.Draws))}
 		for c, ch := range v.Draws {
@@ -637,6 +643,10 @@ func fromJSON(j *jsonTrace) *Trace {
 	if j.Warmup != nil {
 		t.Warmup = fromJSON(j.Warmup)
 	}
+	if j.Settings != nil {
+		t.Settings = *j.Settings
+	}
+	t.StepSize, t.InvMetric = j.StepSize, j.InvMetric
 	return t
 }
 

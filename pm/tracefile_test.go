@@ -74,6 +74,9 @@ func TestTraceStanCSVAndJSONRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameDraws(t, tr, j)
+	if j.Settings != tr.Settings || j.StepSize[1] != tr.StepSize[1] || j.InvMetric[0][0] != tr.InvMetric[0][0] {
+		t.Errorf("settings %+v, step sizes %v, inverse metric %v after JSON; want %+v, %v, %v", j.Settings, j.StepSize, j.InvMetric[0], tr.Settings, tr.StepSize, tr.InvMetric[0])
+	}
 	if j.Sampler != tr.Sampler || j.Warmup == nil {
 		t.Errorf("sampler %q, warmup %v", j.Sampler, j.Warmup != nil)
 	}
