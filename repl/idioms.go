@@ -222,7 +222,7 @@ func (e *Engine) staticType(x ast.Expr, local map[string]reflect.Type) (reflect.
 	case *ast.SelectorExpr:
 		if id, ok := n.X.(*ast.Ident); ok {
 			if _, shadowed := local[id.Name]; !shadowed {
-				if path, ok := e.imports[id.Name]; ok {
+				if path, ok := e.importPath(id.Name); ok {
 					return e.memberType(path, n.Sel.Name)
 				}
 			}
@@ -276,6 +276,16 @@ func (e *Engine) staticType(x ast.Expr, local map[string]reflect.Type) (reflect.
 	return nil, false
 }
 
+// importPath is the path of the package a cell refers to as name: an
+// import of the session or of the cell being checked.
+func (e *Engine) importPath(name string) (string, bool) {
+	if p, ok := e.imports[name]; ok {
+		return p, true
+	}
+	p, ok := e.cellImports[name]
+	return p, ok
+}
+
 // memberType is the type of a compiled package's function or variable.
 func (e *Engine) memberType(path, name string) (reflect.Type, bool) {
 	v, ok := e.exports[path+"/"+e.pkgNames[path]][name]
@@ -307,7 +317,7 @@ func (e *Engine) typeExpr(x ast.Expr) (reflect.Type, bool) {
 		if !ok {
 			return nil, false
 		}
-		path, ok := e.imports[id.Name]
+		path, ok := e.importPath(id.Name)
 		if !ok {
 			return nil, false
 		}

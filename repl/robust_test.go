@@ -238,6 +238,15 @@ pp.A`)
 	if ce.Msg != "panic: runtime error: invalid memory address or nil pointer dereference: pp is nil, in pp.A" || ce.Pos.Line != 3 {
 		t.Errorf("nil: %v", ce)
 	}
+	// Inside a function: its variables are gone, the expression is named.
+	ce = evalErr(t, e, `func get(xs []int, i int) int {
+	n := len(xs)
+	return xs[i] + n
+}
+get([]int{1}, 7)`)
+	if ce.Msg != "panic: runtime error: index out of range (an index is not less than the length), in xs[i]" || ce.Pos.Line != 3 || ce.Pos.Col != 9 {
+		t.Errorf("in a function: %v", ce)
+	}
 }
 
 // Issue 10, item 6: :doc pm.Sample documents Model.Sample; misspelt names

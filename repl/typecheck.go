@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +19,23 @@ import (
 // whose types are not known without running code are not checked.
 func (e *Engine) checkCalls(fset *token.FileSet, runs []*run) *Error {
 	local := map[string]reflect.Type{}
+	e.cellImports = map[string]string{}
+	defer func() { e.cellImports = nil }()
+	for _, r := range runs {
+		if !r.decl {
+			continue
+		}
+		for _, imp := range r.file.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			name := e.pkgNames[path]
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			if err == nil && name != "" && name != "_" && name != "." {
+				e.cellImports[name] = path
+			}
+		}
+	}
 	var found *Error
 	for _, r := range runs {
 		if r.decl {
