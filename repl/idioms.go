@@ -232,6 +232,9 @@ func (e *Engine) staticType(x ast.Expr, local map[string]reflect.Type) (reflect.
 			return nil, false
 		}
 		if m, ok := t.MethodByName(n.Sel.Name); ok {
+			if t.Kind() == reflect.Interface {
+				return m.Type, true // an interface's methods have no receiver
+			}
 			return methodValueType(m.Type), true
 		}
 		if t.Kind() != reflect.Pointer {
@@ -266,9 +269,16 @@ func (e *Engine) staticType(x ast.Expr, local map[string]reflect.Type) (reflect.
 			return reflect.TypeOf(byte(0)), true
 		}
 	case *ast.BasicLit:
+		// The default type of an untyped constant: what := gives it.
 		switch n.Kind {
 		case token.STRING:
 			return reflect.TypeOf(""), true
+		case token.INT:
+			return reflect.TypeOf(0), true
+		case token.FLOAT:
+			return reflect.TypeOf(0.0), true
+		case token.CHAR:
+			return reflect.TypeOf(rune(0)), true
 		}
 	case *ast.CompositeLit:
 		return e.typeExpr(n.Type)

@@ -148,13 +148,16 @@ func (e *Engine) checkCall(fset *token.FileSet, call *ast.CallExpr, local map[st
 		default:
 			return nil // too many arguments: yaegi says so itself
 		}
+		if lit, isLit := a.(*ast.BasicLit); isLit && lit.Kind != token.STRING {
+			continue // an untyped numeric constant converts to many types
+		}
 		got, ok := e.staticType(a, local)
 		if !ok || !compiledType(got) {
 			continue
 		}
-		if lit, isLit := a.(*ast.BasicLit); isLit {
+		if _, isLit := a.(*ast.BasicLit); isLit {
 			// An untyped string constant.
-			if lit.Kind == token.STRING && (want.Kind() == reflect.String || want.Kind() == reflect.Interface && reflect.TypeOf("").Implements(want)) {
+			if want.Kind() == reflect.String || want.Kind() == reflect.Interface && reflect.TypeOf("").Implements(want) {
 				continue
 			}
 		}
