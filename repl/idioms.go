@@ -302,14 +302,16 @@ func (e *Engine) memberType(path, name string) (reflect.Type, bool) {
 	if !ok || !v.IsValid() {
 		return nil, false
 	}
-	t := v.Type()
+	// yaegi's tables hold a variable as an addressable value
+	// (reflect.ValueOf(&v).Elem()), a function as its value, a type as a
+	// nil pointer to it and a constant as a constant.Value.
 	switch {
-	case t.Kind() == reflect.Func:
-		return t, true
-	case t.Kind() == reflect.Pointer && !v.IsNil():
-		return t.Elem(), true // a variable, stored as its address
+	case v.CanAddr():
+		return v.Type(), true
+	case v.Kind() == reflect.Func:
+		return v.Type(), true
 	}
-	return nil, false // a type or a constant
+	return nil, false
 }
 
 // typeExpr resolves a type written in a cell when it names only predeclared
