@@ -127,7 +127,7 @@ func Geometric(p any) dist.Dist { return dist.Geometric(p) }
 // DiscreteUniform is dist.DiscreteUniform: the uniform distribution on the integers lower..upper.
 func DiscreteUniform(lower any, upper any) dist.Dist { return dist.DiscreteUniform(lower, upper) }
 
-// Categorical is dist.Categorical: the distribution over 0..K-1 with probabilities proportional to p, a vector of K weights or a batch of them (shape [..., K]; the batch shape is p's without the last axis).
+// Categorical is dist.Categorical: the distribution over 0..K-1 with probabilities p, a vector of K probabilities or a batch of them (shape [..., K]; the batch shape is p's without the last axis).
 func Categorical(p any) dist.Dist { return dist.Categorical(p) }
 
 // CategoricalLogit is dist.CategoricalLogit: Categorical with unnormalized log-probabilities logits (shape [..., K]): log p(x) = l_x - log Σ_k exp(l_k).

@@ -62,7 +62,7 @@ func TestDistMixture(t *testing.T) {
 			t.Errorf("Poisson mixture x = %v: %v, want %v", x, got, want)
 		}
 	}
-	if err := Mixture([]float64{0.4, 0.5}, Normal(0, 1), Normal(1, 1)).Err(); err == nil || err.Error() != "Mixture: w sums to 0.9, but must sum to 1" {
+	if err := Mixture([]float64{0.4, 0.5}, Normal(0, 1), Normal(1, 1)).Err(); err == nil || err.Error() != "Mixture: w sums to 0.9, but must sum to 1 (within 1e-06)" {
 		t.Errorf("weights not summing to 1: error %v", err)
 	}
 	if err := Mixture([]float64{0.5, 0.5}, Normal(0, 1)).Err(); err == nil || err.Error() != "Mixture: the component Normal has shape [], whose last axis must match the 2 weights" {
