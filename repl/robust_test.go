@@ -313,6 +313,12 @@ ys := []any{"a"}`)
 	if ce.Msg != "assignment mismatch: 1 variable but strings.Cut returns 3 values" {
 		t.Errorf("results: %v", ce)
 	}
+	ce = evalErr(t, e, `z := math.Sqrt(
+	1,
+	"s")`)
+	if ce.Msg != "too many arguments in call to math.Sqrt: have 2, want (float64)" || ce.Pos.Line != 3 {
+		t.Errorf("count: %v", ce)
+	}
 	// Correct code is not refused.
 	mustEval(t, e, `zs := []any{1, "x"}
 fmt.Println(zs...)

@@ -137,6 +137,14 @@ func (e *Engine) checkCall(fset *token.FileSet, call *ast.CallExpr, local map[st
 			return nil // f(g()) with several results of g
 		}
 	}
+	if n := len(call.Args); !call.Ellipsis.IsValid() && (n > nIn && !ft.IsVariadic() || n < nIn-btoi(ft.IsVariadic())) {
+		what := "not enough"
+		if n > nIn {
+			what = "too many"
+		}
+		return &Error{Pos: e.posOf(fset, call.Rparen), Kind: CompileError,
+			Msg: fmt.Sprintf("%s arguments in call to %s: have %d, want %s", what, name, n, params(ft))}
+	}
 	for i, a := range call.Args {
 		var want reflect.Type
 		spread := call.Ellipsis.IsValid() && i == len(call.Args)-1
@@ -207,4 +215,24 @@ func (e *Engine) checkResults(fset *token.FileSet, x ast.Expr, n int, local map[
 // typeName spells a type as Go source does.
 func typeName(t reflect.Type) string {
 	return strings.ReplaceAll(t.String(), "interface {}", "any")
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// params spells a function type's parameter list: "(float64)".
+func params(ft reflect.Type) string {
+	var ps []string
+	for i := 0; i < ft.NumIn(); i++ {
+		t := typeName(ft.In(i))
+		if ft.IsVariadic() && i == ft.NumIn()-1 {
+			t = "..." + typeName(ft.In(i).Elem())
+		}
+		ps = append(ps, t)
+	}
+	return "(" + strings.Join(ps, ", ") + ")"
 }
