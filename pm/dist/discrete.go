@@ -210,13 +210,14 @@ func (d *poisson) Logp(x *tt) *tt {
 // LogCDF is log P(X <= x) = log Q(⌊x⌋+1, μ), the regularized upper incomplete gamma function.
 func (d *poisson) LogCDF(x *tt) *tt {
 	k := tensor.Floor(xf(x))
-	return bound(tensor.Log(gammaInc(opGammaQ, tensor.Add(tensor.Maximum(k, 0.0), 1.0), d.rate())), condNonNeg(k))
+	return bound(tensor.Log(tensor.GammaIncC(tensor.Add(tensor.Maximum(k, 0.0), 1.0), d.rate())), condNonNeg(k))
 }
 
 // LogCCDF is log P(X > x) = log P(⌊x⌋+1, μ).
 func (d *poisson) LogCCDF(x *tt) *tt {
-	k := tensor.Maximum(tensor.Floor(xf(x)), -1.0)
-	return tensor.Log(gammaInc(opGammaP, tensor.Add(k, 1.0), d.rate()))
+	f := tensor.Floor(xf(x))
+	k := tensor.Maximum(f, 0.0)
+	return tensor.Switch(tensor.Lt(f, 0.0), 0.0, tensor.Log(tensor.GammaInc(tensor.Add(k, 1.0), d.rate())))
 }
 
 func (d *poisson) Random(rs *tensor.RandomStream, shape []int) *tt {
