@@ -14,11 +14,24 @@
 // type; each error shows the spelling that works), and rewritten where
 // yaegi's behaviour differs from Go's (per-iteration loop variables in
 // closures, comma-ok forms outside functions, panics in goroutines,
-// re-imports, func main, a final expression list such as "v, ok"). Each
+// re-imports, func main, a final expression list such as "v, ok",
+// "v, err := f()" inside a top-level for or if, an index of a compiled
+// slice in a top-level :=). Each
 // top-level statement is compiled on its own, and a name used before a
-// later declaration in the same cell is retried after it. Every panic, interpreted or
-// compiled, at compile or run time, becomes an *Error and the session
-// stays usable.
+// later declaration in the same cell is retried after it. Before any of a
+// cell runs, an undefined package name is refused with the import it needs,
+// and calls of compiled functions are checked against their types where the
+// argument types are known (a []string spread into ...any, a two-result call
+// assigned to one variable). Every panic, interpreted or
+// compiled, at compile or run time, becomes an *Error at the failing
+// expression (reflect-level messages restated as Go's runtime errors, with
+// the index and length or the nil value) and the session stays usable.
+// A misspelt package member gets the nearest names (Suggest).
+//
+// Interpreted code sees Options.Args as os.Args and Options.Env (default:
+// the process's environment) through os.Getenv. After every Sample call on a
+// session model the trace's warnings (divergences, R-hat, ESS, BFMI, failed
+// chains) are written to the cell's stderr, one per line.
 //
 // The values of a cell's last expression statement (all of them, for a
 // multi-value call) come back in Result.Values, and as a MIME bundle in

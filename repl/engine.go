@@ -135,6 +135,10 @@ type Engine struct {
 	mainDecl  *ast.FuncDecl
 	mainStmts map[string]ast.Stmt
 	lastAt    string
+	// funcDecls are the session's functions, to place a panic inside one.
+	funcDecls map[string]*ast.FuncDecl
+	// cellImports are the imports of the cell being checked (checkCalls).
+	cellImports map[string]string
 
 	outMu       sync.Mutex // guards cur, panicFrames and captured values
 	cur         *cellState
@@ -197,6 +201,7 @@ func (e *Engine) start() error {
 	e.wrappers = map[*ast.FuncLit]bool{}
 	e.hidden = map[reflect.Type]string{}
 	e.mainStmts = map[string]ast.Stmt{}
+	e.funcDecls = map[string]*ast.FuncDecl{}
 	e.mainDecl = nil
 	e.imports = map[string]string{}
 	e.pkgNames = map[string]string{}
@@ -664,6 +669,7 @@ func (e *Engine) record(fset *token.FileSet, r *run) {
 			case *ast.FuncDecl:
 				if d.Recv == nil {
 					addIdent(d.Name)
+					e.funcDecls[strings.ReplaceAll(d.Name.Name, renamedMain, "main")] = d
 				}
 				e.recordDecl(fset, d.Name.Name, d, d.Doc, d.Recv)
 			case *ast.GenDecl:

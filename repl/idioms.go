@@ -222,7 +222,7 @@ func (e *Engine) staticType(x ast.Expr, local map[string]reflect.Type) (reflect.
 	case *ast.SelectorExpr:
 		if id, ok := n.X.(*ast.Ident); ok {
 			if _, shadowed := local[id.Name]; !shadowed {
-				if path, ok := e.imports[id.Name]; ok {
+				if path, ok := e.importPath(id.Name); ok {
 					return e.memberType(path, n.Sel.Name)
 				}
 			}
@@ -232,6 +232,9 @@ func (e *Engine) staticType(x ast.Expr, local map[string]reflect.Type) (reflect.
 			return nil, false
 		}
 		if m, ok := t.MethodByName(n.Sel.Name); ok {
+			if t.Kind() == reflect.Interface {
+				return m.Type, true // an interface's methods have no receiver
+			}
 			return methodValueType(m.Type), true
 		}
 		if t.Kind() != reflect.Pointer {
@@ -266,14 +269,31 @@ func (e *Engine) staticType(x ast.Expr, local map[string]reflect.Type) (reflect.
 			return reflect.TypeOf(byte(0)), true
 		}
 	case *ast.BasicLit:
+		// The default type of an untyped constant: what := gives it.
 		switch n.Kind {
 		case token.STRING:
 			return reflect.TypeOf(""), true
+		case token.INT:
+			return reflect.TypeOf(0), true
+		case token.FLOAT:
+			return reflect.TypeOf(0.0), true
+		case token.CHAR:
+			return reflect.TypeOf(rune(0)), true
 		}
 	case *ast.CompositeLit:
 		return e.typeExpr(n.Type)
 	}
 	return nil, false
+}
+
+// importPath is the path of the package a cell refers to as name: an
+// import of the session or of the cell being checked.
+func (e *Engine) importPath(name string) (string, bool) {
+	if p, ok := e.imports[name]; ok {
+		return p, true
+	}
+	p, ok := e.cellImports[name]
+	return p, ok
 }
 
 // memberType is the type of a compiled package's function or variable.
@@ -282,14 +302,16 @@ func (e *Engine) memberType(path, name string) (reflect.Type, bool) {
 	if !ok || !v.IsValid() {
 		return nil, false
 	}
-	t := v.Type()
+	// yaegi's tables hold a variable as an addressable value
+	// (reflect.ValueOf(&v).Elem()), a function as its value, a type as a
+	// nil pointer to it and a constant as a constant.Value.
 	switch {
-	case t.Kind() == reflect.Func:
-		return t, true
-	case t.Kind() == reflect.Pointer && !v.IsNil():
-		return t.Elem(), true // a variable, stored as its address
+	case v.CanAddr():
+		return v.Type(), true
+	case v.Kind() == reflect.Func:
+		return v.Type(), true
 	}
-	return nil, false // a type or a constant
+	return nil, false
 }
 
 // typeExpr resolves a type written in a cell when it names only predeclared
@@ -307,7 +329,7 @@ func (e *Engine) typeExpr(x ast.Expr) (reflect.Type, bool) {
 		if !ok {
 			return nil, false
 		}
-		path, ok := e.imports[id.Name]
+		path, ok := e.importPath(id.Name)
 		if !ok {
 			return nil, false
 		}

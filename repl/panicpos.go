@@ -101,7 +101,13 @@ func (e *Engine) refinePanic(fset *token.FileSet, r *run, perr *Error, p interp.
 	case len(frames) == 0 || frames[0].fn == "top level":
 		scope, search = r.node(), r.node()
 	default:
-		return
+		// A function of the session: yaegi names its first statement.
+		if fd := e.funcDecls[frames[0].fn]; fd != nil {
+			scope, search = fd, fd.Body
+		}
+	}
+	if search == nil {
+		search = &ast.BlockStmt{} // only the message is rewritten
 	}
 	locals := declaredIn(scope)
 	switch {

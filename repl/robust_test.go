@@ -238,6 +238,15 @@ pp.A`)
 	if ce.Msg != "panic: runtime error: invalid memory address or nil pointer dereference: pp is nil, in pp.A" || ce.Pos.Line != 3 {
 		t.Errorf("nil: %v", ce)
 	}
+	// Inside a function: its variables are gone, the expression is named.
+	ce = evalErr(t, e, `func get(xs []int, i int) int {
+	n := len(xs)
+	return xs[i] + n
+}
+get([]int{1}, 7)`)
+	if ce.Msg != "panic: runtime error: index out of range (an index is not less than the length), in xs[i]" || ce.Pos.Line != 3 || ce.Pos.Col != 9 {
+		t.Errorf("in a function: %v", ce)
+	}
 }
 
 // Issue 10, item 6: :doc pm.Sample documents Model.Sample; misspelt names
@@ -303,6 +312,12 @@ ys := []any{"a"}`)
 	ce = evalErr(t, e, `n := strings.Cut("a=b", "=")`)
 	if ce.Msg != "assignment mismatch: 1 variable but strings.Cut returns 3 values" {
 		t.Errorf("results: %v", ce)
+	}
+	ce = evalErr(t, e, `z := math.Sqrt(
+	1,
+	"s")`)
+	if ce.Msg != "too many arguments in call to math.Sqrt: have 2, want (float64)" || ce.Pos.Line != 3 {
+		t.Errorf("count: %v", ce)
 	}
 	// Correct code is not refused.
 	mustEval(t, e, `zs := []any{1, "x"}

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +19,23 @@ import (
 // whose types are not known without running code are not checked.
 func (e *Engine) checkCalls(fset *token.FileSet, runs []*run) *Error {
 	local := map[string]reflect.Type{}
+	e.cellImports = map[string]string{}
+	defer func() { e.cellImports = nil }()
+	for _, r := range runs {
+		if !r.decl {
+			continue
+		}
+		for _, imp := range r.file.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			name := e.pkgNames[path]
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			if err == nil && name != "" && name != "_" && name != "." {
+				e.cellImports[name] = path
+			}
+		}
+	}
 	var found *Error
 	for _, r := range runs {
 		if r.decl {
@@ -119,6 +137,14 @@ func (e *Engine) checkCall(fset *token.FileSet, call *ast.CallExpr, local map[st
 			return nil // f(g()) with several results of g
 		}
 	}
+	if n := len(call.Args); !call.Ellipsis.IsValid() && (n > nIn && !ft.IsVariadic() || n < nIn-btoi(ft.IsVariadic())) {
+		what := "not enough"
+		if n > nIn {
+			what = "too many"
+		}
+		return &Error{Pos: e.posOf(fset, call.Rparen), Kind: CompileError,
+			Msg: fmt.Sprintf("%s arguments in call to %s: have %d, want %s", what, name, n, params(ft))}
+	}
 	for i, a := range call.Args {
 		var want reflect.Type
 		spread := call.Ellipsis.IsValid() && i == len(call.Args)-1
@@ -130,13 +156,16 @@ func (e *Engine) checkCall(fset *token.FileSet, call *ast.CallExpr, local map[st
 		default:
 			return nil // too many arguments: yaegi says so itself
 		}
+		if lit, isLit := a.(*ast.BasicLit); isLit && lit.Kind != token.STRING {
+			continue // an untyped numeric constant converts to many types
+		}
 		got, ok := e.staticType(a, local)
 		if !ok || !compiledType(got) {
 			continue
 		}
-		if lit, isLit := a.(*ast.BasicLit); isLit {
+		if _, isLit := a.(*ast.BasicLit); isLit {
 			// An untyped string constant.
-			if lit.Kind == token.STRING && (want.Kind() == reflect.String || want.Kind() == reflect.Interface && reflect.TypeOf("").Implements(want)) {
+			if want.Kind() == reflect.String || want.Kind() == reflect.Interface && reflect.TypeOf("").Implements(want) {
 				continue
 			}
 		}
@@ -186,4 +215,24 @@ func (e *Engine) checkResults(fset *token.FileSet, x ast.Expr, n int, local map[
 // typeName spells a type as Go source does.
 func typeName(t reflect.Type) string {
 	return strings.ReplaceAll(t.String(), "interface {}", "any")
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// params spells a function type's parameter list: "(float64)".
+func params(ft reflect.Type) string {
+	var ps []string
+	for i := 0; i < ft.NumIn(); i++ {
+		t := typeName(ft.In(i))
+		if ft.IsVariadic() && i == ft.NumIn()-1 {
+			t = "..." + typeName(ft.In(i).Elem())
+		}
+		ps = append(ps, t)
+	}
+	return "(" + strings.Join(ps, ", ") + ")"
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopm-dev/gopm/display"
 	"github.com/gopm-dev/gopm/pm/step"
+	"github.com/gopm-dev/gopm/repl/symbols"
 )
 
 func TestPrinterWritesNumberedImages(t *testing.T) {
@@ -100,5 +101,25 @@ func TestDocCommand(t *testing.T) {
 	s.command(":doc pm.Sumary", cfg)
 	if want := "no documentation for \"pm.Sumary\"; did you mean pm.Summary?\n"; errOut.String() != want {
 		t.Errorf(":doc pm.Sumary: %q, want %q", errOut.String(), want)
+	}
+}
+
+// Issue 10, item 6: :help names every preloaded package that needs an
+// import (pm/dist among them), so the docs say what the session has.
+func TestHelpListsImportablePackages(t *testing.T) {
+	for _, p := range symbols.Packages {
+		if p.Auto || p.Stdlib {
+			continue
+		}
+		short := p.Path
+		if i := strings.Index(p.Path, "/pm/"); i >= 0 {
+			short = ".../pm/" + p.Path[i+len("/pm/"):]
+		}
+		if strings.HasPrefix(p.Path, "gonum.org/v1/gonum/") && p.Name == "stat" {
+			short = ".../stat"
+		}
+		if !strings.Contains(helpText, p.Path) && !strings.Contains(helpText, short) {
+			t.Errorf(":help does not mention %s (as %s)", p.Path, short)
+		}
 	}
 }
