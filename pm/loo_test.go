@@ -317,6 +317,15 @@ func TestRelativeEff(t *testing.T) {
 			ar[c] = append(ar[c], z)
 		}
 	}
+	constant := [][]float64{make([]float64, 100), make([]float64, 100)}
+	for c := range constant {
+		for i := range constant[c] {
+			constant[c][i] = 0.1
+		}
+	}
+	if r := diag.RelativeEff(constant); r != 1 {
+		t.Errorf("r_eff of constant draws %v", r)
+	}
 	if r := diag.RelativeEff(iid); math.Abs(r-1) > 0.1 {
 		t.Errorf("r_eff of iid draws %.3f", r)
 	}
