@@ -30,7 +30,6 @@ type psisObs struct {
 	bad                      bool // a log-likelihood value is not finite
 }
 
-
 // psis runs PSIS-LOO for one observation whose log-likelihood at the nc·nd draws is ll
 // (chain after chain), as the R package loo 2.5 does it (Vehtari, Gelman and Gabry 2017;
 // Vehtari et al. 2024): the relative efficiency of exp(ll) from the chains sets the tail

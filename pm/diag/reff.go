@@ -87,9 +87,10 @@ func (w *RelEffWorkspace) RelativeEff(chains [][]float64) float64 {
 	for _, mu := range means {
 		scale = max(scale, math.Abs(mu))
 	}
-	if acov(0) <= (4e-16*scale)*(4e-16*scale) {
-		// Every chain is constant (up to the rounding of its mean): no autocorrelation to
-		// speak of. Constant chains at different values are not MCMC output.
+	if tol := float64(n) * 2.3e-16 * scale; acov(0) <= tol*tol {
+		// Every chain is constant (up to the rounding of its mean, at most n·ε relative):
+		// no autocorrelation to speak of. Constant chains at different values are not
+		// MCMC output.
 		return 1
 	}
 	return geyerESS(n, means, acov, w.rho[:n]) / float64(m*n)
