@@ -1,6 +1,7 @@
 // Package plots draws the standard figures of a Bayesian workflow (trace,
-// posterior, corner, pair, forest, energy, autocorrelation and posterior
-// predictive, model comparison, Pareto k and LOO-PIT plots) in the style of ArviZ and corner.py, on gonum/plot.
+// posterior, corner, pair, forest, energy, autocorrelation, posterior
+// predictive, model comparison, Pareto k and LOO-PIT plots) in the style of
+// ArviZ and corner.py, on gonum/plot.
 //
 // Model comparison figures read what pm computes instead: Compare a pm.Comparison, Khat a
 // PSIS-LOO estimate (pm.LOO) and LOOPIT the values of pm.LOOPIT.
