@@ -247,6 +247,14 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	if terr != nil {
 		return nil, terr
 	}
+	if c.method != "" && !strings.Contains(tr.Sampler, "[") {
+		// One method for every variable: name them as PyMC does ("Metropolis: [a, b]").
+		var names []string
+		for _, b := range blocks {
+			names = append(names, b.Name)
+		}
+		tr.Sampler += ": [" + strings.Join(names, ", ") + "]"
+	}
 	if c.keepWarmup {
 		if tr.Warmup, terr = m.buildTrace(ld, res, true); terr != nil {
 			return nil, terr

@@ -7,6 +7,8 @@
 //	                       (or its main function), exit 1 on the first error;
 //	                       the script sees os.Args = [model.go a b] and the
 //	                       process's environment
+//	pmrepl render NB.ipynb execute a notebook headless, write its outputs
+//	                       (-o out.ipynb, --html out.html; see render.go)
 //
 // Flags: -plots DIR (env PMREPL_PLOTS) where images are written,
 // -history FILE (env PMREPL_HISTORY, "-" for none) the prompt's history.
@@ -25,6 +27,7 @@ import (
 
 	"github.com/chzyer/readline"
 
+	_ "github.com/gopm-dev/gopm/pm/backend/gorgonia" // users select backends by name: gorgonia, gorgonia-ad
 	"github.com/gopm-dev/gopm/repl/term"
 )
 
@@ -56,6 +59,7 @@ func (d dropLines) Write(p []byte) (int, error) {
 func subcommand(name string) func(args []string) int {
 	commands := map[string]func(args []string) int{
 		// "kernel": the Jupyter kernel (serve, install) joins here.
+		"render": render, // execute a notebook headless (render.go)
 	}
 	return commands[name]
 }
