@@ -405,10 +405,11 @@ func (v *advi) adaptEta(c fitConfig, p0 []float64, r *rand.Rand) (float64, error
 	return best, nil
 }
 
-// runADVI fits the approximation: stochastic-gradient ascent of the ELBO, ELBO estimates every
-// evalEvery iterations, Stan's relative-change convergence test, and the parameters averaged
-// over the last five evaluation windows (Polyak–Ruppert averaging, which removes most of the
-// noise of the last iterate).
+// runADVI fits the approximation: stochastic-gradient ascent of the ELBO; every evalEvery
+// iterations the ELBO of the window's average parameters, estimated with the same draws each
+// time; Stan's relative-change convergence test on those estimates; and the result averaged
+// over the last five windows (Polyak–Ruppert averaging, which removes most of the noise of the
+// last iterate).
 func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 	v := newADVI(a.ld, full)
 	defer func() { a.GradEvals, a.LogpEvals = v.grads, v.logps }()
@@ -452,6 +453,7 @@ func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 	lastELBO, lastIter := math.NaN(), 0
 	prev := math.NaN()
 	iter := 0
+	refining := false
 	for iter < c.maxIter {
 		if c.ctx.Err() != nil {
 			a.Cancelled = true
@@ -475,7 +477,15 @@ func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 		}
 		blockN++
 		if iter%c.evalEvery == 0 {
-			e := v.elbo(p, r, c.elboSamples)
+			// The window's average of the parameters: its ELBO follows the fit's progress
+			// rather than the jitter of single stochastic steps.
+			avg := make([]float64, len(p))
+			for i := range block {
+				avg[i] = block[i] / float64(blockN)
+				block[i] = 0
+			}
+			blockN = 0
+			e := v.elbo(avg, r, c.elboSamples)
 			if math.IsNaN(e) || math.IsInf(e, 0) {
 				a.Iterations += iter
 				return a.diverged(iter, fmt.Sprintf("the ELBO estimate is %v", e), lastELBO, lastIter, p, v)
@@ -483,12 +493,6 @@ func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 			a.ELBO = append(a.ELBO, e)
 			a.ELBOIter = append(a.ELBOIter, iter)
 			lastELBO, lastIter = e, iter
-			avg := make([]float64, len(p))
-			for i := range block {
-				avg[i] = block[i] / float64(blockN)
-				block[i] = 0
-			}
-			blockN = 0
 			if len(ring) == nAvg {
 				copy(ring, ring[1:])
 				ring = ring[:nAvg-1]
@@ -500,10 +504,20 @@ func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 					rel = rel[1:]
 				}
 				if len(rel) == cbSize && (mean(rel) < c.tol || median(rel) < c.tol) {
-					a.Converged = true
-					prev = e
-					prog.report(iter, e, v.grads, false)
-					break
+					if ad, ok := st.(*adam); ok && !refining {
+						// Converged at the working learning rate: refine with a tenth of it
+						// until the test passes again, which removes most of the jitter a
+						// constant rate leaves in the final average.
+						ad.lr /= 10
+						refining = true
+						rel = rel[:0]
+						ring = ring[:0]
+					} else {
+						a.Converged = true
+						prev = e
+						prog.report(iter, e, v.grads, false)
+						break
+					}
 				}
 			}
 			prev = e

@@ -19,6 +19,7 @@ func init() {
 		"Combined":           reflect.ValueOf(plots.Combined),
 		"Corner":             reflect.ValueOf(plots.Corner),
 		"DPI":                reflect.ValueOf(plots.DPI),
+		"ELBO":               reflect.ValueOf(plots.ELBO),
 		"ESS":                reflect.ValueOf(plots.ESS),
 		"Energy":             reflect.ValueOf(plots.Energy),
 		"Forest":             reflect.ValueOf(plots.Forest),
