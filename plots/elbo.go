@@ -15,8 +15,9 @@ import (
 // ELBO draws the ELBO history of a variational fit (pm.Model.Fit), as PyMC users plot
 // approx.hist: the estimates against the iteration for ADVI, and one line per path against the
 // L-BFGS iteration for Pathfinder, with the best approximation of each path marked. The y axis
-// leaves out the first, far lower estimates (its lower end is the 5% quantile of the
-// estimates; the label says so when values were cut) so that convergence stays visible.
+// leaves out far lower estimates (its lower end is the 5% quantile of the estimates, and at
+// most ten times the climb from the first estimate below the best; the label says so when
+// values were cut) so that convergence stays visible.
 func ELBO(fit *pm.Approximation, opts ...Option) (*Figure, error) {
 	cfg := newConfig(opts)
 	if err := configErr(cfg); err != nil {
@@ -57,8 +58,22 @@ func ELBO(fit *pm.Approximation, opts ...Option) (*Figure, error) {
 	if len(all) == 0 {
 		return nil, fmt.Errorf("plots: ELBO: the fit has no finite ELBO estimate")
 	}
+	// The first estimate of each line sets the scale: the axis reaches at most ten times the
+	// climb from there below the best, so that a path that runs off to −10¹⁷ stays readable.
+	first := math.Inf(1)
+	for _, l := range lines {
+		for _, v := range l.y {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				first = math.Min(first, v)
+				break
+			}
+		}
+	}
 	sort.Float64s(all)
 	lo, hi := all[int(0.05*float64(len(all)-1))], all[len(all)-1]
+	if span := hi - first; span > 0 {
+		lo = math.Max(lo, hi-10*span)
+	}
 	cut := all[0] < lo
 	f := newFigure(cfg, 6, 3.5, "")
 	g := f.addGrid(0, 0, 1, 1, 1, 1)
@@ -70,7 +85,7 @@ func ELBO(fit *pm.Approximation, opts ...Option) (*Figure, error) {
 	}
 	p.Y.Label.Text = "ELBO"
 	if cut {
-		p.Y.Label.Text = "ELBO (lowest 5% cut)"
+		p.Y.Label.Text = "ELBO (lowest values cut)"
 	}
 	xmax := 1.0
 	var entries []legendEntry
