@@ -407,9 +407,11 @@ func (v *advi) adaptEta(c fitConfig, p0 []float64, r *rand.Rand) (float64, error
 
 // runADVI fits the approximation: stochastic-gradient ascent of the ELBO; every evalEvery
 // iterations the ELBO of the window's average parameters, estimated with the same draws each
-// time; Stan's relative-change convergence test on those estimates; and the result averaged
-// over the last five windows (Polyak–Ruppert averaging, which removes most of the noise of the
-// last iterate).
+// time; Stan's relative-change convergence test on those estimates. Adam runs its last phase at
+// a tenth of its rate: from the first time the test passes until it passes again, or over the
+// last quarter of the iterations; the result is the average of that phase's windows
+// (Polyak–Ruppert averaging, which removes most of the noise of the last iterate), or of the
+// last five windows.
 func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 	v := newADVI(a.ld, full)
 	defer func() { a.GradEvals, a.LogpEvals = v.grads, v.logps }()
@@ -460,6 +462,13 @@ func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 			break
 		}
 		iter++
+		if ad, ok := st.(*adam); ok && !refining && iter > c.maxIter*3/4 && iter%c.evalEvery == 1 {
+			// Not converged in three quarters of the budget: spend the rest refining, as below.
+			ad.lr /= 10
+			refining = true
+			rel = rel[:0]
+			ring = ring[:0]
+		}
 		if !v.gradient(p, grad, r, c.gradSamples) {
 			a.Iterations += iter
 			return a.diverged(iter, "every draw of the gradient had a non-finite log-density or gradient", lastELBO, lastIter, p, v)
@@ -493,7 +502,7 @@ func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 			a.ELBO = append(a.ELBO, e)
 			a.ELBOIter = append(a.ELBOIter, iter)
 			lastELBO, lastIter = e, iter
-			if len(ring) == nAvg {
+			if len(ring) == nAvg && !refining { // the refinement averages all its windows
 				copy(ring, ring[1:])
 				ring = ring[:nAvg-1]
 			}
