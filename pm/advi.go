@@ -409,9 +409,9 @@ func (v *advi) adaptEta(c fitConfig, p0 []float64, r *rand.Rand) (float64, error
 // iterations the ELBO of the window's average parameters, estimated with the same draws each
 // time; Stan's relative-change convergence test on those estimates. Adam runs its last phase at
 // a tenth of its rate: from the first time the test passes until it passes again, or over the
-// last quarter of the iterations; the result is the average of that phase's windows
-// (Polyak–Ruppert averaging, which removes most of the noise of the last iterate), or of the
-// last five windows.
+// last quarter of the iterations; the result is the average of the later half of that phase's
+// windows, at least five (Polyak–Ruppert averaging, which removes most of the noise of the last
+// iterate).
 func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 	v := newADVI(a.ld, full)
 	defer func() { a.GradEvals, a.LogpEvals = v.grads, v.logps }()
@@ -537,8 +537,12 @@ func (a *Approximation) runADVI(c fitConfig, x0 []float64, full bool) error {
 	if iter == 0 {
 		return nil
 	}
-	// Average the last windows' parameters (or take the last iterate before the first window).
+	// Average the last windows' parameters (or take the last iterate before the first window):
+	// the later half of a refinement, at least five windows.
 	final := append([]float64(nil), p...)
+	if k := max(nAvg, len(ring)/2); len(ring) > k {
+		ring = ring[len(ring)-k:]
+	}
 	if len(ring) > 0 {
 		for i := range final {
 			s := 0.0
