@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -86,6 +87,13 @@ func main() {
 	metric := flag.String("metric", "", "NUTS mass-matrix adaptation: diag (Stan's; pm's default), grad or dense")
 	be := flag.String("backend", "", "backend to sample on (default: PM_BACKEND, the config file, else vm)")
 	gradTime := flag.String("gradtime", "", "instead of sampling, time a gradient on these comma-separated backends")
+	vi := flag.Bool("vi", false, "time ADVI, full-rank ADVI and Pathfinder against NUTS (bench/vi.go) instead")
+	bigN := flag.Int("vi-n", 100000, "with -vi: also a logistic regression with this many observations (0: none)")
+	noWarm := flag.Bool("vi-nowarm", false, "with -vi: start ADVI at the initial point (pm.FitNoWarmStart)")
+	viOpt := flag.String("vi-optimizer", "", "with -vi: ADVI's optimizer (adam or stan)")
+	viTol := flag.Float64("vi-tol", 0, "with -vi: ADVI's relative ELBO tolerance (pm.FitTolerance)")
+	viLR := flag.Float64("vi-lr", 0, "with -vi: ADVI's learning rate (pm.FitLearningRate)")
+	initBench := flag.String("init", "", "comma-separated warm-up lengths: measure Init(\"pathfinder\") against the default start (bench/vi.go) instead")
 	flag.Parse()
 	if *dir == "" {
 		*dir = findData()
@@ -105,6 +113,35 @@ func main() {
 	var glm stanResult
 	if err := load(*dir, "stan_logistic_big_glm", &glm); err != nil {
 		fail(err)
+	}
+	if *vi {
+		var fitOpts []pm.FitOption
+		if *noWarm {
+			fitOpts = append(fitOpts, pm.FitNoWarmStart())
+		}
+		if *viLR > 0 {
+			fitOpts = append(fitOpts, pm.FitLearningRate(*viLR))
+		}
+		if *viTol > 0 {
+			fitOpts = append(fitOpts, pm.FitTolerance(*viTol))
+		}
+		if *viOpt != "" {
+			fitOpts = append(fitOpts, pm.FitOptimizer(*viOpt))
+		}
+		runVI(*dir, strings.Split(*models, ","), *seed, stan.Models, *bigN, fitOpts)
+		return
+	}
+	if *initBench != "" {
+		var tunes []int
+		for _, t := range strings.Split(*initBench, ",") {
+			n, err := strconv.Atoi(t)
+			if err != nil {
+				fail(err)
+			}
+			tunes = append(tunes, n)
+		}
+		runInit(*dir, strings.Split(*models, ","), *seed, tunes)
+		return
 	}
 	var results []Result
 	for _, name := range strings.Split(*models, ",") {

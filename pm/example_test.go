@@ -2,6 +2,7 @@ package pm_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gopm-dev/gopm/pm"
 )
@@ -45,4 +46,23 @@ func ExampleCatch() {
 	fmt.Println(err)
 	// Output:
 	// pm: Var "tau": HalfCauchy: beta is -1, but must be positive
+}
+
+// A quick approximation instead of sampling: Pathfinder (or pm.ADVI(), pm.FullRankADVI()) gives
+// draws as a Trace, the Pareto k says whether to trust them, and the posterior here is
+// N(4.98, 0.45²).
+func ExampleModel_Fit() {
+	m := pm.NewModel()
+	mu := m.Var("mu", pm.Normal(0, 10))
+	m.Observe("y", pm.Normal(mu, 1), []float64{4.8, 5.3, 5.1, 4.6, 5.2})
+	approx, err := m.Fit(pm.Pathfinder(), pm.FitSeed(1))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(approx.Method, approx.Trace.NDraws(), "draws")
+	fmt.Printf("posterior mean %.1f, sd within 10%%: %v, Pareto k below 0.5: %v\n",
+		approx.Trace.Mean("mu")[0], math.Abs(approx.SD[0]/0.447-1) < 0.1, approx.ParetoK < 0.5)
+	// Output:
+	// Pathfinder (4 paths) 1000 draws
+	// posterior mean 5.0, sd within 10%: true, Pareto k below 0.5: true
 }

@@ -33,6 +33,7 @@ type sampleConfig struct {
 	onDraw                     func(chain, iter int, x []float64)
 	streamPath                 string
 	storeLogLik                bool
+	init                       string // "", "advi" or "pathfinder" (fit.go)
 }
 
 // OnDraw is called after every iteration (warm-up included) with the chain, the iteration and
@@ -174,6 +175,13 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	}
 	blocks := m.stepBlocks(ld)
 	nutsOpt := step.NUTSOptions{TargetAccept: c.targetAccept, MaxTreeDepth: c.maxTreeDepth, Adapt: c.adapt}
+	inits, initGrads := [][]float64{x0}, int64(0)
+	if c.init != "" {
+		if inits, nutsOpt.InvMetric, initGrads, err = m.initFromFit(c.init, c.chains, c.seed, c.ctx, c.backend); err != nil {
+			return nil, err
+		}
+		c.noJitter = true
+	}
 	newMethod := func(chain int) (step.Method, error) {
 		d := ld.Clone()
 		if c.stepFunc != nil {
@@ -222,7 +230,7 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 		}
 	}
 	res, err := step.Run(c.ctx, step.Config{
-		NewMethod: newMethod, Init: [][]float64{x0}, Tune: c.tune, Draws: c.draws, Chains: c.chains,
+		NewMethod: newMethod, Init: inits, Tune: c.tune, Draws: c.draws, Chains: c.chains,
 		Cores: c.cores, Seed: c.seed, KeepWarmup: c.keepWarmup, NoJitter: c.noJitter, Progress: c.progress,
 		OnDraw: onDraw,
 	})
@@ -255,6 +263,7 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 		}
 		tr.Sampler += ": [" + strings.Join(names, ", ") + "]"
 	}
+	tr.InitGradEvals = initGrads
 	if c.keepWarmup {
 		if tr.Warmup, terr = m.buildTrace(ld, res, true); terr != nil {
 			return nil, terr
@@ -393,6 +402,7 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 			draws, stats = ch.WarmupDraws, ch.WarmupStats
 		}
 		tr.GradEvals = append(tr.GradEvals, ch.GradEvals)
+		tr.WarmupGradEvals = append(tr.WarmupGradEvals, ch.WarmupGradEvals)
 		tr.WarmupSeconds = append(tr.WarmupSeconds, ch.WarmupSeconds)
 		tr.SamplingSeconds = append(tr.SamplingSeconds, ch.SamplingSeconds)
 		tr.StepSize = append(tr.StepSize, ch.StepSize)

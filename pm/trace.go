@@ -87,8 +87,11 @@ type Trace struct {
 	Warnings []string
 	// Cancelled is true when sampling was interrupted; the trace holds the draws made.
 	Cancelled bool
-	// GradEvals counts gradient evaluations per chain, warm-up included.
-	GradEvals []int64
+	// GradEvals counts gradient evaluations per chain, warm-up included; WarmupGradEvals
+	// those of the warm-up, and InitGradEvals those of an initialization (Init("pathfinder")).
+	GradEvals       []int64
+	WarmupGradEvals []int64
+	InitGradEvals   int64
 	// WarmupSeconds and SamplingSeconds are per-chain wall times.
 	WarmupSeconds, SamplingSeconds []float64
 	// Backend names the backend the model ran on.
@@ -106,6 +109,8 @@ type Trace struct {
 	LogLikelihood []*TraceVar
 	// ObservedData holds each observed variable's data, flattened, stored with LogLikelihood.
 	ObservedData map[string][]float64
+
+	unconstrained [][]float64 // a fit's draws on the unconstrained space (Approximation)
 }
 
 // NChains is the number of chains.

@@ -24,11 +24,14 @@ type contextMethod struct {
 // the cell's context, so that Ctrl-C stops pm's sampler (which returns its partial trace), and
 // a progress callback, so that the front-end draws progress bars.
 func (e *Engine) contextMethods() []contextMethod {
+	const pmPkg = "github.com/gopm-dev/gopm/pm"
 	ms := []contextMethod{
-		{pkg: "github.com/gopm-dev/gopm/pm", name: "pm", typ: "Model", method: "Sample", option: "Context", capture: "CellContext"},
+		{pkg: pmPkg, name: "pm", typ: "Model", method: "Sample", option: "Context", capture: "CellContext"},
+		{pkg: pmPkg, name: "pm", typ: "Model", method: "Fit", option: "FitContext", capture: "CellContext"},
 	}
 	if e.opts.OnProgress != nil {
-		ms = append(ms, contextMethod{pkg: "github.com/gopm-dev/gopm/pm", name: "pm", typ: "Model", method: "Sample", option: "Progress", capture: "CellProgress"})
+		ms = append(ms, contextMethod{pkg: pmPkg, name: "pm", typ: "Model", method: "Sample", option: "Progress", capture: "CellProgress"},
+			contextMethod{pkg: pmPkg, name: "pm", typ: "Model", method: "Fit", option: "FitProgress", capture: "CellProgress"})
 	}
 	return ms
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopm-dev/gopm/pm/step"
 	"github.com/gopm-dev/gopm/repl/symbols"
 )
 
@@ -79,4 +80,43 @@ func TestModelErrorAtUserLine(t *testing.T) {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
 	mustEval(t, e, `y := m.Var("y", pm.Normal(0, 1))`)
+}
+
+// An interrupted m.Fit returns the approximation reached (the engine passes the cell's context
+// through pm.FitContext, unasked), and its progress reaches Options.OnProgress with the ELBO.
+func TestInterruptFit(t *testing.T) {
+	if !hasPackage("github.com/gopm-dev/gopm/pm") {
+		t.Skip("package pm was not generated into the symbols yet")
+	}
+	var fitCalls atomic.Int64
+	var e *Engine
+	e, err := New(Options{
+		InterruptGrace: 10 * time.Second,
+		OnProgress: func(p step.Progress) {
+			if p.Fit != "" && fitCalls.Add(1) == 2 {
+				go e.Interrupt()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	mustEval(t, e, `m := pm.NewModel()
+mu := m.Var("mu", pm.Normal(0, 10))
+m.Observe("y", pm.Normal(mu, 1), []float64{1.2, 0.8, 1.1})`)
+	res, err := e.Eval(context.Background(), "approx, err := m.Fit(pm.ADVI(), pm.FitMaxIter(1000000000), pm.FitTolerance(1e-300))")
+	if err != nil {
+		t.Fatalf("interrupted fit: %v", err)
+	}
+	if !res.Interrupted {
+		t.Errorf("cell not marked interrupted")
+	}
+	r := mustEval(t, e, "err == nil, approx.Cancelled, len(approx.ELBO) > 0, approx.Trace != nil")
+	if !reflect.DeepEqual(r.Values, []any{true, true, true, true}) {
+		t.Errorf("interrupted approximation: %v", r.Values)
+	}
+	if fitCalls.Load() < 2 {
+		t.Errorf("%d progress calls from Fit", fitCalls.Load())
+	}
 }

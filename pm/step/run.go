@@ -74,6 +74,10 @@ type Progress struct {
 	Elapsed time.Duration
 	// Finished is true in the last call for the chain.
 	Finished bool
+	// Fit names the method when the progress is of a variational fit (pm.Fit: "ADVI ...",
+	// "Pathfinder"), whose ELBO is the latest estimate; Fit is empty for sampling.
+	Fit  string
+	ELBO float64
 }
 
 // Chain is the output of one chain.

@@ -20,6 +20,7 @@ func init() {
 		"Compare":            reflect.ValueOf(plots.Compare),
 		"Corner":             reflect.ValueOf(plots.Corner),
 		"DPI":                reflect.ValueOf(plots.DPI),
+		"ELBO":               reflect.ValueOf(plots.ELBO),
 		"ESS":                reflect.ValueOf(plots.ESS),
 		"Energy":             reflect.ValueOf(plots.Energy),
 		"Forest":             reflect.ValueOf(plots.Forest),

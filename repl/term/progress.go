@@ -3,6 +3,7 @@ package term
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -96,6 +97,17 @@ func progressLine(p step.Progress) string {
 	speed := ""
 	if s := p.Elapsed.Seconds(); s > 0 {
 		speed = fmt.Sprintf("  %s grad/s", short(float64(p.GradEvals)/s))
+	}
+	if p.Fit != "" { // a variational fit (pm.Fit): iterations and the latest ELBO
+		elbo := "ELBO -"
+		if !math.IsNaN(p.ELBO) && p.ELBO != 0 {
+			elbo = fmt.Sprintf("ELBO %.6g", p.ELBO)
+		}
+		state := ""
+		if p.Finished {
+			state = "  done"
+		}
+		return fmt.Sprintf("%s [%s] %3.0f%%  %d/%d  %s%s  %s", p.Fit, bar, 100*frac, p.Done, p.Total, elbo, state, p.Elapsed.Round(time.Second/10))
 	}
 	return fmt.Sprintf("chain %d [%s] %3.0f%%  %d/%d  %-5s  div %d  step %.3g%s  %s",
 		p.Chain, bar, 100*frac, p.Done, p.Total, phase, p.Divergences, p.StepSize, speed, p.Elapsed.Round(time.Second/10))

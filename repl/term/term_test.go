@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +122,19 @@ func TestHelpListsImportablePackages(t *testing.T) {
 		if !strings.Contains(helpText, p.Path) && !strings.Contains(helpText, short) {
 			t.Errorf(":help does not mention %s (as %s)", p.Path, short)
 		}
+	}
+}
+
+// A variational fit's bar names the method and shows the latest ELBO.
+func TestProgressLineFit(t *testing.T) {
+	got := progressLine(step.Progress{Fit: "ADVI (mean-field)", Done: 2500, Total: 10000, ELBO: -1234.567,
+		GradEvals: 2500, Elapsed: time.Second})
+	want := "ADVI (mean-field) [#####---------------]  25%  2500/10000  ELBO -1234.57  1s"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	got = progressLine(step.Progress{Fit: "Pathfinder (4 paths)", Done: 40, Total: 4000, ELBO: math.NaN(), Finished: true})
+	if !strings.Contains(got, "ELBO -  done") {
+		t.Errorf("no ELBO yet: %q", got)
 	}
 }
