@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,7 +23,7 @@ import (
 // sockets on shell and control, SUB on iopub.
 type client struct {
 	t       testing.TB
-	signer  *Signer
+	signer  *wire.Signer
 	shell   zmq4.Socket
 	control zmq4.Socket
 	iopub   zmq4.Socket
@@ -56,7 +58,7 @@ func startKernel(t testing.TB, key string) *client {
 		t.Fatal(err)
 	}
 	c := &client{t: t, k: k, served: make(chan error, 1)}
-	c.signer, _ = NewSigner("hmac-sha256", key)
+	c.signer, _ = wire.NewSigner("hmac-sha256", key)
 	go func() { c.served <- k.Serve() }()
 	ctx := context.Background()
 	c.shell = zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("test-client")))
@@ -109,7 +111,7 @@ func (c *client) close() {
 }
 
 func (c *client) send(sock zmq4.Socket, msgType string, content any) string {
-	m, err := reply(nil, "test-session", msgType, content)
+	m, err := wire.Reply(nil, "test-session", msgType, content)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -124,7 +126,7 @@ func (c *client) send(sock zmq4.Socket, msgType string, content any) string {
 	return m.Header.MsgID
 }
 
-func (c *client) recv(sock zmq4.Socket) *Message {
+func (c *client) recv(sock zmq4.Socket) *wire.Message {
 	raw, err := sock.Recv()
 	if err != nil {
 		c.t.Fatal(err)
@@ -136,14 +138,14 @@ func (c *client) recv(sock zmq4.Socket) *Message {
 	return m
 }
 
-func parentID(m *Message) string {
-	var h Header
+func parentID(m *wire.Message) string {
+	var h wire.Header
 	_ = json.Unmarshal(m.Parent, &h)
 	return h.MsgID
 }
 
 // reply waits for the reply to request id on sock.
-func (c *client) reply(sock zmq4.Socket, id string) *Message {
+func (c *client) reply(sock zmq4.Socket, id string) *wire.Message {
 	for {
 		m := c.recv(sock)
 		if parentID(m) == id {
@@ -154,10 +156,10 @@ func (c *client) reply(sock zmq4.Socket, id string) *Message {
 
 // iopubUntilIdle collects the iopub messages of request id until its idle status (nil
 // if none arrives within wait).
-func (c *client) iopubUntilIdle(id string, wait time.Duration) []*Message {
-	got := make(chan []*Message, 1)
+func (c *client) iopubUntilIdle(id string, wait time.Duration) []*wire.Message {
+	got := make(chan []*wire.Message, 1)
 	go func() {
-		var out []*Message
+		var out []*wire.Message
 		for {
 			raw, err := c.iopub.Recv()
 			if err != nil {
@@ -184,7 +186,7 @@ func (c *client) iopubUntilIdle(id string, wait time.Duration) []*Message {
 }
 
 // execute runs code and returns the reply content and the iopub messages.
-func (c *client) execute(code string) (map[string]any, []*Message) {
+func (c *client) execute(code string) (map[string]any, []*wire.Message) {
 	id := c.send(c.shell, "execute_request", map[string]any{"code": code, "silent": false, "store_history": true, "allow_stdin": false, "stop_on_error": true})
 	r := c.reply(c.shell, id)
 	outs := c.iopubUntilIdle(id, time.Minute)
@@ -215,7 +217,8 @@ func TestKernelOverZeroMQ(t *testing.T) {
 	}
 
 	// A message signed with another key is dropped: no reply, and the next one works.
-	bad := &client{t: t, signer: &Signer{key: []byte("wrong")}}
+	wrongKey, _ := wire.NewSigner("hmac-sha256", "wrong")
+	bad := &client{t: t, signer: wrongKey}
 	bad.send(c.shell, "execute_request", map[string]any{"code": "panic(1)"})
 	content, _ = c.execute("1 + 1")
 	if content["status"] != "ok" || content["execution_count"] != 2.0 {
