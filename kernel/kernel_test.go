@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,9 @@ type client struct {
 	iopub   zmq4.Socket
 	k       *Kernel
 	served  chan error
+
+	iopubOnce sync.Once
+	iopubCh   chan *wire.Message
 }
 
 func freePorts(t testing.TB, n int) []int {
@@ -155,33 +159,41 @@ func (c *client) reply(sock zmq4.Socket, id string) *wire.Message {
 }
 
 // iopubUntilIdle collects the iopub messages of request id until its idle status (nil
-// if none arrives within wait).
+// if none arrives within wait). One goroutine reads the socket for the client's life.
 func (c *client) iopubUntilIdle(id string, wait time.Duration) []*wire.Message {
-	got := make(chan []*wire.Message, 1)
-	go func() {
-		var out []*wire.Message
-		for {
-			raw, err := c.iopub.Recv()
-			if err != nil {
-				got <- nil
-				return
+	c.iopubOnce.Do(func() {
+		c.iopubCh = make(chan *wire.Message, 1024)
+		go func() {
+			for {
+				raw, err := c.iopub.Recv()
+				if err != nil {
+					close(c.iopubCh)
+					return
+				}
+				if m, err := c.signer.Parse(raw.Frames); err == nil {
+					c.iopubCh <- m
+				}
 			}
-			m, err := c.signer.Parse(raw.Frames)
-			if err != nil || parentID(m) != id {
+		}()
+	})
+	var out []*wire.Message
+	timeout := time.After(wait)
+	for {
+		select {
+		case m, ok := <-c.iopubCh:
+			if !ok {
+				return nil
+			}
+			if parentID(m) != id {
 				continue
 			}
 			out = append(out, m)
 			if m.Header.MsgType == "status" && strings.Contains(string(m.Content), "idle") {
-				got <- out
-				return
+				return out
 			}
+		case <-timeout:
+			return nil
 		}
-	}()
-	select {
-	case out := <-got:
-		return out
-	case <-time.After(wait):
-		return nil
 	}
 }
 
