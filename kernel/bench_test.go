@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"context"
 	"encoding/json"
 	"os"
@@ -36,7 +38,7 @@ func BenchmarkKernelStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		c := &client{t: b}
-		c.signer, _ = NewSigner("hmac-sha256", "k")
+		c.signer, _ = wire.NewSigner("hmac-sha256", "k")
 		c.shell = zmq4.NewDealer(context.Background(), zmq4.WithID(zmq4.SocketIdentity("bench")), zmq4.WithDialerRetry(5*time.Millisecond), zmq4.WithDialerMaxRetries(2000))
 		t0 := time.Now()
 		cmd := exec.Command(bin, "kernel", conn)
@@ -98,7 +100,7 @@ err`)
 	}
 }
 
-func hasHTMLResult(outs []*Message) bool {
+func hasHTMLResult(outs []*wire.Message) bool {
 	for _, m := range outs {
 		if m.Header.MsgType == "execute_result" && strings.Contains(string(m.Content), "text/html") {
 			return true

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,7 +33,7 @@ func boolOr(p *bool, def bool) bool {
 }
 
 // execute runs an execute_request.
-func (k *Kernel) execute(m *Message, sock zmq4.Socket, mu *sync.Mutex) {
+func (k *Kernel) execute(m *wire.Message, sock zmq4.Socket, mu *sync.Mutex) {
 	var req executeRequest
 	if err := json.Unmarshal(m.Content, &req); err != nil {
 		k.respond(sock, mu, m, "execute_reply", errorContent("BadRequest", "execute_request content: "+err.Error(), nil))

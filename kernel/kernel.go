@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,7 +41,7 @@ type Options struct {
 // Kernel is a Jupyter kernel serving one gopm session (a repl.Engine) over ZeroMQ.
 type Kernel struct {
 	info   ConnectionInfo
-	signer *Signer
+	signer *wire.Signer
 	log    *log.Logger
 	opts   Options
 
@@ -51,8 +53,8 @@ type Kernel struct {
 
 	eng *repl.Engine
 
-	mu     sync.Mutex // guards the fields below
-	cur    *Message   // the execute_request running, whose outputs are being published
+	mu     sync.Mutex    // guards the fields below
+	cur    *wire.Message // the execute_request running, whose outputs are being published
 	silent bool
 	// allowStdin is the running request's allow_stdin; cmdCancel stops a $ command.
 	allowStdin bool
@@ -61,8 +63,8 @@ type Kernel struct {
 	history    []historyEntry
 	stopping   bool
 
-	inputs   chan *Message // input_reply messages from the stdin socket
-	shellCh  chan *Message // requests received on the shell socket
+	inputs   chan *wire.Message // input_reply messages from the stdin socket
+	shellCh  chan *wire.Message // requests received on the shell socket
 	progress *progressDisplay
 	stdinR   io.Reader // what interpreted code reads as standard input
 
@@ -81,7 +83,7 @@ type historyEntry struct {
 // New binds the kernel's five sockets as the connection info says and starts a gopm
 // session. Call Serve to answer messages.
 func New(info ConnectionInfo, opts Options) (*Kernel, error) {
-	signer, err := NewSigner(info.SignatureScheme, info.Key)
+	signer, err := wire.NewSigner(info.SignatureScheme, info.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +95,9 @@ func New(info ConnectionInfo, opts Options) (*Kernel, error) {
 	k := &Kernel{
 		info: info, signer: signer, opts: opts,
 		log:     log.New(lw, "gopm kernel: ", log.LstdFlags),
-		session: newID(),
-		inputs:  make(chan *Message, 1),
-		shellCh: make(chan *Message),
+		session: wire.NewID(),
+		inputs:  make(chan *wire.Message, 1),
+		shellCh: make(chan *wire.Message),
 		done:    make(chan struct{}),
 		ctx:     ctx, cancel: cancel,
 	}
@@ -172,7 +174,7 @@ func Run(connectionFile string, opts Options) error {
 // sockets and the session.
 func (k *Kernel) Serve() error {
 	shellCh := k.shellCh
-	controlCh := make(chan *Message)
+	controlCh := make(chan *wire.Message)
 	go k.recvLoop(k.shell, "shell", shellCh)
 	go k.recvLoop(k.control, "control", controlCh)
 	go k.stdinLoop()
@@ -225,7 +227,7 @@ func (k *Kernel) Shutdown() {
 	k.doneOnce.Do(func() { close(k.done) })
 }
 
-func (k *Kernel) recvLoop(sock zmq4.Socket, name string, ch chan<- *Message) {
+func (k *Kernel) recvLoop(sock zmq4.Socket, name string, ch chan<- *wire.Message) {
 	for {
 		raw, err := sock.Recv()
 		if err != nil {
@@ -256,7 +258,7 @@ func (k *Kernel) recvLoop(sock zmq4.Socket, name string, ch chan<- *Message) {
 
 // stdinLoop passes input_reply messages to the request waiting for input.
 func (k *Kernel) stdinLoop() {
-	ch := make(chan *Message)
+	ch := make(chan *wire.Message)
 	go k.recvLoop(k.stdin, "stdin", ch)
 	for {
 		select {
@@ -299,7 +301,7 @@ func (k *Kernel) heartbeat() {
 }
 
 // send signs and sends a message on a socket.
-func (k *Kernel) send(sock zmq4.Socket, mu *sync.Mutex, m *Message) {
+func (k *Kernel) send(sock zmq4.Socket, mu *sync.Mutex, m *wire.Message) {
 	frames, err := k.signer.Frames(m)
 	if err != nil {
 		k.log.Printf("encoding %s: %v", m.Header.MsgType, err)
@@ -317,8 +319,8 @@ func (k *Kernel) send(sock zmq4.Socket, mu *sync.Mutex, m *Message) {
 }
 
 // publish sends a message on iopub with parent as its parent header (nil: none).
-func (k *Kernel) publish(parent *Message, msgType string, content any) {
-	m, err := reply(parent, k.session, msgType, content)
+func (k *Kernel) publish(parent *wire.Message, msgType string, content any) {
+	m, err := wire.Reply(parent, k.session, msgType, content)
 	if err != nil {
 		k.log.Print(err)
 		if msgType == "display_data" || msgType == "execute_result" || msgType == "update_display_data" {
@@ -332,18 +334,18 @@ func (k *Kernel) publish(parent *Message, msgType string, content any) {
 }
 
 // respond sends a reply to a request on the socket it came from.
-func (k *Kernel) respond(sock zmq4.Socket, mu *sync.Mutex, req *Message, msgType string, content any) {
-	m, err := reply(req, k.session, msgType, content)
+func (k *Kernel) respond(sock zmq4.Socket, mu *sync.Mutex, req *wire.Message, msgType string, content any) {
+	m, err := wire.Reply(req, k.session, msgType, content)
 	if err != nil {
 		k.log.Print(err)
-		m, _ = reply(req, k.session, msgType, map[string]any{"status": "error", "ename": "EncodingError", "evalue": err.Error(), "traceback": []string{err.Error()}})
+		m, _ = wire.Reply(req, k.session, msgType, map[string]any{"status": "error", "ename": "EncodingError", "evalue": err.Error(), "traceback": []string{err.Error()}})
 	}
 	k.send(sock, mu, m)
 }
 
 // dispatch handles one shell or control request between busy and idle status
 // messages.
-func (k *Kernel) dispatch(m *Message, sock zmq4.Socket, mu *sync.Mutex) {
+func (k *Kernel) dispatch(m *wire.Message, sock zmq4.Socket, mu *sync.Mutex) {
 	k.publish(m, "status", map[string]string{"execution_state": "busy"})
 	defer k.publish(m, "status", map[string]string{"execution_state": "idle"})
 	defer func() {
@@ -435,7 +437,7 @@ func (k *Kernel) executionCount() int {
 func (k *Kernel) kernelInfo() map[string]any {
 	return map[string]any{
 		"status":                 "ok",
-		"protocol_version":       ProtocolVersion,
+		"protocol_version":       wire.ProtocolVersion,
 		"implementation":         "gopm",
 		"implementation_version": Version,
 		"language_info": map[string]any{
@@ -479,7 +481,7 @@ func (k *Kernel) onOutput(o repl.Output) {
 
 // publishData sends a bundle as display_data, update_display_data or (count >= 0)
 // execute_result.
-func (k *Kernel) publishData(parent *Message, msgType string, d display.Data, count int) {
+func (k *Kernel) publishData(parent *wire.Message, msgType string, d display.Data, count int) {
 	content := map[string]any{"data": bundle(d.Data), "metadata": orEmpty(d.Metadata)}
 	if len(d.Transient) > 0 {
 		content["transient"] = d.Transient

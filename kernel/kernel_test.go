@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +24,15 @@ import (
 // sockets on shell and control, SUB on iopub.
 type client struct {
 	t       testing.TB
-	signer  *Signer
+	signer  *wire.Signer
 	shell   zmq4.Socket
 	control zmq4.Socket
 	iopub   zmq4.Socket
 	k       *Kernel
 	served  chan error
+
+	iopubOnce sync.Once
+	iopubCh   chan *wire.Message
 }
 
 func freePorts(t testing.TB, n int) []int {
@@ -56,7 +62,7 @@ func startKernel(t testing.TB, key string) *client {
 		t.Fatal(err)
 	}
 	c := &client{t: t, k: k, served: make(chan error, 1)}
-	c.signer, _ = NewSigner("hmac-sha256", key)
+	c.signer, _ = wire.NewSigner("hmac-sha256", key)
 	go func() { c.served <- k.Serve() }()
 	ctx := context.Background()
 	c.shell = zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("test-client")))
@@ -109,7 +115,7 @@ func (c *client) close() {
 }
 
 func (c *client) send(sock zmq4.Socket, msgType string, content any) string {
-	m, err := reply(nil, "test-session", msgType, content)
+	m, err := wire.Reply(nil, "test-session", msgType, content)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -124,7 +130,7 @@ func (c *client) send(sock zmq4.Socket, msgType string, content any) string {
 	return m.Header.MsgID
 }
 
-func (c *client) recv(sock zmq4.Socket) *Message {
+func (c *client) recv(sock zmq4.Socket) *wire.Message {
 	raw, err := sock.Recv()
 	if err != nil {
 		c.t.Fatal(err)
@@ -136,14 +142,14 @@ func (c *client) recv(sock zmq4.Socket) *Message {
 	return m
 }
 
-func parentID(m *Message) string {
-	var h Header
+func parentID(m *wire.Message) string {
+	var h wire.Header
 	_ = json.Unmarshal(m.Parent, &h)
 	return h.MsgID
 }
 
 // reply waits for the reply to request id on sock.
-func (c *client) reply(sock zmq4.Socket, id string) *Message {
+func (c *client) reply(sock zmq4.Socket, id string) *wire.Message {
 	for {
 		m := c.recv(sock)
 		if parentID(m) == id {
@@ -153,38 +159,46 @@ func (c *client) reply(sock zmq4.Socket, id string) *Message {
 }
 
 // iopubUntilIdle collects the iopub messages of request id until its idle status (nil
-// if none arrives within wait).
-func (c *client) iopubUntilIdle(id string, wait time.Duration) []*Message {
-	got := make(chan []*Message, 1)
-	go func() {
-		var out []*Message
-		for {
-			raw, err := c.iopub.Recv()
-			if err != nil {
-				got <- nil
-				return
+// if none arrives within wait). One goroutine reads the socket for the client's life.
+func (c *client) iopubUntilIdle(id string, wait time.Duration) []*wire.Message {
+	c.iopubOnce.Do(func() {
+		c.iopubCh = make(chan *wire.Message, 1024)
+		go func() {
+			for {
+				raw, err := c.iopub.Recv()
+				if err != nil {
+					close(c.iopubCh)
+					return
+				}
+				if m, err := c.signer.Parse(raw.Frames); err == nil {
+					c.iopubCh <- m
+				}
 			}
-			m, err := c.signer.Parse(raw.Frames)
-			if err != nil || parentID(m) != id {
+		}()
+	})
+	var out []*wire.Message
+	timeout := time.After(wait)
+	for {
+		select {
+		case m, ok := <-c.iopubCh:
+			if !ok {
+				return nil
+			}
+			if parentID(m) != id {
 				continue
 			}
 			out = append(out, m)
 			if m.Header.MsgType == "status" && strings.Contains(string(m.Content), "idle") {
-				got <- out
-				return
+				return out
 			}
+		case <-timeout:
+			return nil
 		}
-	}()
-	select {
-	case out := <-got:
-		return out
-	case <-time.After(wait):
-		return nil
 	}
 }
 
 // execute runs code and returns the reply content and the iopub messages.
-func (c *client) execute(code string) (map[string]any, []*Message) {
+func (c *client) execute(code string) (map[string]any, []*wire.Message) {
 	id := c.send(c.shell, "execute_request", map[string]any{"code": code, "silent": false, "store_history": true, "allow_stdin": false, "stop_on_error": true})
 	r := c.reply(c.shell, id)
 	outs := c.iopubUntilIdle(id, time.Minute)
@@ -215,7 +229,8 @@ func TestKernelOverZeroMQ(t *testing.T) {
 	}
 
 	// A message signed with another key is dropped: no reply, and the next one works.
-	bad := &client{t: t, signer: &Signer{key: []byte("wrong")}}
+	wrongKey, _ := wire.NewSigner("hmac-sha256", "wrong")
+	bad := &client{t: t, signer: wrongKey}
 	bad.send(c.shell, "execute_request", map[string]any{"code": "panic(1)"})
 	content, _ = c.execute("1 + 1")
 	if content["status"] != "ok" || content["execution_count"] != 2.0 {

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -36,7 +38,7 @@ func (p *progressDisplay) update(pr step.Progress) {
 		return
 	}
 	if p.id == "" {
-		p.id = "gopm-progress-" + newID()
+		p.id = "gopm-progress-" + wire.NewID()
 		p.chains = map[int]step.Progress{}
 		p.chains[pr.Chain] = pr
 		p.last = time.Now()

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"encoding/json"
 	"go/scanner"
 	"go/token"
@@ -34,7 +36,7 @@ func byteToRune(s string, b int) int {
 	return utf8.RuneCountInString(s[:b])
 }
 
-func (k *Kernel) complete(m *Message) map[string]any {
+func (k *Kernel) complete(m *wire.Message) map[string]any {
 	var req struct {
 		Code      string `json:"code"`
 		CursorPos *int   `json:"cursor_pos"`
@@ -56,7 +58,7 @@ func (k *Kernel) complete(m *Message) map[string]any {
 	}
 }
 
-func (k *Kernel) inspect(m *Message) map[string]any {
+func (k *Kernel) inspect(m *wire.Message) map[string]any {
 	var req struct {
 		Code        string `json:"code"`
 		CursorPos   *int   `json:"cursor_pos"`
@@ -91,7 +93,7 @@ func docMarkdown(d repl.Doc) string {
 // isComplete answers is_complete_request: invalid for code the scanner rejects or that
 // closes a bracket it never opened, incomplete (with the indent of the next line) when
 // a bracket or raw string is still open or the last line ends with an operator.
-func (k *Kernel) isComplete(m *Message) map[string]any {
+func (k *Kernel) isComplete(m *wire.Message) map[string]any {
 	var req struct {
 		Code string `json:"code"`
 	}
@@ -149,7 +151,7 @@ func completeness(code string) (status, indent string) {
 
 // historyReply answers history_request for the cells of this session (session number
 // 0 means the current session, as in IPython).
-func (k *Kernel) historyReply(m *Message) map[string]any {
+func (k *Kernel) historyReply(m *wire.Message) map[string]any {
 	var req struct {
 		Output         bool   `json:"output"`
 		Raw            bool   `json:"raw"`

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"github.com/gopm-dev/gopm/kernel/wire"
+
 	"encoding/json"
 	"errors"
 	"go/scanner"
@@ -53,7 +55,7 @@ func (k *Kernel) requestInput(prompt string, password bool) (string, error) {
 	case <-k.inputs:
 	default:
 	}
-	m, err := reply(parent, k.session, "input_request", map[string]any{"prompt": prompt, "password": password})
+	m, err := wire.Reply(parent, k.session, "input_request", map[string]any{"prompt": prompt, "password": password})
 	if err != nil {
 		return "", err
 	}

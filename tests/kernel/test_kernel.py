@@ -313,6 +313,10 @@ class GopmKernelBehaviour(unittest.TestCase):
         self.assertIn("divergences", res["text/html"])
         self.assertIn("Sampling warnings", res["text/html"])
         self.assertIn("warning: ", res["text/plain"])
+        # Sampling itself writes the warnings to the cell's stderr, after the bars.
+        self.assertIn("warning: ", stdout_of(outs, "stderr"))
+        kinds = [m["msg_type"] for m in outs]
+        self.assertLess(kinds.index("display_data"), kinds.index("stream"))
 
     def test_model_renders_as_graph(self):
         reply, outs = output_of(self.kc, 'm := pm.NewModel()\nmu := m.Var("mu", pm.Normal(0, 1))\nm.Observe("y", pm.Normal(mu, 1), []float64{1})\nm')

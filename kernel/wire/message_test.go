@@ -1,4 +1,4 @@
-package kernel
+package wire
 
 import (
 	"bytes"
@@ -102,7 +102,7 @@ func TestReplyEchoesParentHeader(t *testing.T) {
 	s, _ := NewSigner("hmac-sha256", "k")
 	frames, _ := s.Frames(testMessage())
 	req, _ := s.Parse(frames)
-	r, err := reply(req, "kernel-session", "execute_reply", map[string]any{"status": "ok"})
+	r, err := Reply(req, "kernel-session", "execute_reply", map[string]any{"status": "ok"})
 	if err != nil {
 		t.Fatal(err)
 	}

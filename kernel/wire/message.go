@@ -1,4 +1,7 @@
-package kernel
+// Package wire is the Jupyter messaging protocol's wire format: the frames of a message
+// on a ZeroMQ socket, their HMAC-SHA256 signature, and parsing that refuses a message
+// whose signature is missing or wrong.
+package wire
 
 import (
 	"bytes"
@@ -53,7 +56,7 @@ type Signer struct {
 // signature_scheme must be "hmac-sha256" (or empty with an empty key).
 func NewSigner(scheme, key string) (*Signer, error) {
 	if key != "" && scheme != "hmac-sha256" {
-		return nil, fmt.Errorf("kernel: signature_scheme %q is not supported (only hmac-sha256)", scheme)
+		return nil, fmt.Errorf("wire: signature_scheme %q is not supported (only hmac-sha256)", scheme)
 	}
 	return &Signer{key: []byte(key)}, nil
 }
@@ -76,11 +79,11 @@ func (s *Signer) mac(frames [][]byte) []byte {
 
 // Errors returned by Parse.
 var (
-	ErrNoDelimiter   = errors.New("kernel: message has no <IDS|MSG> delimiter")
-	ErrShortMessage  = errors.New("kernel: message has fewer than 5 frames after the delimiter")
-	ErrBadSignature  = errors.New("kernel: message signature does not match")
-	ErrNoSignature   = errors.New("kernel: message is not signed")
-	ErrMalformedJSON = errors.New("kernel: malformed JSON in message")
+	ErrNoDelimiter   = errors.New("wire: message has no <IDS|MSG> delimiter")
+	ErrShortMessage  = errors.New("wire: message has fewer than 5 frames after the delimiter")
+	ErrBadSignature  = errors.New("wire: message signature does not match")
+	ErrNoSignature   = errors.New("wire: message is not signed")
+	ErrMalformedJSON = errors.New("wire: malformed JSON in message")
 )
 
 // Parse splits the frames of a received message, checks its signature and decodes its
@@ -161,8 +164,8 @@ func (s *Signer) Frames(m *Message) ([][]byte, error) {
 	return out, nil
 }
 
-// newID returns a random message id (a UUID4 string, as jupyter_client writes them).
-func newID() string {
+// NewID returns a random message id (a UUID4 string, as jupyter_client writes them).
+func NewID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
@@ -176,15 +179,15 @@ func newID() string {
 // now is the ISO 8601 time stamp of a header.
 func now() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000000Z") }
 
-// reply builds a message of type msgType answering parent (same session, parent header
+// Reply builds a message of type msgType answering parent (same session, parent header
 // set to parent's header) with content marshalled from v.
-func reply(parent *Message, session, msgType string, v any) (*Message, error) {
+func Reply(parent *Message, session, msgType string, v any) (*Message, error) {
 	content, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("kernel: encoding %s: %w", msgType, err)
+		return nil, fmt.Errorf("wire: encoding %s: %w", msgType, err)
 	}
 	m := &Message{
-		Header:  Header{MsgID: newID(), Session: session, Username: "kernel", Date: now(), MsgType: msgType, Version: ProtocolVersion},
+		Header:  Header{MsgID: NewID(), Session: session, Username: "kernel", Date: now(), MsgType: msgType, Version: ProtocolVersion},
 		Content: content,
 		Parent:  json.RawMessage("{}"),
 	}
