@@ -54,10 +54,12 @@ func Compare(cmp *pm.Comparison, opts ...Option) (*Figure, error) {
 	p.Y.LineStyle.Width = 0
 	p.Y.Tick.LineStyle.Width = 0
 	p.X.Tick.Marker = fewTicks{n: 6}
-	p.Add(vline(best.ELPD, greyColor, vg.Points(1), []vg.Length{vg.Points(4), vg.Points(3)}))
 	col := cfg.color(0)
 	p.Add(plotterFunc(func(c draw.Canvas, p *plot.Plot) {
 		tx, ty := p.Transforms(&c)
+		// The best model's elpd, up to its row only: the legend sits above.
+		c.StrokeLine2(draw.LineStyle{Color: greyColor, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}},
+			tx(best.ELPD), c.Min.Y, tx(best.ELPD), ty(float64(n)-0.5))
 		for i, r := range cmp.Rows {
 			y := float64(n - 1 - i)
 			Y := ty(y)

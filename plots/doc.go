@@ -1,8 +1,12 @@
 // Package plots draws the standard figures of a Bayesian workflow (trace,
-// posterior, corner, pair, forest, energy, autocorrelation and posterior
-// predictive plots) in the style of ArviZ and corner.py, on gonum/plot.
+// posterior, corner, pair, forest, energy, autocorrelation, posterior
+// predictive, model comparison, Pareto k and LOO-PIT plots) in the style of
+// ArviZ and corner.py, on gonum/plot.
 //
-// Every figure reads a Samples value: named variables with draws per chain,
+// Model comparison figures read what pm computes instead: Compare a pm.Comparison, Khat a
+// PSIS-LOO estimate (pm.LOO) and LOOPIT the values of pm.LOOPIT.
+//
+// Every other figure reads a Samples value: named variables with draws per chain,
 // plus optional divergences, energies and observed data. FromMatrix builds one
 // from a plain draws-by-columns matrix; a pm.Trace converts to it in a few
 // lines. A constructor computes the statistics and returns a *Figure or an

@@ -475,3 +475,40 @@ func TestLookOfEveryFigure(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceSaysWhichLineIsWhich: a vector variable's row has a legend naming each component,
+// chains are named once, and the axes are labelled.
+func TestTraceSaysWhichLineIsWhich(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	beta := Var{Name: "beta", Shape: []int{3}, Draws: make([][][]float64, 2)}
+	alpha := Var{Name: "alpha", Draws: make([][][]float64, 2)}
+	for c := range 2 {
+		for range 200 {
+			beta.Draws[c] = append(beta.Draws[c], []float64{r.NormFloat64(), 2 + r.NormFloat64(), -2 + r.NormFloat64()})
+			alpha.Draws[c] = append(alpha.Draws[c], []float64{r.NormFloat64()})
+		}
+	}
+	f, err := Trace(&Samples{Vars: []Var{beta, alpha}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := f.SVG()
+	for _, want := range []string{">beta[0]<", ">beta[1]<", ">beta[2]<", ">chain 0<", ">chain 1<", ">density<", ">draw<", ">value<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the trace figure has no text %s", want)
+		}
+	}
+	g := f.grids[0]
+	if g.plots[1][0].X.Label.Text != "value" || g.plots[1][1].X.Label.Text != "draw" || g.plots[0][0].Y.Label.Text != "density" || g.plots[0][1].Y.Label.Text != "value" {
+		t.Errorf("axis labels: %q %q %q %q", g.plots[1][0].X.Label.Text, g.plots[1][1].X.Label.Text, g.plots[0][0].Y.Label.Text, g.plots[0][1].Y.Label.Text)
+	}
+	p, err := Posterior(&Samples{Vars: []Var{beta}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"beta[0]", "beta[1]", "beta[2]"} {
+		if got := p.grids[0].plots[0][i].X.Label.Text; got != want {
+			t.Errorf("posterior panel %d x label %q, want %q", i, got, want)
+		}
+	}
+}

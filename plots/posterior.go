@@ -66,6 +66,7 @@ func posteriorPanel(cfg *config, sr *series, fs fontSizes) (*plot.Plot, error) {
 	}
 	p := newPlot(fs)
 	p.Title.Text = shorten(sr.label, labelLen)
+	p.X.Label.Text = shorten(sr.label, labelLen) // the y axis (density) is hidden, as ArviZ's
 	p.X.Tick.Marker = fewTicks{n: 6}
 	p.X.Padding = vg.Points(5) // keeps the HDI bar off the axis line
 	hideY(p)

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -110,9 +111,11 @@ func configErr(cfg *config) error {
 // (a histogram outline for discrete variables), on the right the draws against
 // the iteration, one line per chain, with divergent transitions as black ticks
 // along the bottom. A vector variable shares one row, coloured by component
-// (chains pooled in the density; a legend names up to 6 components);
-// SplitComponents(true) gives each component its own row. Reference adds reference lines; Combined(true) pools chains in
-// the density.
+// (chains pooled in the density); SplitComponents(true) gives each component
+// its own row. A legend names the components of a vector row (beta[0],
+// beta[1], ...) and, once, the chains; axes are labelled (density and value,
+// value and draw). Reference adds reference lines; Combined(true) pools chains
+// in the density.
 func Trace(src any, opts ...Option) (*Figure, error) {
 	s, cfg, err := begin(src, opts)
 	if err != nil {
@@ -131,15 +134,67 @@ func Trace(src any, opts ...Option) (*Figure, error) {
 	g := f.addGrid(0, 0, 1, 1, len(rows), 2)
 	g.padX = vg.Points(16)
 	fs := defaultFonts()
+	chainLegend := false
 	for r, rw := range rows {
 		dp, err := traceDensityPanel(cfg, rw, fs)
 		if err != nil {
 			return nil, err
 		}
 		tp := traceLinePanel(cfg, s, rw, fs)
+		// Say which colour is which: the components of a vector row, and the chains once (in
+		// the first row coloured by chain).
+		if len(rw.series) > 1 {
+			var names []string
+			for _, sr := range rw.series {
+				names = append(names, sr.label)
+			}
+			addLegend(dp, cfg, names, fs)
+		} else if n := len(rw.series[0].chains); n > 1 && !chainLegend && !cfg.combined {
+			var names []string
+			for c := 0; c < n; c++ {
+				names = append(names, fmt.Sprintf("chain %d", c))
+			}
+			addLegend(dp, cfg, names, fs)
+			chainLegend = true
+		}
+		// Axis labels: short, so that many rows stay readable; the x labels once, under the
+		// last row (the row titles name the variables).
+		dp.Y.Label.Text, tp.Y.Label.Text = "density", "value"
+		if r == len(rows)-1 {
+			dp.X.Label.Text, tp.X.Label.Text = "value", "draw"
+		}
 		g.plots[r][0], g.plots[r][1] = dp, tp
 	}
 	return f, nil
+}
+
+// maxLegend is the most entries a panel legend lists; the rest are counted.
+const maxLegend = 8
+
+// addLegend adds a legend of coloured lines (colour i for names[i]) at the top right of p, and
+// raises the y range so that the legend sits above the curves.
+func addLegend(p *plot.Plot, cfg *config, names []string, fs fontSizes) {
+	p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)*(1+0.16*float64(min(len(names), maxLegend)))
+	p.Legend.TextStyle.Font = font.From(sans, fs.tick)
+	p.Legend.Top = true
+	p.Legend.ThumbnailWidth = vg.Points(12)
+	p.Legend.Padding = vg.Points(1)
+	for i, n := range names {
+		if i == maxLegend-1 && len(names) > maxLegend {
+			p.Legend.Add(fmt.Sprintf("... %d more (up to %s)", len(names)-i, names[len(names)-1]))
+			break
+		}
+		p.Legend.Add(n, legendLine{color: cfg.color(i)})
+	}
+}
+
+// legendLine is a legend entry's thumbnail: a short line in the entry's colour.
+type legendLine struct{ color color.Color }
+
+// Thumbnail implements plot.Thumbnailer.
+func (l legendLine) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(draw.LineStyle{Color: l.color, Width: vg.Points(1.5)}, c.Min.X, y, c.Max.X, y)
 }
 
 func traceDensityPanel(cfg *config, rw row, fs fontSizes) (*plot.Plot, error) {
@@ -188,21 +243,8 @@ func traceDensityPanel(cfg *config, rw row, fs fontSizes) (*plot.Plot, error) {
 	if !(ymax > 0) {
 		p.Y.Max = 1
 	}
-	if vector && len(rw.series) <= maxTraceLegend {
-		// Colours are components here: say which is which, above the curves.
-		var entries []legendEntry
-		for i, s := range rw.series {
-			entries = append(entries, legendEntry{text: shorten(s.label, labelLen), color: cfg.color(i)})
-		}
-		p.Add(legend(entries, fs.tick))
-		p.Y.Max *= 1 + 0.16*float64(len(entries))
-	}
 	return p, nil
 }
-
-// maxTraceLegend is the most components a trace row names in a legend; a
-// longer vector is better split (SplitComponents) or shown in a forest plot.
-const maxTraceLegend = 6
 
 func traceLinePanel(cfg *config, s *Samples, rw row, fs fontSizes) *plot.Plot {
 	p := newPlot(fs)

@@ -29,12 +29,14 @@ func validMethod(name string) bool {
 // SampleSettings are the settings a trace was sampled with, as CmdStan records them in its
 // output files.
 type SampleSettings struct {
-	Draws, Tune, Chains int
-	Seed                uint64
-	TargetAccept        float64 // NUTS's and HMC's target acceptance (Stan's delta)
-	MaxTreeDepth        int
-	Metric              string // "diag", "dense" or "grad"
-	Method              string // the Method option, "" for automatic assignment
+	Draws        int     `json:"draws"`
+	Tune         int     `json:"tune"`
+	Chains       int     `json:"chains"`
+	Seed         uint64  `json:"seed"`
+	TargetAccept float64 `json:"target_accept"` // NUTS's and HMC's target acceptance (Stan's delta)
+	MaxTreeDepth int     `json:"max_tree_depth"`
+	Metric       string  `json:"metric"` // "diag", "dense" or "grad"
+	Method       string  `json:"method"` // the Method option, "" for automatic assignment
 }
 
 func (c *sampleConfig) settings() SampleSettings {
@@ -100,7 +102,7 @@ func settleChains(res *step.Result, ld *LogDensity) (kept []int, notes []string,
 			msg += fmt.Sprintf(" from %s %s (cut to the shortest)", plural(len(kept), "chain", "chains"), intList(kept))
 		}
 		if len(empty) > 0 {
-			msg += fmt.Sprintf("; %s %s made no draw and %s dropped", plural(len(empty), "chain", "chains"), intList(empty), plural(len(empty), "was", "were"))
+			msg += fmt.Sprintf("; %s %s made no draw (never started or still in warm-up) and %s dropped", plural(len(empty), "chain", "chains"), intList(empty), plural(len(empty), "was", "were"))
 		}
 		notes = append(notes, msg)
 	}

@@ -1,12 +1,14 @@
 package pm_test
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,7 +25,7 @@ import (
 // loo_model_weights's (testdata/loo/compare_*.csv). To regenerate:
 //
 //	GOPM_WRITE_LOO_DRAWS=1 go test ./pm -run TestLOOWriteDraws
-//	Rscript pm/testdata/loo/oracle.R
+//	Rscript pm/testdata/loo/oracle.R   (TestLOOOracleFresh reruns it where R and loo are installed)
 
 const looDir = "testdata/loo"
 
@@ -462,4 +464,45 @@ func stackingObjective(points [][]float64, w []float64) float64 {
 		s += math.Log(t)
 	}
 	return s
+}
+
+// TestLOOOracleFresh reruns oracle.R where R and loo are installed and checks that it gives
+// the stored oracle files, so that they are what the script makes.
+func TestLOOOracleFresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs R")
+	}
+	if os.Getenv("PM_BACKEND") == "debug" {
+		t.Skip("R's numbers do not depend on gopm's backend; run once, on the default backend")
+	}
+	if _, err := exec.LookPath("Rscript"); err != nil {
+		t.Skip("Rscript not installed (apt-get install r-cran-loo)")
+	}
+	if err := exec.Command("Rscript", "-e", "library(loo)").Run(); err != nil {
+		t.Skip("R package loo not installed (apt-get install r-cran-loo)")
+	}
+	out := t.TempDir()
+	cmd := exec.Command("Rscript", filepath.Join(looDir, "oracle.R"), looDir, out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("oracle.R: %v\n%s", err, stderr.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+	if len(files) < 16 {
+		t.Fatalf("oracle.R wrote %d files", len(files))
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		fresh, stored := readTable(t, f), readTable(t, filepath.Join(looDir, name))
+		for col, xs := range stored {
+			// The BB-pseudo-BMA weights depend on R's random numbers: set.seed(1) fixes them.
+			for i, x := range xs {
+				if i >= len(fresh[col]) || !relClose(fresh[col][i], x, 1e-12) {
+					t.Errorf("%s column %s row %d: stored %v, fresh %v", name, col, i, x, fresh[col])
+					break
+				}
+			}
+		}
+	}
 }

@@ -26,6 +26,9 @@ func TestComputeLogLikelihoodClosedForm(t *testing.T) {
 	z := [][]float64{{1, 2}, {0.5, -1}, {0, 0}}
 	cov := [][]float64{{1, 0.3}, {0.3, 2}}
 	m.Observe("z", pm.MvNormal(pm.Stack(0, mu, mu), cov), z)
+	// A matrix of scalar observations: one term per element.
+	wm := [][]float64{{0.1, 0.2, 0.3}, {1, 2, 3}}
+	m.Observe("w", pm.Normal(mu, 2), wm)
 	tr, err := m.Sample(pm.Draws(50), pm.Tune(50), pm.Chains(2), pm.Seed(3), pm.StoreLogLikelihood())
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +39,11 @@ func TestComputeLogLikelihoodClosedForm(t *testing.T) {
 	}
 	if len(ly.Shape) != 1 || ly.Shape[0] != 4 || len(lz.Shape) != 1 || lz.Shape[0] != 3 {
 		t.Fatalf("shapes y %v z %v (want [4] and [3]: one term per MvNormal row)", ly.Shape, lz.Shape)
+	}
+	if lw := tr.LogLikelihoodVar("w"); lw == nil || len(lw.Shape) != 2 || lw.Shape[0] != 2 || lw.Shape[1] != 3 {
+		t.Fatalf("matrix observed variable: %+v", lw)
+	} else if got, want := lw.Draws[1][7][4], normLogpdf(2, tr.Var("mu").Draws[1][7][0], 2); math.Abs(got-want) > 1e-12 {
+		t.Errorf("w[1,1]: %v, want %v", got, want)
 	}
 	det := 1*2 - 0.3*0.3
 	inv := [2][2]float64{{2 / det, -0.3 / det}, {-0.3 / det, 1 / det}}
@@ -64,10 +72,13 @@ func TestComputeLogLikelihoodClosedForm(t *testing.T) {
 	if _, err := pm.LOO(tr); err == nil || !strings.Contains(err.Error(), "pm.LogLikVar") {
 		t.Errorf("LOO with two observed variables: %v", err)
 	}
+	if r, err := pm.LOO(tr, pm.LogLikVar("w")); err != nil || r.NObs != 6 {
+		t.Errorf("LOO of the matrix w: %v %v", r, err)
+	}
 	if r, err := pm.LOO(tr, pm.LogLikVar("z")); err != nil || r.NObs != 3 {
 		t.Errorf("LOO of z: %v %v", r, err)
 	}
-	if _, err := pm.LOO(tr, pm.LogLikVar("w")); err == nil || !strings.Contains(err.Error(), `"w"`) {
+	if _, err := pm.LOO(tr, pm.LogLikVar("v")); err == nil || !strings.Contains(err.Error(), `"v"`) {
 		t.Errorf("unknown variable: %v", err)
 	}
 }
@@ -317,6 +328,15 @@ func TestRelativeEff(t *testing.T) {
 			ar[c] = append(ar[c], z)
 		}
 	}
+	constant := [][]float64{make([]float64, 100), make([]float64, 100)}
+	for c := range constant {
+		for i := range constant[c] {
+			constant[c][i] = 0.1
+		}
+	}
+	if r := diag.RelativeEff(constant); r != 1 {
+		t.Errorf("r_eff of constant draws %v", r)
+	}
 	if r := diag.RelativeEff(iid); math.Abs(r-1) > 0.1 {
 		t.Errorf("r_eff of iid draws %.3f", r)
 	}
@@ -348,5 +368,17 @@ func TestLogLikelihoodSavedWithTrace(t *testing.T) {
 	}
 	if back.ObservedData["y"][outlierIndex] != y[outlierIndex] {
 		t.Errorf("observed data not restored: %v", back.ObservedData)
+	}
+}
+
+// The k̂ threshold of Vehtari et al. (2024): 1 − 1/log10(S), capped at 0.7 from 2,154 draws.
+func TestKThreshold(t *testing.T) {
+	for _, c := range []struct {
+		s    int
+		want float64
+	}{{100, 0.5}, {1000, 1 - 1.0/3}, {2000, 1 - 1/math.Log10(2000)}, {2155, 0.7}, {4000, 0.7}} {
+		if got := pm.KThreshold(c.s); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("KThreshold(%d) = %v, want %v", c.s, got, c.want)
+		}
 	}
 }

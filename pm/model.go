@@ -1,6 +1,7 @@
 package pm
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -461,6 +462,9 @@ func (m *Model) SetData(name string, values any) error {
 	// The model's forward pass (what prior and posterior predictive sampling compute) must
 	// still work; if it did not work before either, the new values are not to blame.
 	if _, err := SamplePriorPredictive(m, 1, 0); err != nil {
+		if e, ok := err.(*Error); ok && e.Var == "" {
+			err = errors.New(e.Msg)
+		}
 		rv.Tensor.Set(old)
 		if _, errOld := SamplePriorPredictive(m, 1, 0); errOld == nil {
 			return &Error{Op: "SetData", Var: name, Msg: fmt.Sprintf("the model cannot take values of shape %s (it had %s): %v",

@@ -115,7 +115,7 @@ func TestInterruptKeepsChains(t *testing.T) {
 		t.Fatalf("%d chains x %d draws, cancelled %v", tr.NChains(), tr.NDraws(), tr.Cancelled)
 	}
 	w := strings.Join(tr.Warnings, "\n")
-	want := "sampling was interrupted: the trace holds " + strconv.Itoa(tr.NDraws()) + " draws per chain from chains 0, 1 (cut to the shortest); chains 2, 3 made no draw and were dropped"
+	want := "sampling was interrupted: the trace holds " + strconv.Itoa(tr.NDraws()) + " draws per chain from chains 0, 1 (cut to the shortest); chains 2, 3 made no draw (never started or still in warm-up) and were dropped"
 	if !strings.Contains(w, want) {
 		t.Errorf("warnings %q, want %q", w, want)
 	}
@@ -288,5 +288,30 @@ func TestNamesTheDocsMention(t *testing.T) {
 	}
 	if b := strings.Join(pm.Backends(), ","); !strings.Contains(b, "debug") || !strings.Contains(b, "vm") {
 		t.Errorf("pm.Backends() = %v", pm.Backends())
+	}
+}
+
+// stayPut is a step method that never moves: the draws show the chain's start.
+type stayPut struct{ d step.LogDensity }
+
+func (s stayPut) Name() string                       { return "StayPut" }
+func (s stayPut) Block() []int                       { return []int{0, 1} }
+func (s stayPut) Density() step.LogDensity           { return s.d }
+func (s stayPut) Init(tune, draws int) error         { return nil }
+func (s stayPut) Step(st *step.State, _ *step.Stats) {}
+
+// TestDependentBoundsInitvals: Initvals by variable name work when the bounds depend on
+// another variable, with that variable's given start value.
+func TestDependentBoundsInitvals(t *testing.T) {
+	m := pm.NewModel()
+	a1 := m.Var("alpha1", pm.Uniform(0, 1))
+	m.Var("alpha2", pm.Uniform(0, pm.Sub(1.0, a1)))
+	tr, err := m.Sample(pm.Draws(1), pm.Tune(0), pm.Chains(1), pm.NoJitter(), pm.Initvals(pm.Point{"alpha1": {0.6}, "alpha2": {0.3}}),
+		pm.StepFunc(func(d step.LogDensity, _ []step.BlockInfo) (step.Method, error) { return stayPut{d}, nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := tr.Values("alpha1")[0], tr.Values("alpha2")[0]; math.Abs(a-0.6) > 1e-12 || math.Abs(b-0.3) > 1e-12 {
+		t.Errorf("start alpha1 = %v, alpha2 = %v; want 0.6, 0.3", a, b)
 	}
 }

@@ -272,9 +272,11 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 }
 
 // mergeInitvals overrides the start point with user values, given by value name (unconstrained)
-// or by variable name (constrained, transformed here).
+// or by variable name (constrained, transformed here). Variables are taken in model order, so
+// that a transform whose bounds depend on an earlier variable uses that variable's start value.
 func (m *Model) mergeInitvals(start, init Point) error {
-	for k, v := range init {
+	for _, k := range sortedKeys(init) {
+		v := init[k]
 		if _, ok := start[k]; ok {
 			if len(v) != len(start[k]) {
 				return &Error{Op: "Initvals", Var: k, Msg: fmt.Sprintf("has %d values but the variable has %d", len(v), len(start[k]))}
@@ -286,7 +288,13 @@ func (m *Model) mergeInitvals(start, init Point) error {
 		if rv == nil || rv.Kind != Free {
 			return &Error{Op: "Initvals", Var: k, Msg: "is not a free variable or value variable of the model"}
 		}
-		p, err := m.valueOf(rv, v)
+	}
+	for _, rv := range m.FreeVars() {
+		v, ok := init[rv.Name]
+		if !ok || rv.Name == rv.ValueName() {
+			continue
+		}
+		p, err := m.valueOf(rv, v, start)
 		if err != nil {
 			return err
 		}
@@ -330,8 +338,9 @@ func constBound(t *tensor.Tensor) float64 {
 	return math.NaN()
 }
 
-// valueOf maps constrained values of a free variable to its value variable's space.
-func (m *Model) valueOf(rv *RV, v []float64) (out []float64, err error) {
+// valueOf maps constrained values of a free variable to its value variable's space; the other
+// free variables (which the transform's bounds may depend on) take their values in start.
+func (m *Model) valueOf(rv *RV, v []float64, start Point) (out []float64, err error) {
 	defer catchInto(&err)
 	if len(v) != sizeOf(rv.Shape) {
 		return nil, &Error{Op: "Initvals", Var: rv.Name, Msg: fmt.Sprintf("has %d values but the variable has %d", len(v), sizeOf(rv.Shape))}
@@ -343,7 +352,13 @@ func (m *Model) valueOf(rv *RV, v []float64) (out []float64, err error) {
 	if rv.Transform == nil {
 		return a.Data, nil
 	}
-	ys, err := tensor.Eval(rv.Transform.Forward(tensor.Const(a)))
+	repl := map[*tensor.Tensor]*tensor.Tensor{}
+	for _, o := range m.FreeVars() {
+		if x, ok := start[o.ValueName()]; ok && o != rv {
+			repl[o.Value] = tensor.Const(&tensor.Array{DType: o.Value.DType(), Shape: append([]int{}, o.Value.Shape()...), Data: x})
+		}
+	}
+	ys, err := tensor.Eval(tensor.Replace([]*tensor.Tensor{rv.Transform.Forward(tensor.Const(a))}, repl)[0])
 	if err != nil {
 		return nil, err
 	}

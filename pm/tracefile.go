@@ -551,6 +551,9 @@ type jsonTrace struct {
 	Warmup          *jsonTrace             `json:"warmup,omitempty"`
 	LogLikelihood   []jsonVar              `json:"log_likelihood,omitempty"`
 	Observed        map[string][]jsonFloat `json:"observed_data,omitempty"`
+	Settings        *SampleSettings        `json:"settings,omitempty"`
+	StepSize        []float64              `json:"adapted_step_size,omitempty"`
+	InvMetric       [][]float64            `json:"inv_metric,omitempty"`
 }
 
 func toJSONFloats(x []float64) []jsonFloat {
@@ -596,7 +599,10 @@ const jsonFormat = "gopm-trace/1"
 func (t *Trace) toJSON() *jsonTrace {
 	j := &jsonTrace{Format: jsonFormat, Sampler: t.Sampler, Warnings: t.Warnings, Cancelled: t.Cancelled,
 		GradEvals: t.GradEvals, WarmupSeconds: t.WarmupSeconds, SamplingSeconds: t.SamplingSeconds, Backend: t.Backend,
-		Diverging: t.Stats.Diverging, Stats: map[string][][]float64{}}
+		Diverging: t.Stats.Diverging, Stats: map[string][][]float64{}, StepSize: t.StepSize, InvMetric: t.InvMetric}
+	if t.Settings != (SampleSettings{}) {
+		j.Settings = &t.Settings
+	}
 	for _, v := range t.Vars {
 		j.Vars = append(j.Vars, toJSONVar(v))
 	}
@@ -673,6 +679,10 @@ func fromJSON(j *jsonTrace) *Trace {
 	if j.Warmup != nil {
 		t.Warmup = fromJSON(j.Warmup)
 	}
+	if j.Settings != nil {
+		t.Settings = *j.Settings
+	}
+	t.StepSize, t.InvMetric = j.StepSize, j.InvMetric
 	return t
 }
 

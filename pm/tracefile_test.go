@@ -74,6 +74,9 @@ func TestTraceStanCSVAndJSONRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameDraws(t, tr, j)
+	if j.Settings != tr.Settings || j.StepSize[1] != tr.StepSize[1] || j.InvMetric[0][0] != tr.InvMetric[0][0] {
+		t.Errorf("settings %+v, step sizes %v, inverse metric %v after JSON; want %+v, %v, %v", j.Settings, j.StepSize, j.InvMetric[0], tr.Settings, tr.StepSize, tr.InvMetric[0])
+	}
 	if j.Sampler != tr.Sampler || j.Warmup == nil {
 		t.Errorf("sampler %q, warmup %v", j.Sampler, j.Warmup != nil)
 	}
@@ -152,4 +155,125 @@ func TestFromStanName(t *testing.T) {
 			t.Errorf("FromStanName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// stanConfig reads the "key = value" comments of a CmdStan CSV file (without "(Default)") and
+// the adaptation block's step size and inverse-metric rows.
+func stanConfig(t *testing.T, path string) (cfg map[string]string, step float64, inv [][]float64) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = map[string]string{}
+	inAdapt := false
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			continue
+		}
+		c := strings.TrimSpace(strings.TrimPrefix(l, "#"))
+		switch {
+		case c == "Adaptation terminated":
+			inAdapt = true
+		case inAdapt && strings.HasPrefix(c, "Step size = "):
+			step, _ = strconv.ParseFloat(strings.TrimPrefix(c, "Step size = "), 64)
+		case inAdapt && strings.Contains(c, "inverse mass matrix"):
+		case inAdapt && c != "" && !strings.HasPrefix(c, "Elapsed"):
+			var row []float64
+			for _, f := range strings.Split(c, ",") {
+				v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+				if err != nil {
+					inAdapt = false
+					break
+				}
+				row = append(row, v)
+			}
+			if inAdapt {
+				inv = append(inv, row)
+			}
+		case strings.Contains(c, " = "):
+			kv := strings.SplitN(c, " = ", 2)
+			cfg[kv[0]] = strings.TrimSuffix(kv[1], " (Default)")
+		}
+	}
+	return cfg, step, inv
+}
+
+// TestStanCSVHeaderTellsTheRun: the CmdStan header holds the settings that were run and each
+// chain's adapted step size and inverse metric (checked with rstan where it is installed).
+func TestStanCSVHeaderTellsTheRun(t *testing.T) {
+	m := pm.NewModel()
+	mu := m.Var("mu", pm.Normal(0, 1), pm.Shape(2))
+	m.Observe("y", pm.Normal(mu, 0.5), [][]float64{{1, 2}, {1.5, 2.5}, {0.5, 1.5}})
+	tr, err := m.Sample(pm.Draws(100), pm.Tune(150), pm.Chains(2), pm.Seed(11), pm.TargetAccept(0.9), pm.MaxTreeDepth(8), pm.Metric("dense"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := tr.WriteStanCSV(filepath.Join(t.TempDir(), "fit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, f := range files {
+		cfg, step, inv := stanConfig(t, f)
+		for k, want := range map[string]string{"num_samples": "100", "num_warmup": "150", "seed": "11", "delta": "0.9",
+			"max_depth": "8", "algorithm": "hmc", "engine": "nuts", "metric": "dense_e"} {
+			if cfg[k] != want {
+				t.Errorf("chain %d: %s = %q, want %q", c, k, cfg[k], want)
+			}
+		}
+		if step != tr.StepSize[c] || step <= 0 {
+			t.Errorf("chain %d: step size %v, trace %v", c, step, tr.StepSize[c])
+		}
+		if len(inv) != 2 || len(inv[0]) != 2 || inv[0][0] != tr.InvMetric[c][0] || inv[0][1] != tr.InvMetric[c][1] || inv[1][1] != tr.InvMetric[c][3] {
+			t.Errorf("chain %d: inverse metric %v, trace %v", c, inv, tr.InvMetric[c])
+		}
+	}
+	// A diagonal metric is one line; a Metropolis run says what ran.
+	tr2, err := m.Sample(pm.Draws(50), pm.Tune(50), pm.Chains(1), pm.Seed(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2, _ := tr2.WriteStanCSV(filepath.Join(t.TempDir(), "diag"))
+	cfg, _, inv := stanConfig(t, f2[0])
+	if cfg["metric"] != "diag_e" || len(inv) != 1 || len(inv[0]) != 2 || inv[0][1] != tr2.InvMetric[0][1] {
+		t.Errorf("diag metric: %q, %v vs %v", cfg["metric"], inv, tr2.InvMetric)
+	}
+	tr3, err := m.Sample(pm.Draws(50), pm.Tune(50), pm.Chains(1), pm.Method("metropolis"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f3, _ := tr3.WriteStanCSV(filepath.Join(t.TempDir(), "metropolis"))
+	if !strings.Contains(readFile(t, f3[0]), "# note: not a CmdStan sampler; gopm ran Metropolis") {
+		t.Errorf("Metropolis run: no note in the header")
+	}
+
+	if _, err := exec.LookPath("Rscript"); err != nil {
+		t.Skip("Rscript not installed")
+	}
+	if err := exec.Command("Rscript", "-e", "suppressMessages(library(rstan))").Run(); err != nil {
+		t.Skip("rstan not installed (apt-get install r-cran-rstan)")
+	}
+	script := fmt.Sprintf(`suppressMessages(library(rstan)); f <- read_stan_csv(c(%q, %q)); a <- f@stan_args[[1]];
+cat(a$warmup, a$iter, a$seed, a$delta, a$max_depth, a$engine, a$metric, a$sampler_t, "\n");
+cat(get_adaptation_info(f)[[2]])`, files[0], files[1])
+	out, err := exec.Command("Rscript", "-e", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rstan failed: %v\n%s", err, out)
+	}
+	lines := strings.SplitN(string(out), "\n", 2)
+	if got, want := strings.TrimSpace(lines[0]), "150 250 11 0.9 8 nuts dense_e NUTS(dense_e)"; got != want {
+		t.Errorf("rstan reads the settings as %q, want %q", got, want)
+	}
+	want := fmt.Sprintf("# Step size = %s\n# Elements of inverse mass matrix:\n# %s, %s\n# %s, %s\n", ftoa(tr.StepSize[1]),
+		ftoa(tr.InvMetric[1][0]), ftoa(tr.InvMetric[1][1]), ftoa(tr.InvMetric[1][2]), ftoa(tr.InvMetric[1][3]))
+	if len(lines) < 2 || !strings.Contains(lines[1], want) {
+		t.Errorf("rstan's get_adaptation_info for chain 2:\n%s\nwant it to hold\n%s", lines[1], want)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

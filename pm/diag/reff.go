@@ -55,13 +55,11 @@ func (w *RelEffWorkspace) RelativeEff(chains [][]float64) float64 {
 	}
 	cent := w.cent[:m*n]
 	means := w.means[:m]
-	// One pass for finiteness, sum and range; one to center.
-	lo, hi := math.Inf(1), math.Inf(-1)
+	// One pass for finiteness and the mean, one to center.
 	for c, ch := range chains {
 		sum := 0.0
 		for _, v := range ch {
 			sum += v
-			lo, hi = min(lo, v), max(hi, v)
 		}
 		if math.IsNaN(sum) || math.IsInf(sum, 0) {
 			return math.NaN()
@@ -71,9 +69,6 @@ func (w *RelEffWorkspace) RelativeEff(chains [][]float64) float64 {
 		for i, v := range ch {
 			x[i] = v - means[c]
 		}
-	}
-	if lo == hi {
-		return 1
 	}
 	w.acov = w.acov[:0]
 	acov := func(t int) float64 {
@@ -87,6 +82,16 @@ func (w *RelEffWorkspace) RelativeEff(chains [][]float64) float64 {
 			w.acov = append(w.acov, s/float64(m))
 		}
 		return w.acov[t]
+	}
+	scale := 0.0
+	for _, mu := range means {
+		scale = max(scale, math.Abs(mu))
+	}
+	if tol := float64(n) * 2.3e-16 * scale; acov(0) <= tol*tol {
+		// Every chain is constant (up to the rounding of its mean, at most n·ε relative):
+		// no autocorrelation to speak of. Constant chains at different values are not
+		// MCMC output.
+		return 1
 	}
 	return geyerESS(n, means, acov, w.rho[:n]) / float64(m*n)
 }

@@ -3,18 +3,22 @@
 # The log-likelihood is computed here with R's own densities, independently of gopm.
 #
 # Run from the repository root:  Rscript pm/testdata/loo/oracle.R
+# (optional arguments: the input directory, then the output directory; TestLOOOracleFresh
+# writes to a temporary directory and compares with the stored outputs)
 # It writes, for every model, <model>_oracle.csv (pointwise values) and
 # <model>_oracle_estimates.csv (elpd_loo, p_loo, looic, elpd_waic, p_waic, waic with SE), and
 # compare_<first model>.csv for each comparison (loo_compare and loo_model_weights).
 
 suppressPackageStartupMessages(library(loo))
-dir <- "pm/testdata/loo"
+args <- commandArgs(trailingOnly = TRUE)
+dir <- if (length(args) >= 1) args[1] else "pm/testdata/loo"
+out_dir <- if (length(args) >= 2) args[2] else dir
 stopifnot(packageVersion("loo") >= "2.5.0")
 
 num <- function(x) sprintf("%.17g", x)
 write_num <- function(df, file) {
   out <- as.data.frame(lapply(df, num), stringsAsFactors = FALSE)
-  write.csv(out, file.path(dir, file), row.names = FALSE, quote = FALSE)
+  write.csv(out, file.path(out_dir, file), row.names = FALSE, quote = FALSE)
 }
 
 draws_of <- function(name) read.csv(file.path(dir, paste0(name, "_draws.csv")), check.names = FALSE)
