@@ -1,9 +1,12 @@
 // Package repl is gopm's evaluation engine: a yaegi interpreter session
-// with gopm (pm, plots), the gophernotes-compatible display package, gonum
-// mat and stat and the standard library preloaded from generated symbol
-// tables (package symbols, `go generate ./repl/...`). The terminal
-// front-end (package term) and the Jupyter kernel both run cells through
-// it.
+// with gopm, the gophernotes-compatible display package, gonum mat and stat
+// and the standard library preloaded from generated symbol tables (package
+// symbols, `go generate ./repl/...`). Every session has pm, plots, display,
+// fmt and math imported; pm/tensor, pm/dist, pm/backend, pm/backend/debug,
+// pm/step, pm/diag, gonum mat and stat and the standard library are
+// imported by path, as in compiled Go (a name used without its import is
+// refused with the import to write). The terminal front-end (package term)
+// and the Jupyter kernel both run cells through it.
 //
 // An Engine evaluates cells that share state. Each cell is cut into runs
 // of declarations and statements (yaegi parses a source as one or the
