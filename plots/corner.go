@@ -405,10 +405,20 @@ func Pair(src any, opts ...Option) (*Figure, error) {
 			return nil, fmt.Errorf("plots: Diverging has %d draws but %q has %d", len(div), sr.label, len(data[i]))
 		}
 	}
+	nDiv := 0
+	for _, bad := range div {
+		if bad {
+			nDiv++
+		}
+	}
+	divColor := color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 255}
 	for r := range n {
 		i := r + 1
 		for j := 0; j < i; j++ {
 			p := newPlot(fs)
+			if r == 0 && nDiv > 0 { // say what the red points are
+				p.Add(legend([]legendEntry{{text: "draws", color: cfg.color(0)}, {text: fmt.Sprintf("divergent (%d)", nDiv), color: divColor}}, fs.label))
+			}
 			p.X.Tick.Marker = fewTicks{n: 3, noLabel: i != n}
 			p.Y.Tick.Marker = fewTicks{n: 3, noLabel: j != 0}
 			if i == n {
@@ -430,7 +440,7 @@ func Pair(src any, opts ...Option) (*Figure, error) {
 						dy = append(dy, data[i][k])
 					}
 				}
-				p.Add(points(dx, dy, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 255}, vg.Points(1.8)))
+				p.Add(points(dx, dy, divColor, vg.Points(1.8)))
 			}
 			xlo, xhi := minMax(px)
 			ylo, yhi := minMax(py)

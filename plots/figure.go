@@ -82,6 +82,12 @@ func newFigure(cfg *config, defW, defH float64, title string) *Figure {
 	if h == 0 {
 		h = defH
 	}
+	switch {
+	case cfg.title != "" && title != "":
+		title = cfg.title + " (" + title + ")"
+	case cfg.title != "":
+		title = cfg.title
+	}
 	return &Figure{width: vg.Length(w) * vg.Inch, height: vg.Length(h) * vg.Inch, dpi: cfg.dpi, title: title}
 }
 

@@ -156,10 +156,14 @@ func (t fewTicks) Ticks(min, max float64) []plot.Tick {
 		n = 2
 	}
 	step := niceStep((max - min) / float64(n))
-	// Decimals needed to tell neighbouring ticks apart.
+	// Decimals needed to write every multiple of the step exactly (a step of
+	// 2.5 needs one: 0.0, 2.5, 5.0, 7.5, not 0, 2, 5, 8).
 	prec := 0
-	if step < 1 {
-		prec = int(math.Ceil(-math.Log10(step) - 1e-9))
+	for ; prec < 12; prec++ {
+		s := step * math.Pow(10, float64(prec))
+		if math.Abs(s-math.Round(s)) <= 1e-9*s {
+			break
+		}
 	}
 	big := math.Max(math.Abs(min), math.Abs(max))
 	var out []plot.Tick

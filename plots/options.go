@@ -29,6 +29,7 @@ type config struct {
 	numPP     int
 	alpha     float64
 	seed      uint64
+	title     string
 	errs      []string
 }
 
@@ -207,3 +208,9 @@ func Alpha(a float64) Option {
 // Seed fixes the random choice of predictive draws in PPC and of thinned
 // points in Pair and Corner, so that figures are reproducible.
 func Seed(s uint64) Option { return func(c *config) { c.seed = s } }
+
+// Title puts a title above the whole figure (a note on what a figure left
+// out, if any, follows it).
+func Title(s string) Option {
+	return func(c *config) { c.title = s }
+}

@@ -110,8 +110,8 @@ func configErr(cfg *config) error {
 // (a histogram outline for discrete variables), on the right the draws against
 // the iteration, one line per chain, with divergent transitions as black ticks
 // along the bottom. A vector variable shares one row, coloured by component
-// (chains pooled in the density); SplitComponents(true) gives each component
-// its own row. Reference adds reference lines; Combined(true) pools chains in
+// (chains pooled in the density; a legend names up to 6 components);
+// SplitComponents(true) gives each component its own row. Reference adds reference lines; Combined(true) pools chains in
 // the density.
 func Trace(src any, opts ...Option) (*Figure, error) {
 	s, cfg, err := begin(src, opts)
@@ -188,8 +188,21 @@ func traceDensityPanel(cfg *config, rw row, fs fontSizes) (*plot.Plot, error) {
 	if !(ymax > 0) {
 		p.Y.Max = 1
 	}
+	if vector && len(rw.series) <= maxTraceLegend {
+		// Colours are components here: say which is which, above the curves.
+		var entries []legendEntry
+		for i, s := range rw.series {
+			entries = append(entries, legendEntry{text: shorten(s.label, labelLen), color: cfg.color(i)})
+		}
+		p.Add(legend(entries, fs.tick))
+		p.Y.Max *= 1 + 0.16*float64(len(entries))
+	}
 	return p, nil
 }
+
+// maxTraceLegend is the most components a trace row names in a legend; a
+// longer vector is better split (SplitComponents) or shown in a forest plot.
+const maxTraceLegend = 6
 
 func traceLinePanel(cfg *config, s *Samples, rw row, fs fontSizes) *plot.Plot {
 	p := newPlot(fs)

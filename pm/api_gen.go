@@ -95,6 +95,29 @@ func Wald(mu any, lam any) dist.Dist { return dist.Wald(mu, lam) }
 // Triangular is dist.Triangular: the triangular distribution on [lower, upper] with mode c.
 func Triangular(lower any, c any, upper any) dist.Dist { return dist.Triangular(lower, c, upper) }
 
+// AsymmetricLaplace is dist.AsymmetricLaplace: the asymmetric Laplace distribution with rate b, asymmetry kappa and location mu (PyMC's parameterization).
+func AsymmetricLaplace(b any, kappa any, mu any) dist.Dist {
+	return dist.AsymmetricLaplace(b, kappa, mu)
+}
+
+// ExGaussian is dist.ExGaussian: the exponentially modified normal distribution: the sum of a Normal(mu, sigma) and an independent Exponential with mean nu.
+func ExGaussian(mu any, sigma any, nu any) dist.Dist { return dist.ExGaussian(mu, sigma, nu) }
+
+// Gumbel is dist.Gumbel: the Gumbel (type I extreme value) distribution with location mu and scale beta.
+func Gumbel(mu any, beta any) dist.Dist { return dist.Gumbel(mu, beta) }
+
+// Kumaraswamy is dist.Kumaraswamy: the Kumaraswamy distribution on (0, 1).
+func Kumaraswamy(a any, b any) dist.Dist { return dist.Kumaraswamy(a, b) }
+
+// LogitNormal is dist.LogitNormal: the distribution of sigmoid(Y) for Y Normal(mu, sigma).
+func LogitNormal(mu any, sigma any) dist.Dist { return dist.LogitNormal(mu, sigma) }
+
+// Moyal is dist.Moyal: the Moyal distribution with location mu and scale sigma.
+func Moyal(mu any, sigma any) dist.Dist { return dist.Moyal(mu, sigma) }
+
+// Rice is dist.Rice: the Rice distribution: the length of a 2-d normal vector with mean at distance nu from the origin and standard deviation sigma in each coordinate.
+func Rice(nu any, sigma any) dist.Dist { return dist.Rice(nu, sigma) }
+
 // CustomDist is dist.CustomDist: a distribution whose log-density is the Go function logp of the value and the parameters params (float64 values, slices, gonum matrices or tensors, converted to tensors), PyMC's CustomDist.
 func CustomDist(name string, logp dist.LogpFunc, params []any, opts ...dist.CustomOption) dist.Dist {
 	return dist.CustomDist(name, logp, params, opts...)
@@ -127,7 +150,7 @@ func Geometric(p any) dist.Dist { return dist.Geometric(p) }
 // DiscreteUniform is dist.DiscreteUniform: the uniform distribution on the integers lower..upper.
 func DiscreteUniform(lower any, upper any) dist.Dist { return dist.DiscreteUniform(lower, upper) }
 
-// Categorical is dist.Categorical: the distribution over 0..K-1 with probabilities proportional to p, a vector of K weights or a batch of them (shape [..., K]; the batch shape is p's without the last axis).
+// Categorical is dist.Categorical: the distribution over 0..K-1 with probabilities p, a vector of K probabilities or a batch of them (shape [..., K]; the batch shape is p's without the last axis).
 func Categorical(p any) dist.Dist { return dist.Categorical(p) }
 
 // CategoricalLogit is dist.CategoricalLogit: Categorical with unnormalized log-probabilities logits (shape [..., K]): log p(x) = l_x - log Σ_k exp(l_k).
@@ -138,6 +161,46 @@ func BetaBinomial(n any, alpha any, beta any) dist.Dist { return dist.BetaBinomi
 
 // ZeroInflatedPoisson is dist.ZeroInflatedPoisson: a mixture of a point mass at zero (weight 1-ψ) and a Poisson(μ) (weight ψ).
 func ZeroInflatedPoisson(psi any, mu any) dist.Dist { return dist.ZeroInflatedPoisson(psi, mu) }
+
+// DiscreteWeibull is dist.DiscreteWeibull: the discrete Weibull distribution of Nakagawa and Osaki (1975).
+func DiscreteWeibull(q any, beta any) dist.Dist { return dist.DiscreteWeibull(q, beta) }
+
+// HyperGeometric is dist.HyperGeometric: the number of successes in n draws without replacement from a population of N items of which k are successes.
+func HyperGeometric(bigN any, k any, n any) dist.Dist { return dist.HyperGeometric(bigN, k, n) }
+
+// ZeroInflatedBinomial is dist.ZeroInflatedBinomial: a mixture of a point mass at zero (weight 1-ψ) and a Binomial(n, p) (weight ψ).
+func ZeroInflatedBinomial(psi any, n any, p any) dist.Dist {
+	return dist.ZeroInflatedBinomial(psi, n, p)
+}
+
+// ZeroInflatedNegativeBinomial is dist.ZeroInflatedNegativeBinomial: a mixture of a point mass at zero (weight 1-ψ) and a NegativeBinomial(mu, alpha) (weight ψ).
+func ZeroInflatedNegativeBinomial(psi any, mu any, alpha any) dist.Dist {
+	return dist.ZeroInflatedNegativeBinomial(psi, mu, alpha)
+}
+
+// HurdlePoisson is dist.HurdlePoisson: zero with probability 1-ψ and otherwise a Poisson(μ) conditioned on x > 0:
+func HurdlePoisson(psi any, mu any) dist.Dist { return dist.HurdlePoisson(psi, mu) }
+
+// HurdleNegativeBinomial is dist.HurdleNegativeBinomial: zero with probability 1-ψ and otherwise a NegativeBinomial(μ, α) conditioned on x > 0: log p(x) = log ψ + log NB(x | μ, α) - log(1 - (α/(α+μ))^α) for x > 0.
+func HurdleNegativeBinomial(psi any, mu any, alpha any) dist.Dist {
+	return dist.HurdleNegativeBinomial(psi, mu, alpha)
+}
+
+// HurdleGamma is dist.HurdleGamma: zero with probability 1-ψ and otherwise Gamma(α, β):
+func HurdleGamma(psi any, alpha any, beta any) dist.Dist { return dist.HurdleGamma(psi, alpha, beta) }
+
+// HurdleLogNormal is dist.HurdleLogNormal: zero with probability 1-ψ and otherwise LogNormal(μ, σ): log p(0) = log(1-ψ), log p(x) = log ψ + log LogNormal(x | μ, σ) for x > 0.
+func HurdleLogNormal(psi any, mu any, sigma any) dist.Dist {
+	return dist.HurdleLogNormal(psi, mu, sigma)
+}
+
+// OrderedLogistic is dist.OrderedLogistic: the ordinal regression with latent logistic noise: with cutpoints c_0 < ...
+func OrderedLogistic(eta any, cutpoints any) dist.Dist { return dist.OrderedLogistic(eta, cutpoints) }
+
+// OrderedProbit is dist.OrderedProbit: the ordinal regression with latent normal noise of standard deviation sigma: OrderedLogistic's probabilities with F(t) = Φ(t/σ).
+func OrderedProbit(eta any, cutpoints any, sigma any) dist.Dist {
+	return dist.OrderedProbit(eta, cutpoints, sigma)
+}
 
 // LKJCorr is dist.LKJCorr: the LKJ distribution over n×n correlation matrices R with shape parameter eta.
 func LKJCorr(n int, eta any) dist.Dist { return dist.LKJCorr(n, eta) }
@@ -161,6 +224,32 @@ func Dirichlet(a any) dist.Dist { return dist.Dirichlet(a) }
 
 // Multinomial is dist.Multinomial: the distribution of the counts in k categories of n draws with probabilities p (shape [..., k]; normalized to sum to 1).
 func Multinomial(n any, p any) dist.Dist { return dist.Multinomial(n, p) }
+
+// MvStudentT is dist.MvStudentT: the multivariate Student t distribution with nu degrees of freedom, location mu (shape [..., k]) and scale matrix scale (k×k, symmetric positive definite).
+func MvStudentT(nu any, mu any, scale any) dist.Dist { return dist.MvStudentT(nu, mu, scale) }
+
+// DirichletMultinomial is dist.DirichletMultinomial: the multinomial distribution of n draws whose probabilities are Dirichlet(a) (a of shape [..., k]).
+func DirichletMultinomial(n any, a any) dist.Dist { return dist.DirichletMultinomial(n, a) }
+
+// StickBreakingWeights is dist.StickBreakingWeights: the distribution of the K+1 weights w_k = β_k Π_{j<k}(1-β_j), w_K = Π_{j<K}(1-β_j), of K sticks β_j ~ Beta(1, alpha) (the truncated Dirichlet process).
+func StickBreakingWeights(alpha any, k int) dist.Dist { return dist.StickBreakingWeights(alpha, k) }
+
+// ZeroSumNormal is dist.ZeroSumNormal: the normal distribution of n values with scale sigma constrained to sum to zero (on the last axis, PyMC's default of one zero-sum axis).
+func ZeroSumNormal(sigma any, n int) dist.Dist { return dist.ZeroSumNormal(sigma, n) }
+
+// CAR is dist.CAR: the conditional autoregressive distribution with mean mu (shape [k]), constant symmetric adjacency matrix W (k×k, non-negative, no empty rows), spatial dependence alpha and precision tau: the multivariate normal with precision Q = τ(D - αW), D = diag(Σ_j W_ij).
+func CAR(mu any, w any, alpha any, tau any) dist.Dist { return dist.CAR(mu, w, alpha, tau) }
+
+// ICAR is dist.ICAR: the intrinsic conditional autoregressive distribution on the graph with constant symmetric adjacency matrix W (k×k), scale sigma, and PyMC's soft sum-to-zero constraint with standard deviation zeroSumSD·k (PyMC's default zero_sum_stdev is 0.001).
+func ICAR(w any, sigma any, zeroSumSD any) dist.Dist { return dist.ICAR(w, sigma, zeroSumSD) }
+
+// MatrixNormal is dist.MatrixNormal: the matrix normal distribution of n×p matrices with mean mu, row covariance rowcov (n×n) and column covariance colcov (p×p): vec(X) ~ N(vec(M), V ⊗ U).
+func MatrixNormal(mu any, rowcov any, colcov any) dist.Dist {
+	return dist.MatrixNormal(mu, rowcov, colcov)
+}
+
+// KroneckerNormal is dist.KroneckerNormal: the multivariate normal distribution with mean mu (length N) and covariance K_1 ⊗ K_2 ⊗ ...
+func KroneckerNormal(mu any, covs ...any) dist.Dist { return dist.KroneckerNormal(mu, covs...) }
 
 // Truncated is dist.Truncated: the distribution d restricted to [lower, upper] and renormalized (a nil bound means none).
 func Truncated(d dist.Dist, lower any, upper any) dist.Dist { return dist.Truncated(d, lower, upper) }
@@ -563,6 +652,15 @@ func Shared(name string, value any) *tensor.Tensor { return tensor.Shared(name, 
 func SharedVar(name string, value any, shape ...int) *tensor.Tensor {
 	return tensor.SharedVar(name, value, shape...)
 }
+
+// GammaInc is tensor.GammaInc: the regularized lower incomplete gamma function P(a, x) = γ(a, x)/Γ(a), for a > 0 (NaN otherwise); P = 0 for x <= 0 and 1 at x = +Inf.
+func GammaInc(a any, x any) *tensor.Tensor { return tensor.GammaInc(a, x) }
+
+// GammaIncC is tensor.GammaIncC: the regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x), computed directly so that it keeps its digits where P is close to 1.
+func GammaIncC(a any, x any) *tensor.Tensor { return tensor.GammaIncC(a, x) }
+
+// BetaInc is tensor.BetaInc: the regularized incomplete beta function I_x(a, b) = B(x; a, b)/B(a, b) for a, b > 0 (NaN otherwise), 0 for x <= 0 and 1 for x >= 1.
+func BetaInc(a any, b any, x any) *tensor.Tensor { return tensor.BetaInc(a, b, x) }
 
 // Sum is tensor.Sum: sums x over the given axes (all axes when none are given); negative axes count from the end.
 func Sum(x any, axes ...int) *tensor.Tensor { return tensor.Sum(x, axes...) }

@@ -3,6 +3,7 @@ package pm
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
@@ -136,8 +137,8 @@ func BlackBoxOp(name string, logp func(x []float64) float64, grad func(x, g []fl
 // BlackBox adds a log-density term written as plain Go functions (a likelihood from another
 // library or a simulator): logp takes the inputs' values concatenated into x (each flattened
 // row-major, in order); grad, if not nil, writes the gradient with respect to x into g. A
-// gradient is checked once against central finite differences at the model's initial point,
-// and a wrong one is an error naming the component that is off. Without a gradient the model
+// gradient is checked against central finite differences at the model's initial point and at
+// three points around it, and a wrong one is an error naming the component that is off. Without a gradient the model
 // is still usable by gradient-free samplers (Slice, Metropolis). It returns the term.
 func (m *Model) BlackBox(name string, inputs []*tensor.Tensor, logp func(x []float64) float64, grad func(x, g []float64)) *tensor.Tensor {
 	args := make([]any, len(inputs))
@@ -156,27 +157,54 @@ func (m *Model) BlackBox(name string, inputs []*tensor.Tensor, logp func(x []flo
 }
 
 // checkBlackBox compares the black box's gradient with central differences at the inputs'
-// values at the initial point.
+// values at the initial point and at a few points around it (the initial point jittered by
+// U(-1, 1) in unconstrained space, as chains start), so that a gradient right only at the start
+// is caught.
 func (m *Model) checkBlackBox(bb *blackBox, inputs []*tensor.Tensor) error {
 	p, err := m.InitialPoint()
 	if err != nil {
 		return err
 	}
-	var ins, args []any
-	for _, rv := range m.FreeVars() {
+	free := m.FreeVars()
+	var ins []any
+	for _, rv := range free {
 		ins = append(ins, rv.Value)
-		args = append(args, &tensor.Array{DType: rv.Value.DType(), Shape: rv.Value.Shape(), Data: p[rv.ValueName()]})
 	}
 	f, err := compileFn(ins, inputs, "")
 	if err != nil {
 		return err
 	}
-	vals, err := f.Call(args...)
-	if err != nil {
-		return err
+	rng := rand.New(rand.NewPCG(1, 2))
+	const points = 4
+	for k := 0; k < points; k++ {
+		args := make([]any, len(free))
+		for i, rv := range free {
+			v := append([]float64(nil), p[rv.ValueName()]...)
+			if k > 0 && rv.Value.DType().IsFloat() {
+				for j := range v {
+					v[j] += 2*rng.Float64() - 1
+				}
+			}
+			args[i] = &tensor.Array{DType: rv.Value.DType(), Shape: rv.Value.Shape(), Data: v}
+		}
+		vals, err := f.Call(args...)
+		if err != nil {
+			return err
+		}
+		if err := bb.checkGradAt(vals); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// checkGradAt compares the gradient at the inputs' values vals with central differences.
+func (bb *blackBox) checkGradAt(vals []*tensor.Array) error {
 	x := make([]float64, bb.total)
 	gather(x, vals)
+	if lp := bb.logp(x); math.IsNaN(lp) || math.IsInf(lp, 0) {
+		return nil // outside the density's support: nothing to compare
+	}
 	g := make([]float64, bb.total)
 	bb.grad(x, g)
 	for j := range x {

@@ -23,6 +23,17 @@
 // through a transform (log for positive variables, log-odds and interval for bounded ones,
 // stick-breaking for simplices); their value variables are named PyMC style ("sigma_log__").
 //
+// # Model criticism and comparison
+//
+// ComputeLogLikelihood (or the StoreLogLikelihood sample option) stores the pointwise
+// log-likelihood in the trace; LOO (Pareto-smoothed importance sampling leave-one-out, with the
+// Pareto k diagnostic), WAIC, Compare (ArviZ's table with stacking or pseudo-BMA weights) and
+// LOOPIT read it, with the numbers of R's loo package:
+//
+//	err := pm.ComputeLogLikelihood(trace, m)
+//	loo, err := pm.LOO(trace)                     // elpd_loo, p_loo, looic, Pareto k
+//	cmp, err := pm.Compare(map[string]*pm.Trace{"pooled": t1, "hierarchical": t2})
+//
 // # Errors
 //
 // Methods that build the model and return tensors panic with *Error naming the variable and

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/gopm-dev/gopm/pm/dist"
 	"github.com/gopm-dev/gopm/pm/tensor"
@@ -108,6 +109,7 @@ func (m *Model) add(op string, rv *RV) {
 	if rv.Name == "" {
 		fail(op, "", "a variable needs a name")
 	}
+	checkName(op, rv.Name)
 	if _, dup := m.byName[rv.Name]; dup {
 		fail(op, rv.Name, "a variable of that name already exists (names must be unique)")
 	}
@@ -118,6 +120,65 @@ func (m *Model) add(op string, rv *RV) {
 	}
 	m.vars = append(m.vars, rv)
 	m.byName[rv.Name] = rv
+}
+
+// badNameChars are the characters a variable's name may not hold: trace components ("beta[1]")
+// and Stan CSV columns ("beta.2", comma-separated, quoted) are built from names with them.
+const badNameChars = "[].,\"'"
+
+func checkName(op, name string) {
+	for _, r := range name {
+		if strings.ContainsRune(badNameChars, r) || unicode.IsControl(r) || unicode.IsSpace(r) {
+			fail(op, name, "the name contains %q, which breaks trace components and Stan CSV columns (names may not contain [ ] . , quotes or spaces; use _)", r)
+		}
+	}
+}
+
+// checkShape refuses shapes with zero or negative dimensions, and shapes too large for memory.
+func checkShape(op, name string, shape []int) {
+	n := 1.0
+	for i, d := range shape {
+		if d <= 0 {
+			fail(op, name, "dimension %d of the shape %v is %d, but must be at least 1", i, shape, d)
+		}
+		n *= float64(d)
+	}
+	if err := fitsInMemory(op, name, 8*n, fmt.Sprintf("the shape %s (%.0f elements)", tensor.ShapeString(shape), n)); err != nil {
+		panic(err)
+	}
+}
+
+// foreign returns the first input of ts that is not a value variable of m (a variable of another
+// model, or a symbolic input that no model owns), or nil. Shared variables (data) are allowed.
+func (m *Model) foreign(ts ...*tensor.Tensor) *tensor.Tensor {
+	for _, in := range tensor.Inputs(ts...) {
+		if in.IsShared() {
+			continue
+		}
+		own := false
+		for _, rv := range m.vars {
+			if rv.Value == in {
+				own = true
+				break
+			}
+		}
+		if !own {
+			return in
+		}
+	}
+	return nil
+}
+
+// checkForeign panics with *Error naming the variable being added and the input of another model
+// it depends on.
+func (m *Model) checkForeign(op, name, what string, ts ...*tensor.Tensor) {
+	if in := m.foreign(ts...); in != nil {
+		failForeign(op, name, what, in)
+	}
+}
+
+func failForeign(op, name, what string, in *tensor.Tensor) {
+	fail(op, name, "%s depends on %q, which is not a variable of this model (a variable of another model, or a symbolic input); build it in this model", what, in.Name())
 }
 
 // VarOption configures Var.
@@ -165,8 +226,10 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 	for _, o := range opts {
 		o(&c)
 	}
+	checkName("Var", name)
 	shape := d.Shape()
 	if c.hasShape {
+		checkShape("Var", name, c.shape)
 		if err := broadcastsTo(d.Shape(), c.shape); err != nil {
 			fail("Var", name, "the distribution's shape %s does not fit the variable's shape %s: %v",
 				tensor.ShapeString(d.Shape()), tensor.ShapeString(c.shape), err)
@@ -178,6 +241,7 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 			fail("Var", name, "the shape %s has an unknown dimension; give the shape with pm.Shape", tensor.ShapeString(shape))
 		}
 	}
+	checkShape("Var", name, shape)
 	rv := &RV{Name: name, Kind: Free, Dist: d, Shape: append([]int{}, shape...)}
 	tr := d.DefaultTransform()
 	if c.hasTrans {
@@ -233,6 +297,10 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 	}); err != nil {
 		m.drop(rv)
 		fail("Var", name, "%v", err)
+	}
+	if in := m.foreign(rv.term); in != nil {
+		m.drop(rv)
+		failForeign("Var", name, "its distribution", in)
 	}
 	return rv.Tensor
 }
@@ -290,9 +358,15 @@ func (m *Model) Observe(name string, d dist.Dist, data any) *tensor.Tensor {
 		values = a
 		obs = tensor.Const(a)
 	}
+	if values.Size() == 0 {
+		fail("Observe", name, "the observed data are empty (shape %s)", tensor.ShapeString(values.Shape))
+	}
 	for i, x := range values.Data {
 		if math.IsNaN(x) {
 			fail("Observe", name, "the data contain NaN at index %d (missing values are not supported; drop them)", i)
+		}
+		if math.IsInf(x, 0) {
+			fail("Observe", name, "the data contain %v at index %d (data must be finite)", x, i)
 		}
 	}
 	if i := d.Support().Contains(values); i >= 0 {
@@ -303,6 +377,8 @@ func (m *Model) Observe(name string, d dist.Dist, data any) *tensor.Tensor {
 			tensor.ShapeString(d.Shape()), tensor.ShapeString(obs.Shape()), err)
 	}
 	rv := &RV{Name: name, Kind: Observed, Dist: d, Tensor: obs, Shape: append([]int{}, obs.Shape()...)}
+	checkName("Observe", name)
+	m.checkForeign("Observe", name, "its distribution", d.Logp(obs))
 	m.add("Observe", rv)
 	if err := tensor.Catch(func() { rv.term = tensor.Sum(d.Logp(obs)) }); err != nil {
 		m.drop(rv)
@@ -315,6 +391,7 @@ func (m *Model) Observe(name string, d dist.Dist, data any) *tensor.Tensor {
 // its value at every draw. It returns the expression.
 func (m *Model) Deterministic(name string, expr any) *tensor.Tensor {
 	t := m.asExpr("Deterministic", name, expr)
+	m.checkForeign("Deterministic", name, "the expression", t)
 	if t.Name() != "" {
 		t = tensor.Add(t, 0.0)
 	}
@@ -327,6 +404,7 @@ func (m *Model) Deterministic(name string, expr any) *tensor.Tensor {
 // soft constraint or a likelihood written by hand. It returns the term.
 func (m *Model) Potential(name string, expr any) *tensor.Tensor {
 	t := m.asExpr("Potential", name, expr)
+	m.checkForeign("Potential", name, "the expression", t)
 	if !t.DType().IsFloat() {
 		t = tensor.Cast(t, tensor.Float64)
 	}
@@ -362,16 +440,35 @@ func (m *Model) Data(name string, values any) *tensor.Tensor {
 	return t
 }
 
-// SetData replaces the values of a data container; the number of dimensions must stay.
+// SetData replaces the values of a data container; the number of dimensions must stay. New
+// values the model cannot take (a length that no longer fits another variable's shape) are
+// refused here, naming the shape and what it does not fit, and the old values stay; a length that
+// only the observed data do not match is allowed, for out-of-sample prediction.
 func (m *Model) SetData(name string, values any) error {
 	rv := m.byName[name]
 	if rv == nil || rv.Kind != Data {
 		return &Error{Op: "SetData", Var: name, Msg: "no data container of that name"}
 	}
+	old := tensor.SharedValue(rv.Tensor)
 	if err := rv.Tensor.Set(values); err != nil {
 		return &Error{Op: "SetData", Var: name, Msg: err.Error()}
 	}
-	rv.Shape = append([]int{}, tensor.SharedValue(rv.Tensor).Shape...)
+	shape := tensor.SharedValue(rv.Tensor).Shape
+	if sizeOf(shape) == 0 {
+		rv.Tensor.Set(old)
+		return &Error{Op: "SetData", Var: name, Msg: fmt.Sprintf("the new values are empty (shape %s)", tensor.ShapeString(shape))}
+	}
+	// The model's forward pass (what prior and posterior predictive sampling compute) must
+	// still work; if it did not work before either, the new values are not to blame.
+	if _, err := SamplePriorPredictive(m, 1, 0); err != nil {
+		rv.Tensor.Set(old)
+		if _, errOld := SamplePriorPredictive(m, 1, 0); errOld == nil {
+			return &Error{Op: "SetData", Var: name, Msg: fmt.Sprintf("the model cannot take values of shape %s (it had %s): %v",
+				tensor.ShapeString(shape), tensor.ShapeString(old.Shape), err)}
+		}
+		rv.Tensor.Set(values)
+	}
+	rv.Shape = append([]int{}, shape...)
 	return nil
 }
 

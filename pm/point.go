@@ -12,7 +12,7 @@ import (
 // InitialPoint returns where samplers and optimizers start: each free variable's value
 // variable (unconstrained, by its value name such as "sigma_log__") at the user's Initval or at
 // the distribution's initial value (PyMC's support point), computed in model order so that
-// parameters may depend on earlier variables.
+// parameters and transforms' bounds may depend on earlier variables.
 func (m *Model) InitialPoint() (p Point, err error) {
 	defer catchInto(&err)
 	p = Point{}
@@ -46,7 +46,10 @@ func (m *Model) InitialPoint() (p Point, err error) {
 		cons.Shape = append([]int{}, rv.Shape...)
 		val := cons
 		if rv.Transform != nil {
-			ys, err := tensor.Eval(rv.Transform.Forward(tensor.Const(cons)))
+			// The transform's bounds may depend on earlier variables (Uniform(0, 1-alpha1)):
+			// they take those variables' initial values, as the distribution's parameters do.
+			fwd := tensor.Replace([]*tensor.Tensor{rv.Transform.Forward(tensor.Const(cons))}, repl)[0]
+			ys, err := tensor.Eval(fwd)
 			if err != nil {
 				return nil, &Error{Op: "InitialPoint", Var: rv.Name, Msg: err.Error()}
 			}

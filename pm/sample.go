@@ -32,6 +32,7 @@ type sampleConfig struct {
 	noJitter                   bool
 	onDraw                     func(chain, iter int, x []float64)
 	streamPath                 string
+	storeLogLik                bool
 }
 
 // OnDraw is called after every iteration (warm-up included) with the chain, the iteration and
@@ -124,8 +125,13 @@ func SampleBackend(name string) SampleOption { return func(c *sampleConfig) { c.
 
 // Sample draws from the model's posterior: NUTS for continuous variables with gradients, and
 // the PyMC step methods for the rest (see Method and StepFunc), chains in parallel goroutines.
-// Bad settings and a starting point whose log-density is not finite are errors; an interrupted
-// run returns its partial trace with no error.
+// Bad settings, requests that cannot fit in memory and a starting point whose log-density is not
+// finite are errors before any chain starts. A chain that fails (its step method cannot be
+// built, it finds no finite starting point, its density panics, or it never moves because the
+// density is NaN or infinite around it) is an error naming the chain and the cause: when other
+// chains succeeded, Sample returns both the trace of the good chains and that error. An
+// interrupted run (see Context) returns its partial trace with no error: chains that made no
+// draw are dropped, the others are cut to the shortest, and a warning says which.
 func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	defer catchInto(&err)
 	c := sampleConfig{draws: 1000, tune: 1000, chains: 4, seed: 0, targetAccept: 0.8, maxTreeDepth: 10,
@@ -144,6 +150,9 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	}
 	if !(c.targetAccept > 0 && c.targetAccept < 1) {
 		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("TargetAccept must be in (0, 1), got %v", c.targetAccept)}
+	}
+	if c.stepFunc == nil && c.method != "" && !validMethod(c.method) {
+		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("unknown step method %q in Method (valid: %s)", c.method, strings.Join(MethodNames, ", "))}
 	}
 	ld, err := m.Compile(Backend(c.backend))
 	if err != nil {
@@ -190,7 +199,10 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 		case "demetropolisz":
 			return step.NewDEMetropolisZ(d, step.DEMetropolisZOptions{})
 		}
-		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("unknown step method %q (use nuts, hmc, metropolis, slice or demetropolisz)", c.method)}
+		return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("unknown step method %q in Method (valid: %s)", c.method, strings.Join(MethodNames, ", "))}
+	}
+	if err := m.checkSampleMemory(ld, c); err != nil {
+		return nil, err
 	}
 	var stream *drawStream
 	if c.streamPath != "" {
@@ -222,23 +234,41 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	if err != nil && res == nil {
 		return nil, err
 	}
-	if res.Cancelled {
-		trimChains(res)
+	kept, notes, failErr := settleChains(res, ld)
+	if stream != nil && (len(kept) < c.chains || res.Cancelled) {
+		if serr := rewriteStream(c.streamPath, kept, res.Chains); serr != nil && failErr == nil {
+			failErr = serr
+		}
+	}
+	if len(res.Chains) == 0 && !res.Cancelled {
+		return nil, failErr
 	}
 	tr, terr := m.buildTrace(ld, res, false)
 	if terr != nil {
 		return nil, terr
+	}
+	if c.method != "" && !strings.Contains(tr.Sampler, "[") {
+		// One method for every variable: name them as PyMC does ("Metropolis: [a, b]").
+		var names []string
+		for _, b := range blocks {
+			names = append(names, b.Name)
+		}
+		tr.Sampler += ": [" + strings.Join(names, ", ") + "]"
 	}
 	if c.keepWarmup {
 		if tr.Warmup, terr = m.buildTrace(ld, res, true); terr != nil {
 			return nil, terr
 		}
 	}
-	if err != nil {
-		tr.Warnings = append(tr.Warnings, err.Error())
-	}
+	tr.Settings = c.settings()
+	tr.Warnings = append(tr.Warnings, notes...)
 	m.addWarnings(tr, c)
-	return tr, nil
+	if c.storeLogLik && failErr == nil {
+		if lerr := ComputeLogLikelihood(tr, m); lerr != nil {
+			return tr, lerr
+		}
+	}
+	return tr, failErr
 }
 
 // mergeInitvals overrides the start point with user values, given by value name (unconstrained)
@@ -350,6 +380,12 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 		tr.GradEvals = append(tr.GradEvals, ch.GradEvals)
 		tr.WarmupSeconds = append(tr.WarmupSeconds, ch.WarmupSeconds)
 		tr.SamplingSeconds = append(tr.SamplingSeconds, ch.SamplingSeconds)
+		tr.StepSize = append(tr.StepSize, ch.StepSize)
+		inv := ch.InvMetric
+		if ch.InvMetricDense != nil {
+			inv = ch.InvMetricDense
+		}
+		tr.InvMetric = append(tr.InvMetric, inv)
 		for _, v := range tr.Vars {
 			v.Draws[c] = make([][]float64, len(draws))
 		}
@@ -380,9 +416,6 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 
 // addWarnings runs the post-sampling checks PyMC and Stan run.
 func (m *Model) addWarnings(tr *Trace, c sampleConfig) {
-	if tr.Cancelled {
-		tr.Warnings = append(tr.Warnings, fmt.Sprintf("sampling was interrupted: the trace holds %d draws per chain (chains cut to the shortest)", tr.NDraws()))
-	}
 	var sum *diag.Summary
 	if tr.NDraws() >= 4 {
 		sum, _ = Summary(tr)
@@ -402,25 +435,5 @@ func (m *Model) addWarnings(tr *Trace, c sampleConfig) {
 	}
 	for _, w := range diag.Warnings(sum, st) {
 		tr.Warnings = append(tr.Warnings, w.Message)
-	}
-}
-
-// trimChains cuts the chains of an interrupted run to the shortest one, so that every
-// diagnostic (which needs chains of equal length) works on the partial trace.
-func trimChains(res *step.Result) {
-	n := -1
-	for _, ch := range res.Chains {
-		if n < 0 || len(ch.Draws) < n {
-			n = len(ch.Draws)
-		}
-	}
-	for i := range res.Chains {
-		ch := &res.Chains[i]
-		if len(ch.Draws) > n {
-			ch.Draws = ch.Draws[:n]
-		}
-		if len(ch.Stats) > n {
-			ch.Stats = ch.Stats[:n]
-		}
 	}
 }

@@ -174,3 +174,19 @@ func TestSampleCompoundAssignment(t *testing.T) {
 		t.Errorf("ess of n = %v", ess)
 	}
 }
+
+// One method chosen for every variable is printed with the variables, as PyMC prints it.
+func TestSampleMethodNamesVariables(t *testing.T) {
+	m := pm.NewModel()
+	m.Var("a", pm.Normal(0, 1))
+	m.Var("b", pm.Normal(0, 1), pm.Shape(2))
+	for method, want := range map[string]string{"metropolis": "Metropolis: [a, b]", "slice": "Slice: [a, b]", "nuts": "NUTS: [a, b]"} {
+		tr, err := m.Sample(pm.Method(method), pm.Draws(20), pm.Tune(20), pm.Chains(1), pm.Seed(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Sampler != want {
+			t.Errorf("Method(%q): sampler %q, want %q", method, tr.Sampler, want)
+		}
+	}
+}

@@ -93,6 +93,19 @@ type Trace struct {
 	WarmupSeconds, SamplingSeconds []float64
 	// Backend names the backend the model ran on.
 	Backend string
+	// Settings are the settings of the run (zero for a trace read from a file).
+	Settings SampleSettings
+	// StepSize is each chain's adapted step size (0 without HMC or NUTS); InvMetric is each
+	// chain's adapted inverse metric over the unconstrained coordinates: its diagonal, or the
+	// dense matrix row-major (nil without HMC or NUTS).
+	StepSize  []float64
+	InvMetric [][]float64
+	// LogLikelihood holds the pointwise log-likelihood of each observed variable, one value
+	// per observation at every draw (see ComputeLogLikelihood and StoreLogLikelihood); nil
+	// until computed. LOO, WAIC and Compare read it.
+	LogLikelihood []*TraceVar
+	// ObservedData holds each observed variable's data, flattened, stored with LogLikelihood.
+	ObservedData map[string][]float64
 }
 
 // NChains is the number of chains.

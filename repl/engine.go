@@ -11,6 +11,7 @@ import (
 	"go/printer"
 	"go/token"
 	"io"
+	"os"
 	"path"
 	"reflect"
 	"sort"
@@ -35,8 +36,13 @@ type Options struct {
 	OnOutput func(Output)
 	// Stdin is what interpreted fmt.Scan* read; nil means os.Stdin.
 	Stdin io.Reader
-	// Args is os.Args as interpreted code sees it.
+	// Args is os.Args as interpreted code sees it; nil means {"pmrepl"}.
 	Args []string
+	// Env is the environment interpreted code sees through os.Getenv,
+	// os.Environ and os.LookupEnv, as "key=value" entries; nil means the
+	// process's environment (os.Environ()). Setenv in a cell changes the
+	// session's copy only.
+	Env []string
 	// Packages overrides the preloaded package list (symbols.Packages);
 	// tests use it to load fewer packages.
 	Packages []symbols.Package
@@ -117,6 +123,19 @@ type Engine struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// wrappers are the function literals the engine wrapped top-level
+	// statements in (see wrapBlocks): their code is the session's own.
+	wrappers map[*ast.FuncLit]bool
+	// hidden are compiled types registered in the hidden package for
+	// conversions the engine writes (see fixCompiledIndex).
+	hidden map[reflect.Type]string
+	// mainDecl and mainStmts are the session's main function and its
+	// instrumented statements by position; lastAt is the position of the
+	// statement of main running last (see instrumentMain).
+	mainDecl  *ast.FuncDecl
+	mainStmts map[string]ast.Stmt
+	lastAt    string
+
 	outMu       sync.Mutex // guards cur, panicFrames and captured values
 	cur         *cellState
 	panicFrames []panicFrame
@@ -175,13 +194,22 @@ func (e *Engine) start() error {
 	e.units = map[int]unit{}
 	e.names, e.types, e.decls = map[string]bool{}, map[string]bool{}, map[string]Doc{}
 	e.typeDefs = map[string]string{}
+	e.wrappers = map[*ast.FuncLit]bool{}
+	e.hidden = map[reflect.Type]string{}
+	e.mainStmts = map[string]ast.Stmt{}
+	e.mainDecl = nil
 	e.imports = map[string]string{}
 	e.pkgNames = map[string]string{}
 	args := e.opts.Args
 	if args == nil {
 		args = []string{"pmrepl"}
 	}
+	env := e.opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
 	in := interp.New(interp.Options{
+		Env:   env,
 		Stdin: e.opts.Stdin,
 		// fmt.Print* and os.Stdout share one pipe so their order is kept.
 		Stdout: e.stdout.w,
@@ -224,10 +252,12 @@ func (e *Engine) start() error {
 			"Context": reflect.ValueOf(e.Context),
 		},
 		capturePath + "/capture": {
-			"Capture":      reflect.ValueOf(e.capture),
-			"GoPanic":      reflect.ValueOf(e.goPanic),
-			"CellContext":  reflect.ValueOf(e.Context),
-			"CellProgress": reflect.ValueOf(e.progress),
+			"Capture":        reflect.ValueOf(e.capture),
+			"GoPanic":        reflect.ValueOf(e.goPanic),
+			"CellContext":    reflect.ValueOf(e.Context),
+			"CellProgress":   reflect.ValueOf(e.progress),
+			"SampleWarnings": reflect.ValueOf(e.sampleWarnings),
+			"At":             reflect.ValueOf(e.at),
 		},
 	}
 	if err := in.Use(extra); err != nil {
@@ -263,7 +293,7 @@ func (e *Engine) start() error {
 func (e *Engine) preloadedPaths() []string {
 	var out []string
 	for p := range e.pkgNames {
-		if strings.Contains(p, ".") && p != builtinsPath && p != capturePath {
+		if strings.Contains(p, ".") && p != builtinsPath && p != capturePath && p != "." && !strings.HasPrefix(p, "github.com/traefik/yaegi") {
 			out = append(out, p)
 		}
 	}
@@ -377,12 +407,19 @@ func (e *Engine) EvalSource(ctx context.Context, src Source) (*Result, error) {
 		hardCancel()
 	}()
 
+	e.wrappers = map[*ast.FuncLit]bool{}
 	fset := e.in.FileSet()
 	runs, err := parseRuns(fset, src.Code, id, line0, name, src.Script)
 	if err != nil {
 		return res, e.compileError(err, Pos{File: name})
 	}
 	if gerr := e.guard(fset, runs); gerr != nil {
+		return res, gerr
+	}
+	if gerr := e.undefinedSelectors(fset, runs); gerr != nil {
+		return res, gerr
+	}
+	if gerr := e.checkCalls(fset, runs); gerr != nil {
 		return res, gerr
 	}
 	runs, gerr := e.rewrite(fset, runs)
@@ -463,6 +500,8 @@ func (e *Engine) exec(ctx context.Context, fset *token.FileSet, r *run, res *Res
 	var prog *interp.Program
 	var err error
 	e.injectContext(r)
+	e.wrapSampleCalls(r)
+	e.fixCompiledIndex(r)
 	if r.capture && !r.captured && show && e.isMethodCall(r.block.List[0].(*ast.ExprStmt).X) {
 		// In scripts, m.Observe(...) and the like are statements for
 		// their effect: only package functions and plain expressions
@@ -494,13 +533,14 @@ func (e *Engine) exec(ctx context.Context, fset *token.FileSet, r *run, res *Res
 	}
 	e.outMu.Lock()
 	e.panicFrames = nil
+	e.lastAt = ""
 	if e.cur != nil {
 		e.cur.captured, e.cur.got = nil, false
 	}
 	e.outMu.Unlock()
 	_, err = e.execute(ctx, prog)
 	if err != nil {
-		return e.runError(ctx, err, r)
+		return e.runError(ctx, fset, err, r)
 	}
 	if r.capture {
 		e.outMu.Lock()
@@ -576,7 +616,7 @@ func (e *Engine) execute(ctx context.Context, prog *interp.Program) (v reflect.V
 
 // runError converts an execution error into an *Error at the user's
 // position.
-func (e *Engine) runError(ctx context.Context, err error, r *run) error {
+func (e *Engine) runError(ctx context.Context, fset *token.FileSet, err error, r *run) error {
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return &Error{Pos: Pos{File: r.start.File}, Kind: InterruptError, Msg: "interrupted"}
 	}
@@ -584,6 +624,7 @@ func (e *Engine) runError(ctx context.Context, err error, r *run) error {
 	if errors.As(err, &p) {
 		e.outMu.Lock()
 		frames := append([]panicFrame(nil), e.panicFrames...)
+		lastAt := e.lastAt
 		e.outMu.Unlock()
 		perr := &Error{Kind: PanicError, Value: p.Value, Pos: r.start}
 		val := fmt.Sprint(p.Value)
@@ -603,6 +644,7 @@ func (e *Engine) runError(ctx context.Context, err error, r *run) error {
 				perr.Trace = append(perr.Trace, fmt.Sprintf("%s (%s)", f.pos, f.fn))
 			}
 		}
+		e.refinePanic(fset, r, perr, p, frames, lastAt, val)
 		return perr
 	}
 	return e.compileError(err, r.start)

@@ -158,8 +158,18 @@ func (e *Engine) compileError(err error, at Pos) *Error {
 		text = leadingPosRE.ReplaceAllString(text, "")
 	}
 	text = hintFor(text)
+	if m := noSymbolRE.FindStringSubmatch(text); m != nil {
+		if near := e.suggest(m[1] + "." + m[2]); len(near) > 0 {
+			text = fmt.Sprintf("undefined: %s.%s (did you mean %s?)", m[1], m[2], strings.Join(near, ", "))
+		} else {
+			text = fmt.Sprintf("undefined: %s.%s (package %s has no member %s)", m[1], m[2], m[1], m[2])
+		}
+	}
 	return &Error{Pos: pos, Kind: CompileError, Msg: text}
 }
+
+// noSymbolRE matches yaegi's message for a misspelt package member.
+var noSymbolRE = regexp.MustCompile(`^package (\w+) "[^"]*" has no symbol (\w+)$`)
 
 var leadingPosRE = regexp.MustCompile(`^(_\.go:)?\d+:\d+: `)
 

@@ -2,6 +2,8 @@ package repl
 
 import (
 	"fmt"
+
+	"github.com/gopm-dev/gopm/pm/backend"
 	"go/ast"
 	"go/token"
 	"reflect"
@@ -281,12 +283,14 @@ func (e *Engine) rewrite(fset *token.FileSet, runs []*run) ([]*run, *Error) {
 			if err := e.dedupeImports(fset, r.file); err != nil {
 				return nil, err
 			}
+			e.instrumentMain(fset, r.file)
 			if len(r.file.Decls) == 0 {
 				continue
 			}
 		}
 		root := r.node()
 		if !r.decl {
+			e.wrapBlocks(r.block)
 			if err := e.fixCommaOk(fset, root); err != nil {
 				return nil, err
 			}
@@ -324,6 +328,9 @@ func (e *Engine) dedupeImports(fset *token.FileSet, f *ast.File) *Error {
 				specs = append(specs, s)
 				continue
 			}
+			if is.Name != nil && is.Name.Name == "_" && linkedBackend(path) {
+				continue // compiled in and registered already: the import has done its work
+			}
 			if _, known := e.pkgNames[path]; !known {
 				return &Error{Pos: e.posOf(fset, is.Pos()), Kind: CompileError,
 					Msg: fmt.Sprintf("package %q is not available in the interpreter: only the standard library and the preloaded packages (%s) can be imported", path, strings.Join(e.preloadedPaths(), ", "))}
@@ -352,6 +359,23 @@ func (e *Engine) dedupeImports(fset *token.FileSet, f *ast.File) *Error {
 	}
 	f.Decls = decls
 	return nil
+}
+
+// linkedBackend reports whether path is a backend package of gopm that is
+// compiled into this program and registered (pm/backend/vm, .../debug), so
+// that `import _ "github.com/gopm-dev/gopm/pm/backend/debug"`, as compiled
+// programs write it, is accepted.
+func linkedBackend(path string) bool {
+	const prefix = "github.com/gopm-dev/gopm/pm/backend/"
+	if !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	for _, n := range backend.Names() {
+		if prefix+n == path {
+			return true
+		}
+	}
+	return false
 }
 
 // renameMain renames every reference to the identifier main (not field or
@@ -586,22 +610,7 @@ func wrapGoStmts(fset *token.FileSet, root ast.Node) {
 // nothing declares. It returns "" when it cannot tell.
 func (e *Engine) undefinedName(fset *token.FileSet, r *run, at Pos) (string, Pos) {
 	local := e.collectKinds([]*run{r})
-	known := func(name string) bool {
-		if _, ok := local[name]; ok || e.names[name] {
-			return true
-		}
-		if _, ok := e.imports[name]; ok {
-			return true
-		}
-		for _, lists := range [][]string{predeclared, builtinIdents} {
-			for _, p := range lists {
-				if p == name {
-					return true
-				}
-			}
-		}
-		return strings.HasPrefix(name, "__")
-	}
+	known := func(name string) bool { return e.knownName(name, local) }
 	var name string
 	var pos Pos
 	ast.Inspect(r.node(), func(n ast.Node) bool {

@@ -1,6 +1,13 @@
 package repl
 
-import "go/ast"
+import (
+	"go/ast"
+	"reflect"
+
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/gopm-dev/gopm/pm"
+)
 
 // contextMethod names a compiled method that runs long, an option function of its package,
 // and the capture builtin whose result the option takes.
@@ -51,8 +58,8 @@ func (e *Engine) injectContext(r *run) {
 			continue
 		}
 		ast.Inspect(r.block, func(n ast.Node) bool {
-			if _, ok := n.(*ast.FuncLit); ok {
-				return false // its variables are not the session's
+			if fl, ok := n.(*ast.FuncLit); ok {
+				return e.wrappers[fl] // other literals' variables are not the session's
 			}
 			call, ok := n.(*ast.CallExpr)
 			if !ok || call.Ellipsis.IsValid() {
@@ -90,4 +97,58 @@ func (e *Engine) injectContext(r *run) {
 			return true
 		})
 	}
+}
+
+// wrapSampleCalls makes every call v.Sample(...) on a *pm.Model variable of
+// the session, in the run's top-level code, print the trace's warnings when
+// it returns: the call becomes __pmrepl.SampleWarnings(v.Sample(...)), which
+// passes both results through. It runs after injectContext, when the
+// variables of earlier runs exist.
+func (e *Engine) wrapSampleCalls(r *run) {
+	if r.decl {
+		return
+	}
+	modelType := reflect.TypeOf((*pm.Model)(nil))
+	astutil.Apply(r.block, func(c *astutil.Cursor) bool {
+		switch n := c.Node().(type) {
+		case *ast.FuncLit:
+			return e.wrappers[n] // only the engine's own wrappers run in the session's scope
+		case *ast.CallExpr:
+			sel, ok := n.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Sample" {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == captureName {
+				return true
+			}
+			recv, ok := sel.X.(*ast.Ident)
+			if !ok || !e.names[recv.Name] {
+				return true
+			}
+			if v, ok := e.evalChain(recv.Name); !ok || v.Type() != modelType {
+				return true
+			}
+			p := n.Pos()
+			c.Replace(&ast.CallExpr{
+				Fun:    &ast.SelectorExpr{X: &ast.Ident{NamePos: p, Name: captureName}, Sel: &ast.Ident{NamePos: p, Name: "SampleWarnings"}},
+				Lparen: p, Args: []ast.Expr{n}, Rparen: n.End(),
+			})
+			return false
+		}
+		return true
+	}, nil)
+}
+
+// sampleWarnings prints a trace's warnings (divergences, R-hat, ESS, BFMI,
+// failed chains) on the cell's stderr, one per line, after the text the
+// cell wrote before, and passes Sample's results through.
+func (e *Engine) sampleWarnings(tr *pm.Trace, err error) (*pm.Trace, error) {
+	if tr != nil && len(tr.Warnings) > 0 {
+		e.stdout.flush()
+		e.stderr.flush()
+		for _, w := range tr.Warnings {
+			e.emitText("stderr", "warning: "+w+"\n")
+		}
+	}
+	return tr, err
 }

@@ -12,6 +12,7 @@ import (
 	"go/token"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -106,6 +107,14 @@ func (e *Engine) inspectPackage(chain string, imports map[string]string) (Doc, b
 		if d, ok := lookupDoc(path, key); ok {
 			d.Name = chain
 			return d, true
+		}
+		if len(parts) == 2 {
+			// pm.Sample for the method Model.Sample: the name users
+			// know from PyMC's pm.sample.
+			if d, ok := methodDocs(path, parts[1]); ok {
+				d.Name = chain
+				return d, true
+			}
 		}
 		return Doc{}, false
 	}
@@ -255,4 +264,146 @@ func printDecl(fset *token.FileSet, node ast.Node) string {
 		return ""
 	}
 	return b.String()
+}
+
+// methodDocs documents the methods called name of the types of package
+// path, one after the other.
+func methodDocs(path, name string) (Doc, bool) {
+	var keys []string
+	for k := range docTable() {
+		rest, ok := strings.CutPrefix(k, path+".")
+		if !ok {
+			continue
+		}
+		if typ, m, ok := strings.Cut(rest, "."); ok && m == name && !strings.Contains(typ, "/") {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return Doc{}, false
+	}
+	sort.Strings(keys)
+	var d Doc
+	for i, k := range keys {
+		e := docTable()[k]
+		if i > 0 {
+			d.Doc += "\n\n"
+		}
+		if i == 0 {
+			d.Signature = e.Sig
+			d.Doc += e.Doc
+			continue
+		}
+		d.Doc += e.Sig + "\n\n" + e.Doc
+	}
+	return d, true
+}
+
+// Suggest returns the names nearest to a misspelt one: for "pm.Sumary",
+// members of the package imported as pm ("pm.Summary"); for a plain name,
+// the session's variables, functions and packages. Nearest means the
+// fewest single-letter edits (at most a third of the name's length, and at
+// least 1), ties in alphabetical order; at most five are returned.
+func (e *Engine) Suggest(name string) []string {
+	if !e.mu.TryLock() {
+		return nil
+	}
+	defer e.mu.Unlock()
+	return e.suggest(name)
+}
+
+func (e *Engine) suggest(name string) []string {
+	var cands []string
+	prefix := ""
+	word := name
+	if pkg, member, ok := strings.Cut(name, "."); ok {
+		path, known := e.imports[pkg]
+		if !known {
+			return nil
+		}
+		prefix, word = pkg+".", member
+		for m := range e.exports[path+"/"+e.pkgNames[path]] {
+			if !strings.HasPrefix(m, "_") {
+				cands = append(cands, m)
+			}
+		}
+		for k := range docTable() {
+			if rest, ok := strings.CutPrefix(k, path+"."); ok {
+				if _, m, ok := strings.Cut(rest, "."); ok && !strings.Contains(rest, "/") {
+					cands = append(cands, m) // methods: pm.Sample for Model.Sample
+				}
+			}
+		}
+	} else {
+		for n := range e.names {
+			cands = append(cands, n)
+		}
+		for n := range e.imports {
+			cands = append(cands, n)
+		}
+		cands = append(cands, predeclared...)
+	}
+	return nearest(word, cands, prefix)
+}
+
+// nearest ranks candidates by edit distance to word.
+func nearest(word string, cands []string, prefix string) []string {
+	limit := len(word) / 3
+	if limit < 1 {
+		limit = 1
+	}
+	type scored struct {
+		name string
+		d    int
+	}
+	seen := map[string]bool{}
+	var best []scored
+	for _, c := range cands {
+		if seen[c] || c == word {
+			continue
+		}
+		seen[c] = true
+		d := editDistance(strings.ToLower(word), strings.ToLower(c))
+		if d <= limit {
+			best = append(best, scored{c, d})
+		}
+	}
+	sort.Slice(best, func(i, j int) bool {
+		if best[i].d != best[j].d {
+			return best[i].d < best[j].d
+		}
+		return best[i].name < best[j].name
+	})
+	var out []string
+	for i := 0; i < len(best) && i < 5; i++ {
+		out = append(out, prefix+best[i].name)
+	}
+	return out
+}
+
+// editDistance is the optimal string alignment distance (insertions,
+// deletions, substitutions and swaps of neighbours) between a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }

@@ -3,8 +3,15 @@
 //
 //	pmrepl                 interactive prompt (stdin a terminal)
 //	echo 'code' | pmrepl   run standard input as a script, no prompt
-//	pmrepl model.go        run a file top-level statement by statement
-//	                       (or its main function), exit 1 on the first error
+//	pmrepl model.go a b    run a file top-level statement by statement
+//	                       (or its main function), exit 1 on the first error;
+//	                       the script sees os.Args = [model.go a b] and the
+//	                       process's environment
+//	pmrepl render NB.ipynb execute a notebook headless, write its outputs
+//	                       (-o out.ipynb, --html out.html; see render.go)
+//	pmrepl kernel FILE     the Jupyter kernel (Jupyter starts it with a connection file)
+//	pmrepl kernel install [--user|--prefix DIR|--sys-prefix]   install the "gopm" kernelspec
+//	pmrepl kernel uninstall                                      remove it
 //
 // Flags: -plots DIR (env PMREPL_PLOTS) where images are written,
 // -history FILE (env PMREPL_HISTORY, "-" for none) the prompt's history.
@@ -54,7 +61,8 @@ func (d dropLines) Write(p []byte) (int, error) {
 // arguments after its name and returns the exit code.
 func subcommand(name string) func(args []string) int {
 	commands := map[string]func(args []string) int{
-		// "kernel": the Jupyter kernel (serve, install) joins here.
+		"kernel": kernelCommand, // the Jupyter kernel: serve, install, uninstall
+		"render": render,        // execute a notebook headless (render.go)
 	}
 	return commands[name]
 }
@@ -69,7 +77,7 @@ func run(args []string) int {
 	plots := fs.String("plots", envOr("PMREPL_PLOTS", "pmrepl-plots"), "directory for image outputs (numbered files)")
 	history := fs.String("history", os.Getenv("PMREPL_HISTORY"), `history file (default ~/.pmrepl_history, "-" for none)`)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: pmrepl [flags] [file.go]\n\nWithout a file: a prompt on a terminal, else standard input runs as a script.")
+		fmt.Fprintln(fs.Output(), "usage: pmrepl [flags] [file.go [args...]]\n\nWithout a file: a prompt on a terminal, else standard input runs as a script.\nA file's arguments reach it as os.Args[1:].")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -77,15 +85,15 @@ func run(args []string) int {
 	}
 	cfg := term.Config{PlotDir: *plots, HistoryFile: *history}
 	switch {
-	case fs.NArg() > 1:
-		fs.Usage()
-		return 2
-	case fs.NArg() == 1:
+	case fs.NArg() >= 1:
 		b, err := os.ReadFile(fs.Arg(0))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "pmrepl:", err)
 			return 1
 		}
+		// The script sees os.Args as a compiled program would: its
+		// name, then its arguments.
+		cfg.Args = fs.Args()
 		if term.RunScript(cfg, fs.Arg(0), string(b)) != nil {
 			return 1
 		}

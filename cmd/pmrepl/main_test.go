@@ -354,3 +354,54 @@ func TestExamplesRunInScriptMode(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10, item 7: a script gets its arguments in os.Args and sees the
+// process's environment.
+func TestScriptArgumentsAndEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "args.go")
+	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\tfmt.Println(os.Args[1:], os.Getenv(\"PMREPL_ARG_TEST\"))\n}\n"
+	if err := os.WriteFile(script, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := pmrepl(t, dir, script, "first", "second")
+	cmd.Env = append(cmd.Env, "PMREPL_ARG_TEST=seen")
+	out, err := cmd.CombinedOutput()
+	if err != nil || string(out) != "[first second] seen\n" {
+		t.Errorf("pmrepl args.go first second: %v\n%s", err, out)
+	}
+}
+
+// Issue 10, item 9: a cell typed over several lines comes back from the
+// history (Up) as one entry, which runs again as a whole.
+func TestMultiLineCellIsOneHistoryEntry(t *testing.T) {
+	dir := t.TempDir()
+	s := startTmux(t, "history", dir)
+	s.typeLine("for i := 0; i < 3; i++ {")
+	s.waitFor("... ", 1)
+	s.typeLine(`	fmt.Println("round", i)`)
+	s.typeLine("}")
+	s.waitFor("round 2", 1)
+	s.send("Up")
+	s.waitFor(`>>> for i := 0; i < 3; i++ { fmt.Println("round", i); }`, 1)
+	s.send("Enter")
+	s.waitFor("round 2", 2)
+	s.typeLine(":quit")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		hist, _ := os.ReadFile(filepath.Join(dir, "history"))
+		if strings.HasSuffix(string(hist), ":quit\n") {
+			// The recalled cell ran again; readline keeps one copy of an
+			// entry repeated at once.
+			want := "for i := 0; i < 3; i++ { fmt.Println(\"round\", i); }\n:quit\n"
+			if string(hist) != want {
+				t.Errorf("history file %q, want %q", hist, want)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("history file: %q", hist)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

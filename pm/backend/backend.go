@@ -111,29 +111,39 @@ func LoadConfig() (Config, error) {
 // Resolve names the backend to use: name if not empty (a per-call choice), else $PM_BACKEND,
 // else the config file's "backend", else "vm".
 func Resolve(name string) (string, error) {
+	n, _, err := resolve(name)
+	return n, err
+}
+
+// resolve is Resolve that also says where the name came from, for error messages.
+func resolve(name string) (n, source string, err error) {
 	if name != "" {
-		return name, nil
+		return name, "", nil
 	}
 	if e := os.Getenv(EnvVar); e != "" {
-		return e, nil
+		return e, "the environment variable " + EnvVar, nil
 	}
 	c, err := LoadConfig()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if c.Backend != "" {
-		return c.Backend, nil
+		return c.Backend, "the config file " + ConfigPath(), nil
 	}
-	return DefaultName, nil
+	return DefaultName, "", nil
 }
 
-// Select resolves name (see Resolve) and returns that backend.
+// Select resolves name (see Resolve) and returns that backend. An unknown name is an error
+// naming where it came from ($PM_BACKEND or the config file) and the registered backends.
 func Select(name string) (Backend, string, error) {
-	n, err := Resolve(name)
+	n, source, err := resolve(name)
 	if err != nil {
 		return nil, "", err
 	}
 	b, err := Get(n)
+	if err != nil && source != "" {
+		err = fmt.Errorf("pm/backend: unknown backend %q set by %s (registered: %s)", n, source, strings.Join(Names(), ", "))
+	}
 	return b, n, err
 }
 

@@ -65,7 +65,7 @@ func TestSelectionErrors(t *testing.T) {
 	writeConfig(t, "")
 	t.Setenv(backend.EnvVar, "")
 	_, err := backend.Compile(nil, tensor.Const(1.0), backend.Use("xla"))
-	want := `pm/backend: unknown backend "xla" (registered: debug, vm; forgotten import?)`
+	want := `pm/backend: unknown backend "xla" (registered: ` + strings.Join(backend.Names(), ", ") + `; forgotten import?)`
 	if err == nil || err.Error() != want {
 		t.Errorf("unknown backend: %v, want %s", err, want)
 	}
@@ -96,3 +96,26 @@ func TestRegisterTwicePanics(t *testing.T) {
 type fake struct{}
 
 func (fake) Compile(*tensor.FunctionGraph) (tensor.Program, error) { return nil, nil }
+
+// An unknown backend name says where it came from: $PM_BACKEND or the config file.
+func TestUnknownBackendNamesItsSource(t *testing.T) {
+	writeConfig(t, `{"backend": "gpu"}`)
+	t.Setenv(backend.EnvVar, "")
+	path := backend.ConfigPath()
+	_, _, err := backend.Select("")
+	want := `pm/backend: unknown backend "gpu" set by the config file ` + path + ` (registered: ` + strings.Join(backend.Names(), ", ") + `)`
+	if err == nil || err.Error() != want {
+		t.Errorf("config file: got %v\nwant %s", err, want)
+	}
+	t.Setenv(backend.EnvVar, "nope")
+	_, _, err = backend.Select("")
+	want = `pm/backend: unknown backend "nope" set by the environment variable PM_BACKEND (registered: ` + strings.Join(backend.Names(), ", ") + `)`
+	if err == nil || err.Error() != want {
+		t.Errorf("environment: got %v\nwant %s", err, want)
+	}
+	_, _, err = backend.Select("typo")
+	want = `pm/backend: unknown backend "typo" (registered: ` + strings.Join(backend.Names(), ", ") + `; forgotten import?)`
+	if err == nil || err.Error() != want {
+		t.Errorf("per call: got %v\nwant %s", err, want)
+	}
+}

@@ -104,28 +104,37 @@ func essSplit(x [][]float64) float64 {
 	for c, ch := range x {
 		chainMeans[c] = mean(ch)
 	}
+	return geyerESS(n, chainMeans, func(t int) float64 { return acov[t] }, make([]float64, n))
+}
+
+// geyerESS is the ESS of m chains of n draws from their mean autocovariance at lag t, acov(t)
+// (lags are asked in increasing order, and only as far as the initial positive sequence
+// reaches), and their means; rho is scratch of length n.
+func geyerESS(n int, chainMeans []float64, acov func(t int) float64, rho []float64) float64 {
+	m := len(chainMeans)
 	nf := float64(n)
-	meanV := acov[0] * nf / (nf - 1)
+	meanV := acov(0) * nf / (nf - 1)
 	varPlus := meanV * (nf - 1) / nf
 	if m > 1 {
 		_, vb := meanVar(chainMeans)
 		varPlus += vb
 	}
-	rho := make([]float64, n)
 	rho[0] = 1
 	rhoEven := 1.0
-	rhoOdd := 1 - (meanV-acov[1])/varPlus
+	rhoOdd := 1 - (meanV-acov(1))/varPlus
 	rho[1] = rhoOdd
 	// Initial positive sequence: stop at the first pair whose sum is not
 	// positive. The pair that stops the loop is not stored.
 	t := 0
 	for t < n-5 && !math.IsNaN(rhoEven+rhoOdd) && rhoEven+rhoOdd > 0 {
 		t += 2
-		rhoEven = 1 - (meanV-acov[t])/varPlus
-		rhoOdd = 1 - (meanV-acov[t+1])/varPlus
+		rhoEven = 1 - (meanV-acov(t))/varPlus
+		rhoOdd = 1 - (meanV-acov(t+1))/varPlus
 		if rhoEven+rhoOdd >= 0 {
 			rho[t] = rhoEven
 			rho[t+1] = rhoOdd
+		} else {
+			rho[t], rho[t+1] = 0, 0 // rho may be reused scratch
 		}
 	}
 	maxT := t

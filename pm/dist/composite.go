@@ -2,7 +2,6 @@ package dist
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
@@ -71,19 +70,7 @@ func Mixture(w any, comps ...Dist) Dist {
 	wt := b.param("w", w)
 	b.nonNegative("w", wt)
 	d := &mixture{comps: comps}
-	if a := wt.Value(); a != nil && b.err == nil && len(a.Shape) > 0 {
-		k := a.Shape[len(a.Shape)-1]
-		for i := 0; i+k <= len(a.Data); i += k {
-			s := 0.0
-			for _, v := range a.Data[i : i+k] {
-				s += v
-			}
-			if math.Abs(s-1) > 1e-6 {
-				b.fail(fmt.Errorf("Mixture: w sums to %v, but must sum to 1", s))
-				break
-			}
-		}
-	}
+	b.sumsToOne("w", wt, 1e-6)
 	if wt.NDim() == 0 {
 		b.fail(fmt.Errorf("Mixture: w must be a vector of weights, got a scalar"))
 		wt = tensor.Const([]float64{1})

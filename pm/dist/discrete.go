@@ -210,13 +210,14 @@ func (d *poisson) Logp(x *tt) *tt {
 // LogCDF is log P(X <= x) = log Q(⌊x⌋+1, μ), the regularized upper incomplete gamma function.
 func (d *poisson) LogCDF(x *tt) *tt {
 	k := tensor.Floor(xf(x))
-	return bound(tensor.Log(gammaInc(opGammaQ, tensor.Add(tensor.Maximum(k, 0.0), 1.0), d.rate())), condNonNeg(k))
+	return bound(tensor.Log(tensor.GammaIncC(tensor.Add(tensor.Maximum(k, 0.0), 1.0), d.rate())), condNonNeg(k))
 }
 
 // LogCCDF is log P(X > x) = log P(⌊x⌋+1, μ).
 func (d *poisson) LogCCDF(x *tt) *tt {
-	k := tensor.Maximum(tensor.Floor(xf(x)), -1.0)
-	return tensor.Log(gammaInc(opGammaP, tensor.Add(k, 1.0), d.rate()))
+	f := tensor.Floor(xf(x))
+	k := tensor.Maximum(f, 0.0)
+	return tensor.Switch(tensor.Lt(f, 0.0), 0.0, tensor.Log(tensor.GammaInc(tensor.Add(k, 1.0), d.rate())))
 }
 
 func (d *poisson) Random(rs *tensor.RandomStream, shape []int) *tt {
@@ -374,17 +375,19 @@ type categorical struct {
 	k    int
 }
 
-// Categorical is the distribution over 0..K-1 with probabilities proportional to p, a vector
-// of K weights or a batch of them (shape [..., K]; the batch shape is p's without the last
-// axis). Its log-density is
+// Categorical is the distribution over 0..K-1 with probabilities p, a vector of K
+// probabilities or a batch of them (shape [..., K]; the batch shape is p's without the last
+// axis). Constant probabilities must sum to 1 within 1e-8 (a Dist.Err otherwise; use
+// CategoricalLogit for unnormalized weights on the log scale). Its log-density is
 //
 //	log p(x) = log p_x - log Σ_k p_k
 //
-// Support: integers 0 <= x <= K-1. Constraints: p_k >= 0, not all zero.
+// Support: integers 0 <= x <= K-1. Constraints: p_k >= 0, Σ_k p_k = 1.
 func Categorical(p any) Dist {
 	b := newBuilder("Categorical")
 	pt := b.param("p", p)
 	b.nonNegative("p", pt)
+	b.sumsToOne("p", pt, 1e-8)
 	d := &categorical{}
 	if pt.NDim() == 0 {
 		b.fail(fmt.Errorf("Categorical: p must be a vector of probabilities, got a scalar"))

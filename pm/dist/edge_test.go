@@ -79,3 +79,28 @@ func TestDistEdgeGradients(t *testing.T) {
 		t.Errorf("SkewNormal in the tail of Φ: %v", err)
 	}
 }
+
+// TestRefusedParams: parameters that are infinite, and Categorical probabilities that do not
+// sum to 1, are refused when the distribution is built, naming the parameter and the value.
+func TestRefusedParams(t *testing.T) {
+	inf := math.Inf(1)
+	for _, c := range []struct {
+		d    Dist
+		want string
+	}{
+		{Normal(0, inf), "Normal: sigma is +Inf, but must be finite"},
+		{Normal(-inf, 1), "Normal: mu is -Inf, but must be finite"},
+		{Gamma(2, inf), "Gamma: beta is +Inf, but must be finite"},
+		{Exponential([]float64{1, inf}), "Exponential: lam[1] is +Inf, but must be finite"},
+		{Categorical([]float64{0.3, 0.3}), "Categorical: p sums to 0.6, but must sum to 1 (within 1e-08)"},
+		{Categorical([][]float64{{0.5, 0.5}, {0.5, 0.6}}), "Categorical: p[1] sums to 1.1, but must sum to 1 (within 1e-08)"},
+		{Categorical([]float64{0.5, 0.5 + 1e-7}), "Categorical: p sums to 1.0000001, but must sum to 1 (within 1e-08)"},
+	} {
+		if err := c.d.Err(); err == nil || err.Error() != c.want {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+	if err := Categorical([]float64{0.5, 0.5 + 1e-10}).Err(); err != nil {
+		t.Errorf("p summing to 1 within 1e-8: %v", err)
+	}
+}

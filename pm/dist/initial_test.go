@@ -26,6 +26,16 @@ func allDists() []Dist {
 		Mixture([]float64{0.3, 0.7}, Gamma(2, 1), Exponential(1)),
 		GaussianRandomWalk(0, 1, nil, 5), AR([]float64{0.5, 0.2}, 1, nil, 10, false),
 		Truncated(Exponential(1), 1, 3), Truncated(Geometric(0.2), 2, 6), Censored(Normal(0, 1), -1, 1),
+		Truncated(Gamma(2, 1), 0.5, 4), Truncated(Poisson(3), 1, nil), Censored(Beta(2, 3), 0.1, 0.9),
+		AsymmetricLaplace(1, 0.5, 0), ExGaussian(0, 1, 2), Gumbel(0, 2), Kumaraswamy(2, 3),
+		LogitNormal(0.5, 1), Moyal(0, 1), Rice(1, 2), DiscreteWeibull(0.6, 1.2),
+		HyperGeometric(20, 7, 12), ZeroInflatedBinomial(0.6, 10, 0.3), ZeroInflatedNegativeBinomial(0.6, 3, 2),
+		HurdlePoisson(0.7, 2), HurdleNegativeBinomial(0.7, 2, 3), HurdleGamma(0.5, 2, 1), HurdleLogNormal(0.5, 0, 1),
+		OrderedLogistic([]float64{0.3, -2}, []float64{-1, 0, 1}), OrderedProbit(0.3, []float64{-1, 1}, 2),
+		MvStudentT(4, []float64{0, 1}, [][]float64{{1, 0.5}, {0.5, 2}}), DirichletMultinomial(10, []float64{1, 2, 3}),
+		StickBreakingWeights(2, 4), ZeroSumNormal(1, 4), CAR(0, carW, 0.5, 2), ICAR(carW, 1, 0.001),
+		MatrixNormal([][]float64{{0, 1}, {2, 3}}, [][]float64{{1, 0}, {0, 1}}, [][]float64{{2, 0.5}, {0.5, 1}}),
+		KroneckerNormal([]float64{0, 0, 0, 0}, [][]float64{{1, 0}, {0, 1}}, [][]float64{{2, 0.5}, {0.5, 1}}),
 	}
 }
 
@@ -85,6 +95,9 @@ func TestDistDefaultTransforms(t *testing.T) {
 		{Triangular(0, 1, 2), "interval"}, {Dirichlet([]float64{1, 1}), "simplex"},
 		{LKJCorr(3, 1), "corr"}, {LKJCholeskyCov(2, 1, Exponential(1)), "cholesky_cov"},
 		{Normal(0, 1), ""}, {Poisson(1), ""}, {Bernoulli(0.5), ""},
+		{Kumaraswamy(1, 2), "logodds"}, {LogitNormal(0, 1), "logodds"}, {Rice(1, 1), "log"},
+		{StickBreakingWeights(1, 3), "simplex"}, {ZeroSumNormal(1, 3), "zerosum"}, {HurdleGamma(0.5, 1, 1), ""},
+		{Truncated(Gamma(2, 1), 1, 3), "interval"},
 	}
 	for _, c := range cases {
 		got := ""

@@ -221,11 +221,16 @@ func TestDistCategorical(t *testing.T) {
 	if v := logpAt(t, Categorical(w), []float64{3, 0}); !math.IsInf(v[0], -1) || !math.IsInf(v[1], -1) {
 		t.Errorf("zero probability and out of range: %v, want -Inf", v)
 	}
-	// Unnormalized weights are normalized; the logit form agrees.
+	// The logit form agrees with the probability form.
 	lg := []float64{0.3, -1, 2}
 	pr := make([]float64, 3)
+	z := 0.0
 	for i, l := range lg {
-		pr[i] = math.Exp(l) * 7
+		pr[i] = math.Exp(l)
+		z += pr[i]
+	}
+	for i := range pr {
+		pr[i] /= z
 	}
 	for x := 0; x < 3; x++ {
 		a := logpAt(t, CategoricalLogit(lg), x)[0]

@@ -126,10 +126,36 @@ func (b *builder) check(pname string, t *tensor.Tensor, must string, ok func(flo
 
 func (b *builder) positive(pname string, t *tensor.Tensor) {
 	b.check(pname, t, "positive", func(v float64) bool { return v > 0 })
+	b.check(pname, t, "finite", func(v float64) bool { return !math.IsInf(v, 1) })
 }
 
 func (b *builder) nonNegative(pname string, t *tensor.Tensor) {
 	b.check(pname, t, "non-negative", func(v float64) bool { return v >= 0 })
+	b.check(pname, t, "finite", func(v float64) bool { return !math.IsInf(v, 1) })
+}
+
+// sumsToOne records an error where a row (last axis) of constant probabilities t does not sum
+// to 1 within tol.
+func (b *builder) sumsToOne(pname string, t *tensor.Tensor, tol float64) {
+	a := t.Value()
+	if a == nil || b.err != nil || len(a.Shape) == 0 {
+		return
+	}
+	k := a.Shape[len(a.Shape)-1]
+	for i := 0; k > 0 && i+k <= len(a.Data); i += k {
+		s := 0.0
+		for _, v := range a.Data[i : i+k] {
+			s += v
+		}
+		if math.Abs(s-1) > tol {
+			name := pname
+			if len(a.Shape) > 1 {
+				name = fmt.Sprintf("%s[%d]", pname, i/k)
+			}
+			b.fail(fmt.Errorf("%s: %s sums to %.12g, but must sum to 1 (within %g)", b.name, name, s, tol))
+			return
+		}
+	}
 }
 
 func (b *builder) probability(pname string, t *tensor.Tensor) {
@@ -141,7 +167,7 @@ func (b *builder) finite(pname string, t *tensor.Tensor) {
 }
 
 func (b *builder) integer(pname string, t *tensor.Tensor) {
-	b.check(pname, t, "a non-negative integer", func(v float64) bool { return v >= 0 && v == math.Trunc(v) })
+	b.check(pname, t, "a non-negative integer", func(v float64) bool { return v >= 0 && !math.IsInf(v, 1) && v == math.Trunc(v) })
 }
 
 // less records an error where constant lo >= hi elementwise (after broadcasting).

@@ -8,8 +8,9 @@ import (
 )
 
 // CDFer is implemented by the distributions with a closed-form cumulative distribution
-// function, which Truncated and Censored need: Normal, HalfNormal, Uniform, Exponential,
-// LogNormal, Cauchy, HalfCauchy, Laplace, Logistic, Weibull, Pareto, Geometric and Poisson.
+// function or one through the regularized incomplete gamma and beta functions, which Truncated
+// and Censored need: every univariate distribution except Flat, HalfFlat, VonMises, SkewNormal,
+// Categorical, BetaBinomial and the mixtures (see the table in the package documentation).
 type CDFer interface {
 	// LogCDF is log P(X <= x), elementwise.
 	LogCDF(x *tensor.Tensor) *tensor.Tensor
@@ -17,9 +18,9 @@ type CDFer interface {
 	LogCCDF(x *tensor.Tensor) *tensor.Tensor
 }
 
-// ICDFer is implemented by the distributions with a closed-form quantile function, which
-// Truncated uses for random draws: Normal, HalfNormal, Uniform, Exponential, LogNormal,
-// Logistic, Weibull, Pareto and Geometric.
+// ICDFer is implemented by the distributions with a quantile function, closed-form or by a
+// numerical inversion (Gamma, Beta, StudentT, Poisson, Binomial, NegativeBinomial), which
+// Truncated uses for random draws.
 type ICDFer interface {
 	// ICDF is the quantile function F⁻¹(u), elementwise.
 	ICDF(u *tensor.Tensor) *tensor.Tensor

@@ -103,9 +103,22 @@ type Chain struct {
 	// Cancelled is true if the chain stopped early; Draws then holds the
 	// draws made.
 	Cancelled bool
-	// Err is the error that ended the chain, if any.
+	// Err is the error that ended the chain, if any: a *ChainError.
 	Err error
 }
+
+// ChainError is why a chain failed: the chain and the cause (a step method that could not be
+// built, no finite starting point, a panic in the density).
+type ChainError struct {
+	Chain int
+	Err   error
+}
+
+// Error implements error.
+func (e *ChainError) Error() string { return fmt.Sprintf("step: chain %d: %v", e.Chain, e.Err) }
+
+// Unwrap returns the cause.
+func (e *ChainError) Unwrap() error { return e.Err }
 
 // Divergences counts divergent kept draws.
 func (c *Chain) Divergences() int {
@@ -222,10 +235,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var wg sync.WaitGroup
 	var descMu sync.Mutex
 	for c := 0; c < chains; c++ {
+		// Chains start in order, so that an interrupted run has started a prefix of them.
+		sem <- struct{}{}
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
-			sem <- struct{}{}
 			defer func() { <-sem }()
 			init := cfg.Init[0]
 			if len(cfg.Init) > 1 {
@@ -315,11 +329,11 @@ func fmtPoint(x []float64) string {
 // start finds a finite starting point by jittering init (PyMC's
 // jitter+adapt_diag), evaluating logp and, for gradient methods, the
 // gradient.
-func start(m Method, cfg Config, c int, init []float64, rng *rand.Rand, s *State) error {
+func start(m Method, cfg Config, init []float64, rng *rand.Rand, s *State) error {
 	d := m.Density()
 	n := d.Dim()
 	if len(init) != n {
-		return fmt.Errorf("step: chain %d: initial point has %d coordinates, density has dimension %d", c, len(init), n)
+		return fmt.Errorf("initial point has %d coordinates, density has dimension %d", len(init), n)
 	}
 	mask := make([]bool, n)
 	discreteMask(m, mask)
@@ -371,7 +385,7 @@ func start(m Method, cfg Config, c int, init []float64, rng *rand.Rand, s *State
 		s.GradOK = grad && gd != nil
 		return nil
 	}
-	return fmt.Errorf("step: chain %d: no finite starting point in %d attempt(s): last %s", c, tries, why)
+	return fmt.Errorf("no finite starting point in %d attempt(s): last %s", tries, why)
 }
 
 // runChain runs one chain into ch and returns the method's description.
@@ -382,7 +396,7 @@ func runChain(ch *Chain, cfg Config, c int, init []float64, stop *atomic.Bool, r
 	var s *State
 	defer func() {
 		if r := recover(); r != nil {
-			ch.Err = fmt.Errorf("step: chain %d: panic during sampling: %v", c, r)
+			ch.Err = &ChainError{Chain: c, Err: fmt.Errorf("panic during sampling: %v", r)}
 		}
 		if s != nil {
 			ch.GradEvals, ch.LogpEvals = s.NGrad, s.NLogp
@@ -398,24 +412,24 @@ func runChain(ch *Chain, cfg Config, c int, init []float64, stop *atomic.Bool, r
 	}
 	m, err := cfg.NewMethod(c)
 	if err != nil {
-		ch.Err = fmt.Errorf("step: chain %d: %w", c, err)
+		ch.Err = &ChainError{Chain: c, Err: err}
 		return ""
 	}
 	if m == nil || m.Density() == nil {
-		ch.Err = fmt.Errorf("step: chain %d: NewMethod returned no method or no density", c)
+		ch.Err = &ChainError{Chain: c, Err: fmt.Errorf("NewMethod returned no method or no density")}
 		return ""
 	}
 	desc = describe(m)
 	n := m.Density().Dim()
 	rng := ChainRand(cfg.Seed, c)
 	s = &State{X: make([]float64, n), Lp: math.NaN(), Grad: make([]float64, n), Rng: rng, stop: stop}
-	if err := start(m, cfg, c, init, rng, s); err != nil {
-		ch.Err = err
+	if err := start(m, cfg, init, rng, s); err != nil {
+		ch.Err = &ChainError{Chain: c, Err: err}
 		return desc
 	}
 	ch.Init = append([]float64(nil), s.X...)
 	if err := m.Init(cfg.Tune, cfg.Draws); err != nil {
-		ch.Err = fmt.Errorf("step: chain %d: %w", c, err)
+		ch.Err = &ChainError{Chain: c, Err: err}
 		return desc
 	}
 	slab := make([]float64, cfg.Draws*n)

@@ -162,6 +162,10 @@ func ewCases() []ewCase {
 			return (mathext.Digamma(x+h) - mathext.Digamma(x-h)) / (2 * h)
 		}, 1e-7, false),
 		un("log1mexp", ewNegative, tensor.Log1mexp, func(x float64) float64 { return math.Log(1 - math.Exp(x)) }, 1e-13, true),
+		bin("gammainc", ewPos, ewPos, tensor.GammaInc, ewGammaIncSeries, 1e-12, true, f64),
+		bin("gammaincc", ewPos, ewPos, tensor.GammaIncC, func(a, x float64) float64 { return 1 - ewGammaIncSeries(a, x) }, 1e-11, true, f64),
+		{name: "betainc", dom: []ewDomain{ewPos, ewPos, ewUniform(0.02, 0.9)}, f: func(in []*tensor.Tensor) *tensor.Tensor { return tensor.BetaInc(in[0], in[1], in[2]) },
+			ref: func(x []float64) float64 { return ewBetaIncSeries(x[0], x[1], x[2]) }, tol: 1e-11, grad: true, out: f64},
 	}
 }
 

@@ -34,6 +34,7 @@ func init() {
 		"RHatLimit":        reflect.ValueOf(constant.MakeFromLiteral("1.00999999999999999999132638262011596452794037759304046630859375", token.FLOAT, 0)),
 		"RHatOffset":       reflect.ValueOf(diag.RHatOffset),
 		"RStanOffset":      reflect.ValueOf(constant.MakeFromLiteral("0.5", token.FLOAT, 0)),
+		"RelativeEff":      reflect.ValueOf(diag.RelativeEff),
 		"Summarize":        reflect.ValueOf(diag.Summarize),
 		"WarnDivergence":   reflect.ValueOf(diag.WarnDivergence),
 		"WarnEBFMI":        reflect.ValueOf(diag.WarnEBFMI),
@@ -43,11 +44,12 @@ func init() {
 		"Warnings":         reflect.ValueOf(diag.Warnings),
 
 		// type definitions
-		"Option":       reflect.ValueOf((*diag.Option)(nil)),
-		"Row":          reflect.ValueOf((*diag.Row)(nil)),
-		"SamplerStats": reflect.ValueOf((*diag.SamplerStats)(nil)),
-		"Summary":      reflect.ValueOf((*diag.Summary)(nil)),
-		"Warning":      reflect.ValueOf((*diag.Warning)(nil)),
-		"WarningKind":  reflect.ValueOf((*diag.WarningKind)(nil)),
+		"Option":          reflect.ValueOf((*diag.Option)(nil)),
+		"RelEffWorkspace": reflect.ValueOf((*diag.RelEffWorkspace)(nil)),
+		"Row":             reflect.ValueOf((*diag.Row)(nil)),
+		"SamplerStats":    reflect.ValueOf((*diag.SamplerStats)(nil)),
+		"Summary":         reflect.ValueOf((*diag.Summary)(nil)),
+		"Warning":         reflect.ValueOf((*diag.Warning)(nil)),
+		"WarningKind":     reflect.ValueOf((*diag.WarningKind)(nil)),
 	}
 }

@@ -43,6 +43,7 @@ func init() {
 		"BlockInfo":                  reflect.ValueOf((*step.BlockInfo)(nil)),
 		"CategoricalGibbsMetropolis": reflect.ValueOf((*step.CategoricalGibbsMetropolis)(nil)),
 		"Chain":                      reflect.ValueOf((*step.Chain)(nil)),
+		"ChainError":                 reflect.ValueOf((*step.ChainError)(nil)),
 		"CompoundStep":               reflect.ValueOf((*step.CompoundStep)(nil)),
 		"Config":                     reflect.ValueOf((*step.Config)(nil)),
 		"DEMZTune":                   reflect.ValueOf((*step.DEMZTune)(nil)),

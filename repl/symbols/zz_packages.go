@@ -11,6 +11,8 @@ var Packages = []Package{
 	{Path: "github.com/gopm-dev/gopm/pm", Name: "pm", Auto: true, Stdlib: false},
 	{Path: "github.com/gopm-dev/gopm/plots", Name: "plots", Auto: true, Stdlib: false},
 	{Path: "github.com/gopm-dev/gopm/pm/tensor", Name: "tensor", Auto: false, Stdlib: false},
+	{Path: "github.com/gopm-dev/gopm/pm/backend", Name: "backend", Auto: false, Stdlib: false},
+	{Path: "github.com/gopm-dev/gopm/pm/backend/debug", Name: "debug", Auto: false, Stdlib: false},
 	{Path: "github.com/gopm-dev/gopm/pm/dist", Name: "dist", Auto: false, Stdlib: false},
 	{Path: "github.com/gopm-dev/gopm/pm/step", Name: "step", Auto: false, Stdlib: false},
 	{Path: "github.com/gopm-dev/gopm/pm/diag", Name: "diag", Auto: false, Stdlib: false},

@@ -27,6 +27,9 @@ type Config struct {
 	// Stdin, Stdout and Stderr default to the process's.
 	Stdin          io.ReadCloser
 	Stdout, Stderr io.Writer
+	// Args is os.Args as the interpreted code sees it (a script's name
+	// and arguments); nil gives {"pmrepl"}.
+	Args []string
 }
 
 func (c *Config) defaults() {
@@ -63,7 +66,7 @@ func NewSession(cfg Config) (*Session, error) {
 	cfg.defaults()
 	pr := &printer{out: cfg.Stdout, err: cfg.Stderr, plotDir: cfg.PlotDir}
 	bars := newProgressBars(pr, cfg.Stderr)
-	eng, err := repl.New(repl.Options{OnOutput: pr.output, OnProgress: bars.update})
+	eng, err := repl.New(repl.Options{OnOutput: pr.output, OnProgress: bars.update, Args: cfg.Args})
 	if err != nil {
 		return nil, err
 	}
@@ -145,8 +148,12 @@ func interruptOnSignal(e *repl.Engine) (stop func()) {
 }
 
 const helpText = `pmrepl: Go with gopm preloaded (pm, plots, display, fmt, math need no import).
+Also loaded, to import by path: github.com/gopm-dev/gopm/pm/tensor, .../pm/dist,
+.../pm/backend (backend.Names() lists the backends), .../pm/step, .../pm/diag,
+gonum.org/v1/gonum/mat and .../stat, and the standard library.
 Type Go declarations and statements; a cell continues while brackets are open.
 The value of a final expression is printed; images are saved as files.
+Sample prints the trace's warnings (divergences, R-hat, ESS, BFMI) after it.
   :help            this text
   :doc NAME        documentation of NAME (pm.Sample, fmt.Println, m.Sample)
   :load FILE.go    run a file in this session
@@ -168,12 +175,14 @@ func Interactive(cfg Config) error {
 		Prompt:            ">>> ",
 		HistoryFile:       cfg.HistoryFile,
 		HistorySearchFold: true,
-		AutoComplete:      &completer{s: s, pending: &pending},
-		InterruptPrompt:   "^C",
-		EOFPrompt:         "",
-		Stdin:             cfg.Stdin,
-		Stdout:            cfg.Stdout,
-		Stderr:            cfg.Stderr,
+		// A cell is saved once complete, as one entry (oneLine).
+		DisableAutoSaveHistory: true,
+		AutoComplete:           &completer{s: s, pending: &pending},
+		InterruptPrompt:        "^C",
+		EOFPrompt:              "",
+		Stdin:                  cfg.Stdin,
+		Stdout:                 cfg.Stdout,
+		Stderr:                 cfg.Stderr,
 	})
 	if err != nil {
 		return err
@@ -209,6 +218,7 @@ func Interactive(cfg Config) error {
 		}
 		ctrlC = 0
 		if pending.Len() == 0 && strings.HasPrefix(strings.TrimSpace(line), ":") {
+			rl.SaveHistory(strings.TrimSpace(line))
 			if s.command(strings.TrimSpace(line), cfg) {
 				return nil
 			}
@@ -224,6 +234,8 @@ func Interactive(cfg Config) error {
 		if strings.TrimSpace(code) == "" {
 			continue
 		}
+		entry, _ := oneLine(code)
+		rl.SaveHistory(entry)
 		s.Cell(context.Background(), code)
 	}
 }
@@ -257,7 +269,11 @@ func (s *Session) command(line string, cfg Config) (quit bool) {
 	case ":doc":
 		d, ok := s.Engine.Inspect(arg, len(arg))
 		if !ok {
-			fmt.Fprintf(cfg.Stderr, "no documentation for %q\n", arg)
+			msg := fmt.Sprintf("no documentation for %q", arg)
+			if near := s.Engine.Suggest(arg); len(near) > 0 {
+				msg += "; did you mean " + strings.Join(near, ", ") + "?"
+			}
+			fmt.Fprintln(cfg.Stderr, msg)
 			break
 		}
 		fmt.Fprintln(cfg.Stdout, d.String())

@@ -62,3 +62,43 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// Issue 10, item 9: a cell typed over several lines is one history entry,
+// written on one line that means the same.
+func TestOneLineHistoryEntry(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"x := 1\n", "x := 1"},
+		{"for i := 0; i < 3; i++ {\n\tfmt.Println(i) // each\n}\n", "for i := 0; i < 3; i++ { fmt.Println(i) /* each */; }"},
+		{"m.Observe(\"y\", pm.Normal(mu, 1),\n\t[]float64{1, 2})\n", "m.Observe(\"y\", pm.Normal(mu, 1), []float64{1, 2})"},
+		{"func f() int {\n\treturn 1\n}\n", "func f() int { return 1; }"},
+	}
+	for _, tt := range tests {
+		got, ok := oneLine(tt.in)
+		if !ok || got != tt.want {
+			t.Errorf("oneLine(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+	if got, ok := oneLine("s := `a\nb`\n"); ok || got != "s := `a\nb`" {
+		t.Errorf("raw string over lines: %q, %v", got, ok)
+	}
+}
+
+// Issue 10, item 6: :doc pm.Sample works as :help says, and a misspelt
+// name gets the nearest ones.
+func TestDocCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	cfg := Config{PlotDir: t.TempDir(), Stdout: &out, Stderr: &errOut, Stdin: io.NopCloser(strings.NewReader(""))}
+	s, err := NewSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.command(":doc pm.Sample", cfg)
+	if !strings.Contains(out.String(), "Sample(opts ...SampleOption)") {
+		t.Errorf(":doc pm.Sample printed %q (stderr %q)", out.String(), errOut.String())
+	}
+	s.command(":doc pm.Sumary", cfg)
+	if want := "no documentation for \"pm.Sumary\"; did you mean pm.Summary?\n"; errOut.String() != want {
+		t.Errorf(":doc pm.Sumary: %q, want %q", errOut.String(), want)
+	}
+}

@@ -1,0 +1,312 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// streamOf joins what a cell printed on one stream.
+func streamOf(r *Result, name string) string {
+	var b strings.Builder
+	for _, o := range r.Outputs {
+		if o.Name == name {
+			b.WriteString(o.Text)
+		}
+	}
+	return b.String()
+}
+
+func stdoutOf(r *Result) string { return streamOf(r, "stdout") }
+func stderrOf(r *Result) string { return streamOf(r, "stderr") }
+
+// Issue 10, item 1: the trace's warnings are printed after Sample, one per
+// line, on the cell's stderr, by the engine (so the kernel shows them too).
+func TestSampleWarningsOnStderr(t *testing.T) {
+	e := newEngine(t)
+	mustEval(t, e, `m := pm.NewModel()
+mu := m.Var("mu", pm.Normal(0, 10))
+m.Observe("y", pm.Normal(mu, 1), []float64{1.2, 0.8, 1.1, 0.9})`)
+	// Few draws: ESS and R-hat warnings for sure.
+	res := mustEval(t, e, `tr, err := m.Sample(pm.Draws(12), pm.Tune(12), pm.Chains(2), pm.Seed(3))`)
+	n := textOf(mustEval(t, e, "len(tr.Warnings)"))
+	want, _ := strconv.Atoi(n)
+	if want == 0 {
+		t.Fatalf("the trace has no warnings; the test needs some")
+	}
+	errText := stderrOf(res)
+	lines := strings.Split(strings.TrimSuffix(errText, "\n"), "\n")
+	if len(lines) != want {
+		t.Fatalf("stderr has %d lines, the trace %d warnings:\n%s", len(lines), want, errText)
+	}
+	for i, l := range lines {
+		got := textOf(mustEval(t, e, "tr.Warnings["+strconv.Itoa(i)+"]"))
+		if l != "warning: "+got {
+			t.Errorf("line %d: %q, want %q", i, l, "warning: "+got)
+		}
+	}
+	// Inside a loop, and as a cell's value, too.
+	res = mustEval(t, e, `for i := 0; i < 2; i++ {
+	t2, err := m.Sample(pm.Draws(12), pm.Tune(12), pm.Chains(2), pm.Seed(uint64(i)))
+	fmt.Println(t2.NDraws(), err)
+}`)
+	if strings.Count(stderrOf(res), "warning: ") < 2 || stdoutOf(res) != "12 <nil>\n12 <nil>\n" {
+		t.Errorf("loop: stdout %q, stderr %q", stdoutOf(res), stderrOf(res))
+	}
+}
+
+// runExamples evaluates the examples of a Go test file in the session, as
+// the Theano tutorial's reader would type them, and compares each
+// example's output with its // Output: comment.
+func runExamples(t *testing.T, e *Engine, file string) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src bytes.Buffer
+	type example struct{ name, want string }
+	var examples []example
+	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			for _, s := range gd.Specs {
+				if p := s.(*ast.ImportSpec).Path.Value; p != `"testing"` {
+					src.WriteString("import ")
+					if n := s.(*ast.ImportSpec).Name; n != nil {
+						src.WriteString(n.Name + " ")
+					}
+					src.WriteString(p + "\n")
+				}
+			}
+			continue
+		}
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			if strings.HasPrefix(fd.Name.Name, "Test") {
+				continue
+			}
+			if strings.HasPrefix(fd.Name.Name, "Example") {
+				for _, c := range f.Comments {
+					if c.Pos() > fd.Body.Lbrace && c.End() < fd.Body.Rbrace {
+						if text := c.Text(); strings.HasPrefix(text, "Output:") {
+							examples = append(examples, example{fd.Name.Name, strings.TrimSpace(strings.TrimPrefix(text, "Output:"))})
+						}
+					}
+				}
+			}
+		}
+		printer.Fprint(&src, fset, d)
+		src.WriteString("\n\n")
+	}
+	if len(examples) == 0 {
+		t.Fatalf("%s: no examples", file)
+	}
+	mustEval(t, e, src.String())
+	for _, ex := range examples {
+		res, err := e.Eval(context.Background(), ex.name+"()")
+		if err != nil {
+			t.Errorf("%s: %v", ex.name, err)
+			continue
+		}
+		if got := strings.TrimSpace(stdoutOf(res)); got != ex.want {
+			t.Errorf("%s printed\n%s\nwant\n%s", ex.name, got, ex.want)
+		}
+	}
+}
+
+// Issue 10, item 2: pm/backend works in the session: the Theano tutorial
+// (pm/tensor's examples) and pm/backend's examples (defaults, keyword
+// inputs, several outputs, updates, Use) print what they print compiled;
+// backend.Names lists the backends.
+func TestTheanoTutorialInSession(t *testing.T) {
+	for _, file := range []string{"../pm/tensor/example_test.go", "../pm/backend/example_test.go"} {
+		t.Run(file, func(t *testing.T) {
+			runExamples(t, newEngine(t), file)
+		})
+	}
+	e := newEngine(t)
+	mustEval(t, e, `import "github.com/gopm-dev/gopm/pm/backend"`)
+	if got := textOf(mustEval(t, e, "backend.Names()")); got != "[debug vm]" {
+		t.Errorf("backend.Names() = %s", got)
+	}
+	// Using the package before importing it: a message, and the session
+	// is not damaged (yaegi's compiler crashed on this).
+	e = newEngine(t)
+	ce := evalErr(t, e, `f, err := backend.Compile(nil, nil)`)
+	if ce.Msg != `undefined: backend (import "github.com/gopm-dev/gopm/pm/backend" first)` || ce.Pos.Col != 11 {
+		t.Errorf("got %v", ce)
+	}
+	mustEval(t, e, `import "github.com/gopm-dev/gopm/pm/backend"`)
+	mustEval(t, e, `import "github.com/gopm-dev/gopm/pm/tensor"`)
+	if got := textOf(mustEval(t, e, `f, err := backend.Compile([]any{tensor.Scalar("x")}, tensor.Const(2.0))
+out, err := f.Call(1.0)
+out[0]`)); got != "2" {
+		t.Errorf("after the mistake: %q", got)
+	}
+}
+
+// Issue 10, item 3: idioms yaegi v0.16.1 gets wrong at a cell's top level.
+func TestEverydayIdioms(t *testing.T) {
+	e := newEngine(t)
+	mustEval(t, e, `import "strings"
+func two(i int) (int, error) { return i * 10, nil }`)
+	res := mustEval(t, e, `for i := 0; i < 2; i++ {
+	v, err := two(i)
+	fmt.Println(v, err)
+}
+if v, err := two(5); err == nil {
+	fmt.Println("if", v)
+}
+switch v, err := two(7); {
+case err == nil:
+	fmt.Println("switch", v)
+}`)
+	if got := stdoutOf(res); got != "0 <nil>\n10 <nil>\nif 50\nswitch 70\n" {
+		t.Errorf("multi-value := in blocks: %q", got)
+	}
+	res = mustEval(t, e, `fs := strings.Fields("a b c")
+w := fs[1]
+w2 := strings.Fields("x y")[0] + "!"
+last := fs[len(fs)-1]
+fmt.Println(w, w2, last)`)
+	if got := stdoutOf(res); got != "b x! c\n" {
+		t.Errorf("index of a compiled slice: %q", got)
+	}
+	// The types are the elements' own.
+	if got := textOf(mustEval(t, e, `fmt.Sprintf("%T %T", w, w2)`)); got != "string string" {
+		t.Errorf("types: %q", got)
+	}
+}
+
+// Issue 10, item 4: a mistake on line 3 of a multi-line call is reported at
+// line 3; in a script's main, the failing line, not main's first statement.
+func TestPanicPositions(t *testing.T) {
+	e := newEngine(t)
+	mustEval(t, e, `import "github.com/gopm-dev/gopm/pm/tensor"`)
+	ce := evalErr(t, e, `z := tensor.Add(
+	tensor.Scalar("a"),
+	tensor.Transpose(tensor.Vector("v"), 0, 1))`)
+	if ce.Pos.Line != 3 || ce.Pos.Col != 2 || !strings.Contains(ce.Msg, "transpose") {
+		t.Errorf("multi-line call: %v", ce)
+	}
+	_, err := e.EvalSource(context.Background(), Source{Name: "prog.go", Script: true, Code: `package main
+
+import "fmt"
+
+var xs = []int{1, 2}
+
+func main() {
+	fmt.Println("start")
+	total := 0
+	for _, x := range xs {
+		total += x
+	}
+	fmt.Println(xs[total])
+}
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.EvalSource(context.Background(), Source{Name: "prog.go", Line: 7, Code: "main()"})
+	ce, ok := err.(*Error)
+	// total is main's own variable: the engine cannot read it, so the
+	// message names the expression without the numbers.
+	if !ok || ce.Pos.String() != "prog.go:13:14" || ce.Msg != "panic: runtime error: index out of range (an index is not less than the length), in xs[total]" {
+		t.Errorf("main: %v", err)
+	}
+}
+
+// Issue 10, item 5: reflect-level panics read as Go's runtime errors,
+// with the nil value, the index and the length.
+func TestReflectPanicsExplained(t *testing.T) {
+	e := newEngine(t)
+	ce := evalErr(t, e, `s := []int{1, 2}
+k := 5
+fmt.Println(s[k])`)
+	if ce.Msg != "panic: runtime error: index out of range [5] with length 2, in s[k]" || ce.Pos.Line != 3 || ce.Pos.Col != 13 {
+		t.Errorf("index: %v", ce)
+	}
+	ce = evalErr(t, e, `type P struct{ A int }
+var pp *P
+pp.A`)
+	if ce.Msg != "panic: runtime error: invalid memory address or nil pointer dereference: pp is nil, in pp.A" || ce.Pos.Line != 3 {
+		t.Errorf("nil: %v", ce)
+	}
+}
+
+// Issue 10, item 6: :doc pm.Sample documents Model.Sample; misspelt names
+// get the nearest ones.
+func TestDocAndSuggestions(t *testing.T) {
+	e := newEngine(t)
+	d, ok := e.Inspect("pm.Sample", len("pm.Sample"))
+	if !ok || !strings.Contains(d.Signature, ") Sample(") || d.Doc == "" {
+		t.Errorf("pm.Sample: %v %+v", ok, d)
+	}
+	if got := e.Suggest("pm.Sumary"); len(got) == 0 || got[0] != "pm.Summary" {
+		t.Errorf("Suggest(pm.Sumary) = %v", got)
+	}
+	ce := evalErr(t, e, "pm.Sumary(nil)")
+	if ce.Msg != "undefined: pm.Sumary (did you mean pm.Summary?)" {
+		t.Errorf("cell: %v", ce)
+	}
+	mustEval(t, e, `import "github.com/gopm-dev/gopm/pm/dist"`)
+	if got := textOf(mustEval(t, e, `dist.Normal(0, 1).Err()`)); got != "" {
+		t.Errorf("dist.Normal: %q", got)
+	}
+}
+
+// Issue 10, item 7: os.Args and the environment reach interpreted code.
+func TestArgsAndEnvironment(t *testing.T) {
+	t.Setenv("PMREPL_TEST_VAR", "from the process")
+	e := newEngine(t)
+	mustEval(t, e, `import "os"`)
+	if got := textOf(mustEval(t, e, `os.Getenv("PMREPL_TEST_VAR")`)); got != "from the process" {
+		t.Errorf("Getenv = %q", got)
+	}
+	e2, err := New(Options{Args: []string{"s.go", "a", "b"}, Env: []string{"K=v"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	if got := textOf(mustEval(t, e2, `import "os"
+fmt.Sprintln(os.Args, os.Getenv("K"), os.Getenv("PMREPL_TEST_VAR") == "")`)); got != "[s.go a b] v true\n" {
+		t.Errorf("options: %q", got)
+	}
+}
+
+// Issue 10, item 8: a type mistake in a call of compiled code is refused
+// before any statement of the cell runs.
+func TestTypeMistakeBeforeRunning(t *testing.T) {
+	e := newEngine(t)
+	res, err := e.Eval(context.Background(), `fmt.Println("ran")
+xs := []string{"a", "b"}
+fmt.Println(xs...)`)
+	ce, ok := err.(*Error)
+	if !ok || ce.Pos.Line != 3 || !strings.HasPrefix(ce.Msg, "cannot use xs (variable of type []string) as []any value in argument to fmt.Println") {
+		t.Errorf("spread: %v", err)
+	}
+	if stdoutOf(res) != "" {
+		t.Errorf("the cell ran: %q", stdoutOf(res))
+	}
+	mustEval(t, e, `import "strings"
+ys := []any{"a"}`)
+	ce = evalErr(t, e, `strings.Join(ys, ",")`)
+	if ce.Msg != "cannot use ys (variable of type []any) as []string value in argument to strings.Join" {
+		t.Errorf("argument: %v", ce)
+	}
+	ce = evalErr(t, e, `n := strings.Cut("a=b", "=")`)
+	if ce.Msg != "assignment mismatch: 1 variable but strings.Cut returns 3 values" {
+		t.Errorf("results: %v", ce)
+	}
+	// Correct code is not refused.
+	mustEval(t, e, `zs := []any{1, "x"}
+fmt.Println(zs...)
+a, b, found := strings.Cut("a=b", "=")
+fmt.Println(strings.Join([]string{a, b}, "+"), found)`)
+}
