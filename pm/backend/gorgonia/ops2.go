@@ -86,12 +86,12 @@ func (b *builder) dot(ap *tensor.Apply, o tensor.DotOp) (*G.Node, error) {
 	}
 	a, c := ns[0], ns[1]
 	if o.TransA {
-		if a, err = G.Transpose(a); err != nil {
+		if a, err = b.transposed(ap.Inputs[0], a); err != nil {
 			return nil, err
 		}
 	}
 	if o.TransB {
-		if c, err = G.Transpose(c); err != nil {
+		if c, err = b.transposed(ap.Inputs[1], c); err != nil {
 			return nil, err
 		}
 	}
@@ -102,6 +102,24 @@ func (b *builder) dot(ap *tensor.Apply, o tensor.DotOp) (*G.Node, error) {
 		return G.Mul(c, a)
 	}
 	return G.Mul(a, c)
+}
+
+// transposed is the transpose of the matrix t (translated as n): data is transposed once, here,
+// since gorgonia's Transpose copies element by element at every call (most of the gradient's
+// time on logistic_big's 5000×25 design matrix).
+func (b *builder) transposed(t *tensor.Tensor, n *G.Node) (*G.Node, error) {
+	if !t.IsConstant() {
+		return G.Transpose(n)
+	}
+	s := b.typ[t].Shape
+	d := t.Value().Data
+	r := make([]float64, len(d))
+	for i := 0; i < s[0]; i++ {
+		for j := 0; j < s[1]; j++ {
+			r[j*s[0]+i] = d[i*s[1]+j]
+		}
+	}
+	return b.constant([]int{s[1], s[0]}, r), nil
 }
 
 // indices reads the positions of a take: they must be a constant (data), since gorgonia's
