@@ -94,6 +94,7 @@ var rrefBuild = map[string]func(p []float64) Dist{
 	"HurdleLogNormal":              func(p []float64) Dist { return HurdleLogNormal(p[0], p[1], p[2]) },
 	"OrderedLogistic":              func(p []float64) Dist { return OrderedLogistic(p[0], p[1:]) },
 	"OrderedProbit":                func(p []float64) Dist { return OrderedProbit(p[0], p[1:len(p)-1], p[len(p)-1]) },
+	"Interpolated":                 func(p []float64) Dist { return Interpolated(p[:len(p)/2], p[len(p)/2:]) },
 }
 
 // mvCases are the multivariate distributions of testdata/rref.R with the same inputs, and the
