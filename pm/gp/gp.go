@@ -319,12 +319,20 @@ func (g *HSGP) setup(x *tensor.Array) {
 }
 
 func constInputs(x any) *tensor.Array {
-	t := AsMatrix(x)
-	a := t.Value()
+	a := tensor.As(x).Value()
 	if a == nil {
 		fail("HSGP: the inputs must be constants")
 	}
-	return a
+	c := a.Clone()
+	c.DType = tensor.Float64
+	switch len(c.Shape) {
+	case 1:
+		c.Shape = []int{c.Shape[0], 1}
+	case 2:
+	default:
+		fail("inputs must be a vector or an n×d matrix, got shape %s", tensor.ShapeString(c.Shape))
+	}
+	return c
 }
 
 // Prior adds the free variable name+"_hsgp_coeffs_" (β, standard normal, length Πm) and the
