@@ -26,7 +26,7 @@
 //	PyMC                          gopm                                     CDF  ICDF
 //	AsymmetricLaplace             AsymmetricLaplace(b, kappa, mu)          yes  yes
 //	Beta                          Beta(alpha, beta)                        yes  yes
-//	Cauchy                        Cauchy(alpha, beta)                      yes  -
+//	Cauchy                        Cauchy(alpha, beta)                      yes  yes
 //	ChiSquared                    ChiSquared(nu)                           yes  yes
 //	ExGaussian                    ExGaussian(mu, sigma, nu)                yes  -
 //	Exponential                   Exponential(lam)                         yes  yes
@@ -34,13 +34,13 @@
 //	Gamma (alpha, beta)           Gamma(alpha, beta)                       yes  yes
 //	Gamma (mu, sigma)             GammaMuSigma(mu, sigma)                  yes  yes
 //	Gumbel                        Gumbel(mu, beta)                         yes  yes
-//	HalfCauchy                    HalfCauchy(beta)                         yes  -
+//	HalfCauchy                    HalfCauchy(beta)                         yes  yes
 //	HalfNormal                    HalfNormal(sigma)                        yes  yes
 //	HalfStudentT                  HalfStudentT(nu, sigma)                  yes  yes
 //	Interpolated                  Interpolated(xPoints, pdfPoints)         yes  yes
 //	InverseGamma                  InverseGamma(alpha, beta)                yes  yes
 //	Kumaraswamy                   Kumaraswamy(a, b)                        yes  yes
-//	Laplace                       Laplace(mu, b)                           yes  -
+//	Laplace                       Laplace(mu, b)                           yes  yes
 //	Logistic                      Logistic(mu, s)                          yes  yes
 //	LogitNormal                   LogitNormal(mu, sigma)                   yes  yes
 //	LogNormal                     LogNormal(mu, sigma)                     yes  yes

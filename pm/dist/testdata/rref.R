@@ -246,3 +246,8 @@ x <- c(-0.7, 0, 0.25, 1, 2.9)
 emit("Interpolated", "logp", c(xp, pp), x, log(f(x) / Z), "log(approxfun(x_points, pdf_points)(x) / integrate(approxfun(...), min, max))")
 emit("Interpolated", "logcdf", c(xp, pp), x, log(sapply(x, function(v) integrate(f, -1, v, rel.tol = 1e-13)$value) / Z), "log(integrate(approxfun(x_points, pdf_points), min, x) / Z)")
 emit("Interpolated", "icdf", c(xp, pp), u[2:6], sapply(u[2:6], function(q) uniroot(function(v) integrate(f, -1, v, rel.tol = 1e-13)$value / Z - q, c(-1, 3), tol = 1e-14)$root), "uniroot of integrate(approxfun(x_points, pdf_points), min, x)/Z")
+
+# Quantiles of Cauchy(alpha, beta), HalfCauchy(beta) and Laplace(mu, b).
+emit("Cauchy", "icdf", c(0.5, 2), u, qcauchy(u, 0.5, 2), "qcauchy(u, location, scale)")
+emit("HalfCauchy", "icdf", 1.5, u, qcauchy((1 + u) / 2, 0, 1.5), "qcauchy((1+u)/2, 0, scale)")
+emit("Laplace", "icdf", c(-1, 0.7), u, extraDistr::qlaplace(u, -1, 0.7), "extraDistr::qlaplace(u, mu, sigma)")
