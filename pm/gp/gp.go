@@ -220,6 +220,10 @@ type HSGP struct {
 	L    []float64
 	Mean Mean
 	Cov  Cov // must have a spectral density (ExpQuad, Matern12/32/52, or Scale of one)
+	// Centered draws β_j ~ Normal(0, √S_j) and f = Φβ instead of the default non-centred
+	// β_j ~ Normal(0, 1), f = Φ(β ⊙ √S): PyMC's parametrization="centered", the better
+	// geometry when many data inform the function.
+	Centered bool
 
 	center, bigL []float64
 	beta, sqrtS  *tensor.Tensor
@@ -335,8 +339,9 @@ func constInputs(x any) *tensor.Array {
 	return c
 }
 
-// Prior adds the free variable name+"_hsgp_coeffs_" (β, standard normal, length Πm) and the
-// deterministic name (f at the rows of x) to m, and returns f.
+// Prior adds the free variable name+"_hsgp_coeffs_" (β, standard normal, length Πm; with
+// Centered name+"_hsgp_coeffs", Normal(0, √S)) and the deterministic name (f at the rows of x)
+// to m, and returns f.
 func (g *HSGP) Prior(m *pm.Model, name string, x any) *tensor.Tensor {
 	ps, ok := g.Cov.(PSDer)
 	if g.Cov == nil || !ok {
@@ -346,9 +351,20 @@ func (g *HSGP) Prior(m *pm.Model, name string, x any) *tensor.Tensor {
 	g.setup(xa)
 	phi, omega := g.basis(xa)
 	g.sqrtS = tensor.Sqrt(ps.PSD(tensor.Const(omega)))
-	g.beta = m.Var(name+"_hsgp_coeffs_", dist.Normal(0.0, 1.0), pm.Shape(omega.Shape[0]))
-	f := tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), tensor.Mul(g.beta, g.sqrtS)))
-	return m.Deterministic(name, f)
+	if g.Centered {
+		g.beta = m.Var(name+"_hsgp_coeffs", dist.Normal(0.0, g.sqrtS), pm.Shape(omega.Shape[0]))
+	} else {
+		g.beta = m.Var(name+"_hsgp_coeffs_", dist.Normal(0.0, 1.0), pm.Shape(omega.Shape[0]))
+	}
+	return m.Deterministic(name, tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), g.weights())))
+}
+
+// weights are the basis functions' coefficients: β ⊙ √S (non-centred) or β (centred).
+func (g *HSGP) weights() *tensor.Tensor {
+	if g.Centered {
+		return g.beta
+	}
+	return tensor.Mul(g.beta, g.sqrtS)
 }
 
 // Conditional is f at new inputs for the prior's coefficients: m(X*) + Φ(X*)(β ⊙ √S).
@@ -361,5 +377,5 @@ func (g *HSGP) Conditional(xnew any) *tensor.Tensor {
 		fail("HSGP: the new inputs have %d columns, want %d", xa.Shape[1], len(g.M))
 	}
 	phi, _ := g.basis(xa)
-	return tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), tensor.Mul(g.beta, g.sqrtS)))
+	return tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), g.weights()))
 }

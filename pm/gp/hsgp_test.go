@@ -128,6 +128,32 @@ func TestHSGPMatchesExact(t *testing.T) {
 	}
 }
 
+// TestHSGPCentered checks that the centred parameterization gives the same f for the same
+// weights: f(β_c) = f(β_nc) when β_c = β_nc ⊙ √S.
+func TestHSGPCentered(t *testing.T) {
+	x := []float64{0, 0.5, 1.7, 3}
+	a := &HSGP{M: []int{8}, C: 1.5, Cov: ExpQuad(1, 0.7)}
+	b := &HSGP{M: []int{8}, C: 1.5, Cov: ExpQuad(1, 0.7), Centered: true}
+	ma, mb := pm.NewModel(), pm.NewModel()
+	fa, fb := a.Prior(ma, "f", x), b.Prior(mb, "f", x)
+	beta := []float64{0.3, -1, 0.5, 0.2, -0.7, 1.1, 0.05, -0.4}
+	s := evalArr(t, a.sqrtS).Data
+	bc := make([]float64, len(beta))
+	for i := range beta {
+		bc[i] = beta[i] * s[i]
+	}
+	va := evalArr(t, tensor.Replace([]*tensor.Tensor{fa}, map[*tensor.Tensor]*tensor.Tensor{a.beta: tensor.Const(beta)})[0]).Data
+	vb := evalArr(t, tensor.Replace([]*tensor.Tensor{fb}, map[*tensor.Tensor]*tensor.Tensor{b.beta: tensor.Const(bc)})[0]).Data
+	for i := range va {
+		if math.Abs(va[i]-vb[i]) > 1e-12 {
+			t.Errorf("f[%d]: non-centred %v, centred %v", i, va[i], vb[i])
+		}
+	}
+	if ma.Lookup("f_hsgp_coeffs_") == nil || mb.Lookup("f_hsgp_coeffs") == nil {
+		t.Error("coefficient variables are not named PyMC style")
+	}
+}
+
 // TestHSGPPrior checks HSGP's prior covariance ΦΛΦᵀ against the exact covariance (the
 // approximation error of Riutort-Mayol et al. is small inside the box) and the errors.
 func TestHSGPPrior(t *testing.T) {
@@ -203,8 +229,9 @@ func BenchmarkHSGPLogpGrad(b *testing.B) {
 	}
 }
 
-// BenchmarkHSGPSample10k samples the HSGP regression on 10,000 points (m = 30; lengthscale,
-// amplitude and noise free) with NUTS: 2 chains of 500 draws after 500 tuning steps.
+// BenchmarkHSGPSample10k samples the HSGP regression on 10,000 points (m = 30, centred;
+// lengthscale, amplitude and noise free) with NUTS: 2 chains of 500 draws after 500 tuning
+// steps.
 //
 //	go test -run XXX -bench HSGPSample10k -benchtime 1x ./pm/gp
 func BenchmarkHSGPSample10k(b *testing.B) {
@@ -221,7 +248,7 @@ func BenchmarkHSGPSample10k(b *testing.B) {
 		ls := m.Var("ls", dist.Gamma(4.0, 4.0))
 		eta := m.Var("eta", dist.HalfNormal(1.0))
 		sigma := m.Var("sigma", dist.HalfNormal(1.0))
-		g := &HSGP{M: []int{30}, C: 1.5, Cov: Scale(tensor.Square(eta), ExpQuad(1, ls))}
+		g := &HSGP{M: []int{30}, C: 1.5, Cov: Scale(tensor.Square(eta), ExpQuad(1, ls)), Centered: true}
 		f := g.Prior(m, "f", x)
 		m.Observe("y", dist.Normal(f, sigma), y)
 		if _, err := m.Sample(pm.Draws(500), pm.Tune(500), pm.Chains(2), pm.Seed(uint64(i))); err != nil {
