@@ -251,6 +251,14 @@ func MatrixNormal(mu any, rowcov any, colcov any) dist.Dist {
 // KroneckerNormal is dist.KroneckerNormal: the multivariate normal distribution with mean mu (length N) and covariance K_1 ⊗ K_2 ⊗ ...
 func KroneckerNormal(mu any, covs ...any) dist.Dist { return dist.KroneckerNormal(mu, covs...) }
 
+// Interpolated is dist.Interpolated: the distribution whose density is the linear interpolation of pdfPoints at the increasing xPoints, normalized by the trapezoid rule (PyMC's Interpolated):
+func Interpolated(xPoints []float64, pdfPoints []float64) dist.Dist {
+	return dist.Interpolated(xPoints, pdfPoints)
+}
+
+// PolyaGamma is dist.PolyaGamma: the Pólya-Gamma distribution PG(h, z) of Polson, Scott and Windle (2013), the law of (1/(2π²)) Σ_k g_k/((k-½)² + z²/(4π²)) with g_k ~ Gamma(h, 1).
+func PolyaGamma(h any, z any) dist.Dist { return dist.PolyaGamma(h, z) }
+
 // Truncated is dist.Truncated: the distribution d restricted to [lower, upper] and renormalized (a nil bound means none).
 func Truncated(d dist.Dist, lower any, upper any) dist.Dist { return dist.Truncated(d, lower, upper) }
 

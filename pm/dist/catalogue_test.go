@@ -353,3 +353,71 @@ func TestDistZeroSumTransform(t *testing.T) {
 		t.Errorf("zerosum unconstrained shape %v", s)
 	}
 }
+
+// TestDistPolyaGamma checks the series density (it integrates to 1 and has the mean
+// h tanh(z/2)/(2z)) and the draws' mean and variance, h(sinh z - z)/(4z³ cosh²(z/2)) (Polson,
+// Scott and Windle 2013, section 3).
+func TestDistPolyaGamma(t *testing.T) {
+	rs := tensor.NewRandomStream(8)
+	for _, c := range [][2]float64{{1, 0}, {2, 1.5}, {1, 4}} {
+		h, z := c[0], c[1]
+		mean := h / 4
+		vr := h / 24
+		if z != 0 {
+			mean = h * math.Tanh(z/2) / (2 * z)
+			ch := math.Cosh(z / 2)
+			vr = h * (math.Sinh(z) - z) / (4 * z * z * z * ch * ch)
+		}
+		d := PolyaGamma(h, z)
+		const m = 20000
+		hstep := 12.0 / m
+		xs := make([]float64, m)
+		for i := range xs {
+			xs[i] = float64(i+1) * hstep
+		}
+		lp := logpAt(t, d, xs)
+		var s0, s1 float64
+		for i, v := range lp {
+			w := 2.0
+			if i%2 == 0 {
+				w = 4
+			}
+			if i == m-1 {
+				w = 1
+			}
+			s0 += w * math.Exp(v)
+			s1 += w * xs[i] * math.Exp(v)
+		}
+		s0 *= hstep / 3
+		s1 *= hstep / 3
+		if math.Abs(s0-1) > 1e-6 || math.Abs(s1-mean) > 1e-6 {
+			t.Errorf("PG(%v, %v): density integrates to %v with mean %v, want 1 and %v", h, z, s0, s1, mean)
+		}
+		x := evalT(t, d.Random(rs, []int{8000})).Data
+		em, ev := stat.MeanVariance(x, nil)
+		if math.Abs(em-mean) > 5*math.Sqrt(vr/8000) || math.Abs(ev-vr) > 0.1*vr {
+			t.Errorf("PG(%v, %v) draws: mean %v variance %v, want %v and %v", h, z, em, ev, mean, vr)
+		}
+	}
+	if err := tensor.VerifyGrad(func(in []*tensor.Tensor) *tensor.Tensor {
+		return PolyaGamma(1.0, in[0]).Logp(tensor.Const([]float64{0.1, 0.3, 0.8}))
+	}, []any{1.3}, nil); err != nil {
+		t.Errorf("PolyaGamma gradient in z: %v", err)
+	}
+}
+
+// TestDistInterpolatedRandom checks Interpolated draws by a KS test and the density's gradient.
+func TestDistInterpolatedRandom(t *testing.T) {
+	d := Interpolated([]float64{-1, 0, 0.5, 2, 3}, []float64{0, 1, 0.4, 0.8, 0.1})
+	x := evalT(t, d.Random(tensor.NewRandomStream(4), []int{4000})).Data
+	if ks := ksAgainst(t, d.(CDFer), x); ks > ksCritical(4000) {
+		t.Errorf("Interpolated draws: KS distance %v", ks)
+	}
+	if err := tensor.VerifyGrad(func(in []*tensor.Tensor) *tensor.Tensor { return d.Logp(in[0]) },
+		[]any{[]float64{-0.5, 0.3, 1.2, 2.4}}, nil); err != nil {
+		t.Errorf("Interpolated gradient: %v", err)
+	}
+	if err := Interpolated([]float64{0, 1, 1}, []float64{1, 1, 1}).Err(); err == nil {
+		t.Error("Interpolated with repeated points: no error")
+	}
+}

@@ -262,3 +262,19 @@ func (d *discreteUniform) ICDF(u *tt) *tt {
 	n := tensor.Add(tensor.Sub(d.upper, d.lower), 1.0)
 	return tensor.Maximum(tensor.Add(tensor.Sub(d.lower, 1.0), tensor.Ceil(tensor.Mul(u, n))), d.lower)
 }
+
+// Cauchy: ICDF is α + β tan(π(u − ½)); HalfCauchy's is β tan(πu/2).
+func (d *cauchy) ICDF(u *tt) *tt {
+	if d.half {
+		a := tensor.Mul(u, math.Pi/2)
+		return tensor.Mul(d.beta, tensor.Div(tensor.Sin(a), tensor.Cos(a)))
+	}
+	a := tensor.Mul(tensor.Sub(u, 0.5), math.Pi)
+	return tensor.Add(d.alpha, tensor.Mul(d.beta, tensor.Div(tensor.Sin(a), tensor.Cos(a))))
+}
+
+// Laplace: ICDF is μ − b sign(u − ½) log(1 − 2|u − ½|).
+func (d *laplace) ICDF(u *tt) *tt {
+	c := tensor.Sub(u, 0.5)
+	return tensor.Sub(d.mu, tensor.Mul(tensor.Mul(d.b, tensor.Sign(c)), tensor.Log1p(tensor.Mul(-2.0, tensor.Abs(c)))))
+}

@@ -15,4 +15,95 @@
 //
 // The model layer (package pm) names variables, applies the transforms and adds their
 // log-Jacobians; this package knows nothing of models.
+//
+// # PyMC names
+//
+// Every distribution of PyMC 5 and its gopm constructor. CDF marks a log-CDF and log-CCDF
+// (so that Truncated and Censored accept it; through the regularized incomplete gamma and beta
+// functions of package tensor, differentiable in every parameter, where there is no closed
+// form); ICDF marks a quantile function (Truncated draws by it).
+//
+//	PyMC                          gopm                                     CDF  ICDF
+//	AsymmetricLaplace             AsymmetricLaplace(b, kappa, mu)          yes  yes
+//	Beta                          Beta(alpha, beta)                        yes  yes
+//	Cauchy                        Cauchy(alpha, beta)                      yes  yes
+//	ChiSquared                    ChiSquared(nu)                           yes  yes
+//	ExGaussian                    ExGaussian(mu, sigma, nu)                yes  -
+//	Exponential                   Exponential(lam)                         yes  yes
+//	Flat, HalfFlat                Flat(), HalfFlat()                       -    -
+//	Gamma (alpha, beta)           Gamma(alpha, beta)                       yes  yes
+//	Gamma (mu, sigma)             GammaMuSigma(mu, sigma)                  yes  yes
+//	Gumbel                        Gumbel(mu, beta)                         yes  yes
+//	HalfCauchy                    HalfCauchy(beta)                         yes  yes
+//	HalfNormal                    HalfNormal(sigma)                        yes  yes
+//	HalfStudentT                  HalfStudentT(nu, sigma)                  yes  yes
+//	Interpolated                  Interpolated(xPoints, pdfPoints)         yes  yes
+//	InverseGamma                  InverseGamma(alpha, beta)                yes  yes
+//	Kumaraswamy                   Kumaraswamy(a, b)                        yes  yes
+//	Laplace                       Laplace(mu, b)                           yes  yes
+//	Logistic                      Logistic(mu, s)                          yes  yes
+//	LogitNormal                   LogitNormal(mu, sigma)                   yes  yes
+//	LogNormal                     LogNormal(mu, sigma)                     yes  yes
+//	Moyal                         Moyal(mu, sigma)                         yes  yes
+//	Normal                        Normal(mu, sigma)                        yes  yes
+//	Pareto                        Pareto(alpha, m)                         yes  yes
+//	PolyaGamma                    PolyaGamma(h, z)                         -    -
+//	Rice                          Rice(nu, sigma)                          -    -
+//	SkewNormal                    SkewNormal(mu, sigma, alpha)             -    -
+//	SkewStudentT                  none yet (Jones–Faddy skew t)
+//	StudentT                      StudentT(nu, mu, sigma)                  yes  yes
+//	Triangular                    Triangular(lower, c, upper)              yes  yes
+//	TruncatedNormal               TruncatedNormal(mu, sigma, lower, upper) yes  -
+//	Uniform                       Uniform(lower, upper)                    yes  yes
+//	VonMises                      VonMises(mu, kappa)                      -    -
+//	Wald                          Wald(mu, lam)                            yes  -
+//	Weibull                       Weibull(alpha, beta)                     yes  yes
+//	Bernoulli (p, logit_p)        Bernoulli(p), BernoulliLogit(logitP)     yes  yes
+//	BetaBinomial                  BetaBinomial(n, alpha, beta)             -    -
+//	Binomial (p, logit_p)         Binomial(n, p), BinomialLogit(n, l)      yes  yes
+//	Categorical (p, logit_p)      Categorical(p), CategoricalLogit(l)      -    -
+//	DiracDelta                    none yet (a constant: use a Go value or Deterministic)
+//	DiscreteUniform               DiscreteUniform(lower, upper)            yes  yes
+//	DiscreteWeibull               DiscreteWeibull(q, beta)                 yes  yes
+//	Geometric                     Geometric(p)                             yes  yes
+//	HyperGeometric                HyperGeometric(N, k, n)                  yes  yes
+//	NegativeBinomial (mu, alpha)  NegativeBinomial(mu, alpha)              yes  yes
+//	OrderedLogistic               OrderedLogistic(eta, cutpoints)          -    -
+//	OrderedProbit                 OrderedProbit(eta, cutpoints, sigma)     -    -
+//	Poisson                       Poisson(mu), PoissonLog(eta)             yes  yes
+//	ZeroInflatedPoisson           ZeroInflatedPoisson(psi, mu)             -    -
+//	ZeroInflatedBinomial          ZeroInflatedBinomial(psi, n, p)          yes  -
+//	ZeroInflatedNegativeBinomial  ZeroInflatedNegativeBinomial(psi, mu, a) yes  -
+//	HurdlePoisson                 HurdlePoisson(psi, mu)                   yes  -
+//	HurdleNegativeBinomial        HurdleNegativeBinomial(psi, mu, alpha)   yes  -
+//	HurdleGamma                   HurdleGamma(psi, alpha, beta)            yes  -
+//	HurdleLogNormal               HurdleLogNormal(psi, mu, sigma)          yes  -
+//	Mixture, NormalMixture        Mixture(w, comps...), NormalMixture      -    -
+//	CAR                           CAR(mu, W, alpha, tau)
+//	ICAR                          ICAR(W, sigma, zeroSumStdev)
+//	Dirichlet                     Dirichlet(a)
+//	DirichletMultinomial          DirichletMultinomial(n, a)
+//	KroneckerNormal               KroneckerNormal(mu, covs...) (no added noise sigma)
+//	LKJCholeskyCov                LKJCholeskyCov(n, eta, sdDist), CovCholeskyParts
+//	LKJCorr                       LKJCorr(n, eta)
+//	MatrixNormal                  MatrixNormal(mu, rowcov, colcov)
+//	Multinomial                   Multinomial(n, p)
+//	MvNormal (cov, chol, tau)     MvNormal(mu, cov), MvNormalChol, MvNormalPrec
+//	MvStudentT                    MvStudentT(nu, mu, scale)
+//	OrderedMultinomial            none yet
+//	StickBreakingWeights          StickBreakingWeights(alpha, K)
+//	Wishart                       none (PyMC discourages it; use LKJCholeskyCov)
+//	ZeroSumNormal                 ZeroSumNormal(sigma, n) (one zero-sum axis)
+//	AR                            AR(rho, sigma, init, steps, constant)
+//	GaussianRandomWalk            GaussianRandomWalk(mu, sigma, init, steps)
+//	RandomWalk, MvGaussianRandomWalk, MvStudentTRandomWalk, GARCH11, EulerMaruyama: none yet
+//	Truncated                     Truncated(d, lower, upper)
+//	Censored                      Censored(d, lower, upper)
+//	CustomDist, DensityDist       CustomDist(name, logp, opts...)
+//	Simulator                     none (likelihood-free inference is not supported)
+//
+// Transforms: PyMC's log, logodds, interval, lowerbound, upperbound, simplex, ordered,
+// zerosum, CholeskyCorr and the chain log + ordered are Log, LogOdds, IntervalTransform,
+// LowerBound, UpperBound, SimplexTransform, Ordered, ZeroSumTransform, CholeskyCorr and
+// PositiveOrdered.
 package dist

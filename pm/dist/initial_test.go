@@ -36,6 +36,7 @@ func allDists() []Dist {
 		StickBreakingWeights(2, 4), ZeroSumNormal(1, 4), CAR(0, carW, 0.5, 2), ICAR(carW, 1, 0.001),
 		MatrixNormal([][]float64{{0, 1}, {2, 3}}, [][]float64{{1, 0}, {0, 1}}, [][]float64{{2, 0.5}, {0.5, 1}}),
 		KroneckerNormal([]float64{0, 0, 0, 0}, [][]float64{{1, 0}, {0, 1}}, [][]float64{{2, 0.5}, {0.5, 1}}),
+		PolyaGamma(1, 0.5), Interpolated([]float64{0, 1, 2}, []float64{1, 2, 0.5}),
 	}
 }
 

@@ -94,6 +94,10 @@ var rrefBuild = map[string]func(p []float64) Dist{
 	"HurdleLogNormal":              func(p []float64) Dist { return HurdleLogNormal(p[0], p[1], p[2]) },
 	"OrderedLogistic":              func(p []float64) Dist { return OrderedLogistic(p[0], p[1:]) },
 	"OrderedProbit":                func(p []float64) Dist { return OrderedProbit(p[0], p[1:len(p)-1], p[len(p)-1]) },
+	"Interpolated":                 func(p []float64) Dist { return Interpolated(p[:len(p)/2], p[len(p)/2:]) },
+	"Cauchy":                       func(p []float64) Dist { return Cauchy(p[0], p[1]) },
+	"HalfCauchy":                   func(p []float64) Dist { return HalfCauchy(p[0]) },
+	"Laplace":                      func(p []float64) Dist { return Laplace(p[0], p[1]) },
 }
 
 // mvCases are the multivariate distributions of testdata/rref.R with the same inputs, and the

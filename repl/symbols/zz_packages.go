@@ -16,6 +16,7 @@ var Packages = []Package{
 	{Path: "github.com/gopm-dev/gopm/pm/dist", Name: "dist", Auto: false, Stdlib: false},
 	{Path: "github.com/gopm-dev/gopm/pm/step", Name: "step", Auto: false, Stdlib: false},
 	{Path: "github.com/gopm-dev/gopm/pm/diag", Name: "diag", Auto: false, Stdlib: false},
+	{Path: "github.com/gopm-dev/gopm/pm/gp", Name: "gp", Auto: false, Stdlib: false},
 	{Path: "gonum.org/v1/gonum/mat", Name: "mat", Auto: false, Stdlib: false},
 	{Path: "gonum.org/v1/gonum/stat", Name: "stat", Auto: false, Stdlib: false},
 	{Path: "bytes", Name: "bytes", Auto: false, Stdlib: true},

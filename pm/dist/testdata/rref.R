@@ -236,3 +236,18 @@ emit("mv:StickBreakingWeights", "logp", numeric(0), w5, sum(dbeta(beta, 1, 2.5, 
 z5 <- c(0.5, -1, 0.25, 1.5, -1.25)
 B <- qr.Q(qr(cbind(rep(1, 5), diag(5)[, 1:4])))[, 2:5]
 emit("mv:ZeroSumNormal", "logp", numeric(0), z5, sum(dnorm(t(B) %*% z5, 0, 1.3, log = TRUE)), "sum(dnorm(t(B) %*% x, 0, sigma = 1.3, log = TRUE)), B an orthonormal basis of the zero-sum subspace (qr.Q)")
+
+# Interpolated(x_points, pdf_points): params are the points then the densities.
+xp <- c(-1, 0, 0.5, 2, 3)
+pp <- c(0, 1, 0.4, 0.8, 0.1)
+f <- approxfun(xp, pp)
+Z <- integrate(f, -1, 3, subdivisions = 1000, rel.tol = 1e-13)$value
+x <- c(-0.7, 0, 0.25, 1, 2.9)
+emit("Interpolated", "logp", c(xp, pp), x, log(f(x) / Z), "log(approxfun(x_points, pdf_points)(x) / integrate(approxfun(...), min, max))")
+emit("Interpolated", "logcdf", c(xp, pp), x, log(sapply(x, function(v) integrate(f, -1, v, rel.tol = 1e-13)$value) / Z), "log(integrate(approxfun(x_points, pdf_points), min, x) / Z)")
+emit("Interpolated", "icdf", c(xp, pp), u[2:6], sapply(u[2:6], function(q) uniroot(function(v) integrate(f, -1, v, rel.tol = 1e-13)$value / Z - q, c(-1, 3), tol = 1e-14)$root), "uniroot of integrate(approxfun(x_points, pdf_points), min, x)/Z")
+
+# Quantiles of Cauchy(alpha, beta), HalfCauchy(beta) and Laplace(mu, b).
+emit("Cauchy", "icdf", c(0.5, 2), u, qcauchy(u, 0.5, 2), "qcauchy(u, location, scale)")
+emit("HalfCauchy", "icdf", 1.5, u, qcauchy((1 + u) / 2, 0, 1.5), "qcauchy((1+u)/2, 0, scale)")
+emit("Laplace", "icdf", c(-1, 0.7), u, extraDistr::qlaplace(u, -1, 0.7), "extraDistr::qlaplace(u, mu, sigma)")

@@ -1,0 +1,258 @@
+package gp
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gopm-dev/gopm/pm"
+	"github.com/gopm-dev/gopm/pm/dist"
+	"github.com/gopm-dev/gopm/pm/tensor"
+)
+
+// levinson solves T x = b for the symmetric positive definite Toeplitz matrix T with first row
+// r, in O(n²) (Levinson's algorithm as in Golub & Van Loan, Matrix Computations, 4th ed.,
+// algorithm 4.7.2, on T/r₀): the exact GP on a regular grid, independent of pm/gp.
+func levinson(r, b []float64) []float64 {
+	n := len(r)
+	t := make([]float64, n)
+	for i := range r {
+		t[i] = r[i] / r[0]
+	}
+	x := make([]float64, n)
+	y := make([]float64, n)
+	z := make([]float64, n)
+	x[0] = b[0] / r[0]
+	if n == 1 {
+		return x
+	}
+	y[0] = -t[1]
+	beta, alpha := 1.0, -t[1]
+	for k := 1; k < n; k++ {
+		beta *= 1 - alpha*alpha
+		s := 0.0
+		for i := 0; i < k; i++ {
+			s += t[i+1] * x[k-1-i]
+		}
+		mu := (b[k]/r[0] - s) / beta
+		for i := 0; i < k; i++ {
+			z[i] = x[i] + mu*y[k-1-i]
+		}
+		copy(x[:k], z[:k])
+		x[k] = mu
+		if k < n-1 {
+			s = 0
+			for i := 0; i < k; i++ {
+				s += t[i+1] * y[k-1-i]
+			}
+			alpha = -(t[k+1] + s) / beta
+			for i := 0; i < k; i++ {
+				z[i] = y[i] + alpha*y[k-1-i]
+			}
+			copy(y[:k], z[:k])
+			y[k] = alpha
+		}
+	}
+	return x
+}
+
+// TestHSGPMatchesExact: on 10,000 points of a regular grid, with fixed hyperparameters, the
+// HSGP posterior mean of f (the MAP of its Gaussian posterior) is within 0.05 posterior sd of
+// the exact GP's at a 500-point subset. The exact GP is solved by Levinson's algorithm on the
+// Toeplitz covariance; its posterior sd is computed exactly at 8 of the subset points and the
+// smallest is the yardstick.
+func TestHSGPMatchesExact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the exact GP on 10,000 points takes a few seconds")
+	}
+	const n = 10000
+	const ls, eta, sigma = 0.8, 1.2, 0.5
+	r := rand.New(rand.NewPCG(9, 9))
+	x := make([]float64, n)
+	y := make([]float64, n)
+	for i := range x {
+		x[i] = 10 * float64(i) / (n - 1)
+		y[i] = math.Sin(x[i]) + 0.6*math.Cos(2.3*x[i]) + sigma*r.NormFloat64()
+	}
+	// ApproxParams's advice (c = 1.2 here) is for the prior; the posterior near the ends of the
+	// data with 10,000 points is sharper than the boundary effect of c = 1.2 allows for 0.05
+	// sd, so the box is wider (c = 2) and m grows with it by the same rule, doubled.
+	c := 2.0
+	mBasis := 2 * int(math.Ceil(1.75*c*5/ls))
+	g := &HSGP{M: []int{mBasis}, C: c, Cov: Scale(eta*eta, ExpQuad(1, ls))}
+	m := pm.NewModel()
+	f := g.Prior(m, "f", x)
+	m.Observe("y", dist.Normal(f, sigma), y)
+	res, err := pm.FindMAP(m, pm.MAPMaxIter(5000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh := res.Point["f"]
+
+	k := func(d float64) float64 { return eta * eta * math.Exp(-d*d/(2*ls*ls)) }
+	row := make([]float64, n)
+	for i := range row {
+		row[i] = k(x[i] - x[0])
+	}
+	row[0] += sigma * sigma
+	alpha := levinson(row, y)
+	sd := math.Inf(1)
+	for j := 0; j < 8; j++ {
+		s := 625 + j*1250 // spread over the subset
+		ks := make([]float64, n)
+		for i := range ks {
+			ks[i] = k(x[i] - x[s])
+		}
+		w := levinson(row, ks)
+		v := k(0)
+		for i := range ks {
+			v -= ks[i] * w[i]
+		}
+		sd = math.Min(sd, math.Sqrt(v))
+	}
+	worst, at := 0.0, 0.0
+	for s := 0; s < n; s += n / 500 {
+		mean := 0.0
+		for i := range x {
+			mean += k(x[i]-x[s]) * alpha[i]
+		}
+		if d := math.Abs(fh[s]-mean) / sd; d > worst {
+			worst, at = d, x[s]
+		}
+	}
+	t.Logf("HSGP with m = %d, c = %v: largest difference from the exact posterior mean %.4f sd at x = %v (sd %.4f); MAP converged %v, gradient norm %v",
+		mBasis, c, worst, at, sd, res.Converged, res.GradNorm)
+	if worst > 0.05 {
+		t.Errorf("HSGP posterior mean differs from the exact GP's by %v sd", worst)
+	}
+}
+
+// TestHSGPCentered checks that the centred parameterization gives the same f for the same
+// weights: f(β_c) = f(β_nc) when β_c = β_nc ⊙ √S.
+func TestHSGPCentered(t *testing.T) {
+	x := []float64{0, 0.5, 1.7, 3}
+	a := &HSGP{M: []int{8}, C: 1.5, Cov: ExpQuad(1, 0.7)}
+	b := &HSGP{M: []int{8}, C: 1.5, Cov: ExpQuad(1, 0.7), Centered: true}
+	ma, mb := pm.NewModel(), pm.NewModel()
+	fa, fb := a.Prior(ma, "f", x), b.Prior(mb, "f", x)
+	beta := []float64{0.3, -1, 0.5, 0.2, -0.7, 1.1, 0.05, -0.4}
+	s := evalArr(t, a.sqrtS).Data
+	bc := make([]float64, len(beta))
+	for i := range beta {
+		bc[i] = beta[i] * s[i]
+	}
+	va := evalArr(t, tensor.Replace([]*tensor.Tensor{fa}, map[*tensor.Tensor]*tensor.Tensor{a.beta: tensor.Const(beta)})[0]).Data
+	vb := evalArr(t, tensor.Replace([]*tensor.Tensor{fb}, map[*tensor.Tensor]*tensor.Tensor{b.beta: tensor.Const(bc)})[0]).Data
+	for i := range va {
+		if math.Abs(va[i]-vb[i]) > 1e-12 {
+			t.Errorf("f[%d]: non-centred %v, centred %v", i, va[i], vb[i])
+		}
+	}
+	if ma.Lookup("f_hsgp_coeffs_") == nil || mb.Lookup("f_hsgp_coeffs") == nil {
+		t.Error("coefficient variables are not named PyMC style")
+	}
+}
+
+// TestHSGPPrior checks HSGP's prior covariance ΦΛΦᵀ against the exact covariance (the
+// approximation error of Riutort-Mayol et al. is small inside the box) and the errors.
+func TestHSGPPrior(t *testing.T) {
+	x := []float64{-1, -0.3, 0, 0.4, 1}
+	g := &HSGP{M: []int{60}, C: 2.5, Cov: ExpQuad(1, 0.5)}
+	m := pm.NewModel()
+	g.Prior(m, "f", x)
+	phi, omega := g.basis(constInputs(x))
+	s := evalArr(t, tensor.Sqrt(g.Cov.(PSDer).PSD(tensor.Const(omega)))).Data
+	for i := range x {
+		for j := range x {
+			v := 0.0
+			for b := range s {
+				v += phi.Data[i*60+b] * phi.Data[j*60+b] * s[b] * s[b]
+			}
+			want := math.Exp(-(x[i] - x[j]) * (x[i] - x[j]) / (2 * 0.25))
+			if math.Abs(v-want) > 1e-3 {
+				t.Errorf("HSGP prior covariance [%d, %d] = %v, exact %v", i, j, v, want)
+			}
+		}
+	}
+	if err := tensor.Catch(func() { (&HSGP{M: []int{10}, C: 1.5, Cov: Periodic(1, 1.0, 1.0)}).Prior(pm.NewModel(), "f", x) }); err == nil {
+		t.Error("HSGP with a periodic covariance: no error")
+	}
+	if _, _, err := ApproxParams([2]float64{0, 10}, [2]float64{1, 2}, "Cosine"); err == nil {
+		t.Error("ApproxParams for Cosine: no error")
+	}
+	mm, c, _ := ApproxParams([2]float64{-5, 5}, [2]float64{1, 2}, "ExpQuad")
+	if mm != 12 || math.Abs(c-1.28) > 1e-12 {
+		t.Errorf("ApproxParams: m = %d, c = %v, want 12 and 1.28", mm, c)
+	}
+}
+
+// BenchmarkHSGPLogpGrad measures one log-density and gradient of an HSGP regression with free
+// lengthscale, amplitude and noise for n points and m basis functions; the time per call grows
+// as n·m (compare n = 2500 with 10000, and m = 20 with 80).
+//
+//	go test -run XXX -bench HSGPLogpGrad ./pm/gp
+func BenchmarkHSGPLogpGrad(b *testing.B) {
+	for _, n := range []int{2500, 10000} {
+		for _, mb := range []int{20, 80} {
+			b.Run(fmt.Sprintf("n=%d/m=%d", n, mb), func(b *testing.B) {
+				r := rand.New(rand.NewPCG(1, 1))
+				x := make([]float64, n)
+				y := make([]float64, n)
+				for i := range x {
+					x[i] = 10 * r.Float64()
+					y[i] = math.Sin(x[i]) + 0.3*r.NormFloat64()
+				}
+				m := pm.NewModel()
+				ls := m.Var("ls", dist.Gamma(2.0, 1.0))
+				eta := m.Var("eta", dist.HalfNormal(1.0))
+				sigma := m.Var("sigma", dist.HalfNormal(1.0))
+				g := &HSGP{M: []int{mb}, C: 1.5, Cov: Scale(tensor.Square(eta), ExpQuad(1, ls))}
+				f := g.Prior(m, "f", x)
+				m.Observe("y", dist.Normal(f, sigma), y)
+				ld, err := m.Compile()
+				if err != nil {
+					b.Fatal(err)
+				}
+				p := make([]float64, ld.Dim())
+				grad := make([]float64, ld.Dim())
+				for i := range p {
+					p[i] = 0.1
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					ld.LogpGrad(p, grad)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkHSGPSample10k samples the HSGP regression on 10,000 points (m = 30, centred;
+// lengthscale, amplitude and noise free) with NUTS: 2 chains of 500 draws after 500 tuning
+// steps.
+//
+//	go test -run XXX -bench HSGPSample10k -benchtime 1x ./pm/gp
+func BenchmarkHSGPSample10k(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	const n = 10000
+	x := make([]float64, n)
+	y := make([]float64, n)
+	for i := range x {
+		x[i] = 10 * r.Float64()
+		y[i] = math.Sin(x[i]) + 0.3*r.NormFloat64()
+	}
+	for i := 0; i < b.N; i++ {
+		m := pm.NewModel()
+		ls := m.Var("ls", dist.Gamma(4.0, 4.0))
+		eta := m.Var("eta", dist.HalfNormal(1.0))
+		sigma := m.Var("sigma", dist.HalfNormal(1.0))
+		g := &HSGP{M: []int{30}, C: 1.5, Cov: Scale(tensor.Square(eta), ExpQuad(1, ls)), Centered: true}
+		f := g.Prior(m, "f", x)
+		m.Observe("y", dist.Normal(f, sigma), y)
+		if _, err := m.Sample(pm.Draws(500), pm.Tune(500), pm.Chains(2), pm.Seed(uint64(i))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
