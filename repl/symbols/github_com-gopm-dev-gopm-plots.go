@@ -30,6 +30,8 @@ func init() {
 		"KDEBandwidth":       reflect.ValueOf(plots.KDEBandwidth),
 		"Khat":               reflect.ValueOf(plots.Khat),
 		"LOOPIT":             reflect.ValueOf(plots.LOOPIT),
+		"Line":               reflect.ValueOf(plots.Line),
+		"Lines":              reflect.ValueOf(plots.Lines),
 		"MaxLag":             reflect.ValueOf(plots.MaxLag),
 		"NumPredictive":      reflect.ValueOf(plots.NumPredictive),
 		"PPC":                reflect.ValueOf(plots.PPC),
@@ -41,18 +43,22 @@ func init() {
 		"RHat":               reflect.ValueOf(plots.RHat),
 		"ROPE":               reflect.ValueOf(plots.ROPE),
 		"Reference":          reflect.ValueOf(plots.Reference),
+		"Scatter":            reflect.ValueOf(plots.Scatter),
 		"Seed":               reflect.ValueOf(plots.Seed),
 		"Size":               reflect.ValueOf(plots.Size),
 		"SplitComponents":    reflect.ValueOf(plots.SplitComponents),
+		"Title":              reflect.ValueOf(plots.Title),
 		"Titles":             reflect.ValueOf(plots.Titles),
 		"Trace":              reflect.ValueOf(plots.Trace),
 		"Vars":               reflect.ValueOf(plots.Vars),
+		"XY":                 reflect.ValueOf(plots.XY),
 
 		// type definitions
 		"Density": reflect.ValueOf((*plots.Density)(nil)),
 		"Figure":  reflect.ValueOf((*plots.Figure)(nil)),
 		"Option":  reflect.ValueOf((*plots.Option)(nil)),
 		"Samples": reflect.ValueOf((*plots.Samples)(nil)),
+		"Series":  reflect.ValueOf((*plots.Series)(nil)),
 		"Var":     reflect.ValueOf((*plots.Var)(nil)),
 	}
 }
