@@ -8,6 +8,8 @@
 //
 //	go run ./bench                     # the whole suite
 //	go run ./bench -models linreg,coal_marginal -json results.json
+//	go run ./bench -backend gorgonia -models linreg  # sample on another backend
+//	go run ./bench -gradtime vm,debug,gorgonia,gorgonia-ad  # CPU time per gradient, side by side
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"time"
 
 	"github.com/gopm-dev/gopm/pm"
+	_ "github.com/gopm-dev/gopm/pm/backend/gorgonia" // selectable with -backend gorgonia
 )
 
 type stanParam struct {
@@ -81,9 +84,17 @@ func main() {
 	twoCores := flag.Bool("cores2", true, "also time the run with chains on 2 cores")
 	jsonOut := flag.String("json", "", "write the results as JSON to this file")
 	metric := flag.String("metric", "", "NUTS mass-matrix adaptation: diag (Stan's; pm's default), grad or dense")
+	be := flag.String("backend", "", "backend to sample on (default: PM_BACKEND, the config file, else vm)")
+	gradTime := flag.String("gradtime", "", "instead of sampling, time a gradient on these comma-separated backends")
 	flag.Parse()
 	if *dir == "" {
 		*dir = findData()
+	}
+	if *gradTime != "" {
+		if err := gradTimes(*dir, strings.Split(*models, ","), strings.Split(*gradTime, ",")); err != nil {
+			fail(err)
+		}
+		return
 	}
 	var stan struct {
 		Models map[string]stanResult `json:"models"`
@@ -106,11 +117,11 @@ func main() {
 		if !ok {
 			fail(fmt.Errorf("bench: no Stan results for %q", name))
 		}
-		metricOpt := pm.Seed(*seed) // a no-op repeat of the seed when no metric is asked for
+		opts := []pm.SampleOption{pm.SampleBackend(*be)} // "" selects the default backend
 		if *metric != "" {
-			metricOpt = pm.Metric(*metric)
+			opts = append(opts, pm.Metric(*metric))
 		}
-		r, err := run(*dir, name, ref, *chains, *draws, *tune, *seed, *twoCores, metricOpt)
+		r, err := run(*dir, name, ref, *chains, *draws, *tune, *seed, *twoCores, opts)
 		if err != nil {
 			fail(err)
 		}
@@ -141,7 +152,7 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64, twoCores bool, metric pm.SampleOption) (Result, error) {
+func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64, twoCores bool, opts []pm.SampleOption) (Result, error) {
 	r := Result{Model: name, StanESSPerS: ref.ESSPerS, StanESSPer1000: ref.ESSPer1000, StanSamplingS: ref.ChainTotalS,
 		StanGradEvals: ref.GradEvalsTotal, StanMinESS: ref.MinESSBulk, StanCompileS: ref.CompileS}
 	// One core, chains one after another, as Stan was measured.
@@ -152,10 +163,10 @@ func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64,
 	if err != nil {
 		return r, err
 	}
-	tr, err := m.Sample(pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(1), metric,
+	tr, err := m.Sample(append([]pm.SampleOption{pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(1),
 		pm.OnDraw(func(chain, iter int, x []float64) {
 			once.Do(func() { r.FirstDrawMS = float64(time.Since(start).Microseconds()) / 1000 })
-		}))
+		})}, opts...)...)
 	if err != nil {
 		return r, err
 	}
@@ -203,7 +214,7 @@ func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64,
 		if err != nil {
 			return r, err
 		}
-		if _, err := m2.Sample(pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(2), metric); err != nil {
+		if _, err := m2.Sample(append([]pm.SampleOption{pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(2)}, opts...)...); err != nil {
 			return r, err
 		}
 		r.WallS2Cores = time.Since(t0).Seconds()

@@ -86,7 +86,8 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		ld.noGrad = gerr.Error()
 		return ld, nil
 	}
-	ld.lpg, err = backend.Compile(ins, append([]*tensor.Tensor{logp}, grads...), backend.Use(c.backend))
+	_ = grads // built above only to learn whether there is a gradient
+	ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/chzyer/readline"
 
+	_ "github.com/gopm-dev/gopm/pm/backend/gorgonia" // users select backends by name: gorgonia, gorgonia-ad
 	"github.com/gopm-dev/gopm/repl/term"
 )
 

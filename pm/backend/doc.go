@@ -7,7 +7,12 @@
 //
 // Two backends ship with gopm: "vm" (package vm, the fast default) and "debug" (package debug,
 // which checks every intermediate value). They share the graph rewrites and the numerical
-// kernels of package tensor, so they return bit-for-bit identical results.
+// kernels of package tensor, so they return bit-for-bit identical results. Package
+// pm/backend/gorgonia adds "gorgonia" and "gorgonia-ad", which run the same graphs on gorgonia's
+// tape machine; import it for its side effect to select them.
+//
+// A backend with its own differentiation implements Differentiator: CompileGradient then hands
+// it the cost rather than the gradient graph of tensor.Grad.
 //
 // Compile builds a Function, Theano's function: inputs with defaults and names (In, Kw),
 // several outputs, and updates of shared variables applied after each call.

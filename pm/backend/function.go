@@ -60,54 +60,10 @@ type Function struct {
 // *tensor.Tensor or a []*tensor.Tensor) and options. Mistakes in the graph are errors naming the
 // variable; construction panics from option values are returned as errors too.
 func Compile(inputs []any, outputs any, opts ...Option) (f *Function, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(*tensor.Error); ok {
-				f, err = nil, e
-				return
-			}
-			panic(r)
-		}
-	}()
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	f = &Function{}
-	var vars []*tensor.Tensor
-	for i, x := range inputs {
-		var in In
-		switch v := x.(type) {
-		case *tensor.Tensor:
-			in = In{Var: v}
-		case In:
-			in = v
-		case *In:
-			in = *v
-		default:
-			return nil, fmt.Errorf("pm/backend: input %d has type %T; want *tensor.Tensor or backend.In", i, x)
-		}
-		if in.Var == nil {
-			return nil, fmt.Errorf("pm/backend: input %d has no variable", i)
-		}
-		if in.Name == "" {
-			in.Name = in.Var.Name()
-		}
-		var def *tensor.Array
-		if in.Value != nil {
-			a, err := tensor.AsArray(in.Value)
-			if err != nil {
-				return nil, fmt.Errorf("pm/backend: default value of input %q: %w", in.Name, err)
-			}
-			if err := tensor.CheckType(in.Name, in.Var.Type(), a); err != nil {
-				return nil, fmt.Errorf("pm/backend: default value: %w", err)
-			}
-			def = a.Clone()
-			def.DType = in.Var.DType()
-		}
-		f.ins = append(f.ins, in)
-		f.defaults = append(f.defaults, def)
-		vars = append(vars, in.Var)
+	defer catch(&f, &err)
+	f, vars, o, err := prepare(inputs, opts)
+	if err != nil {
+		return nil, err
 	}
 	var outs []*tensor.Tensor
 	switch v := outputs.(type) {
@@ -119,7 +75,28 @@ func Compile(inputs []any, outputs any, opts ...Option) (f *Function, err error)
 	default:
 		return nil, fmt.Errorf("pm/backend: outputs have type %T; want *tensor.Tensor or []*tensor.Tensor", outputs)
 	}
-	fg, err := tensor.NewFunctionGraph(vars, outs, o.updates)
+	b, name, err := Select(o.backend)
+	if err != nil {
+		return nil, err
+	}
+	return f.finish(vars, outs, o, name, b.Compile)
+}
+
+// Differentiator is a backend with its own automatic differentiation, which CompileGradient
+// uses instead of the gradient graph tensor.Grad builds.
+type Differentiator interface {
+	Backend
+	// CompileGrad compiles fg, whose one output is a scalar cost, into a program whose outputs
+	// are the cost and its gradient with respect to each of wrt (inputs of fg), in order.
+	CompileGrad(fg *tensor.FunctionGraph, wrt []*tensor.Tensor) (tensor.Program, error)
+}
+
+// CompileGradient builds a Function whose outputs are cost and its gradient with respect to
+// each of wrt (floating-point inputs among inputs). On a Differentiator backend the gradient is
+// the backend's own; on others it is Compile(inputs, [cost, tensor.Grad(cost, wrt...)...]).
+func CompileGradient(inputs []any, cost *tensor.Tensor, wrt []*tensor.Tensor, opts ...Option) (f *Function, err error) {
+	defer catch(&f, &err)
+	f, vars, o, err := prepare(inputs, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +104,81 @@ func Compile(inputs []any, outputs any, opts ...Option) (f *Function, err error)
 	if err != nil {
 		return nil, err
 	}
+	if d, ok := b.(Differentiator); ok {
+		return f.finish(vars, []*tensor.Tensor{cost}, o, name, func(fg *tensor.FunctionGraph) (tensor.Program, error) {
+			return d.CompileGrad(fg, wrt)
+		})
+	}
+	return f.finish(vars, append([]*tensor.Tensor{cost}, tensor.Grad(cost, wrt...)...), o, name, b.Compile)
+}
+
+// catch turns a graph builder's *tensor.Error panic into the returned error.
+func catch(f **Function, err *error) {
+	if r := recover(); r != nil {
+		if e, ok := r.(*tensor.Error); ok {
+			*f, *err = nil, e
+			return
+		}
+		panic(r)
+	}
+}
+
+// prepare reads the options and inputs of Compile.
+func prepare(inputs []any, opts []Option) (*Function, []*tensor.Tensor, options, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	f := &Function{}
+	var vars []*tensor.Tensor
+	for i, x := range inputs {
+		var in In
+		switch v := x.(type) {
+		case *tensor.Tensor:
+			in = In{Var: v}
+		case In:
+			in = v
+		case *In:
+			in = *v
+		default:
+			return nil, nil, o, fmt.Errorf("pm/backend: input %d has type %T; want *tensor.Tensor or backend.In", i, x)
+		}
+		if in.Var == nil {
+			return nil, nil, o, fmt.Errorf("pm/backend: input %d has no variable", i)
+		}
+		if in.Name == "" {
+			in.Name = in.Var.Name()
+		}
+		var def *tensor.Array
+		if in.Value != nil {
+			a, err := tensor.AsArray(in.Value)
+			if err != nil {
+				return nil, nil, o, fmt.Errorf("pm/backend: default value of input %q: %w", in.Name, err)
+			}
+			if err := tensor.CheckType(in.Name, in.Var.Type(), a); err != nil {
+				return nil, nil, o, fmt.Errorf("pm/backend: default value: %w", err)
+			}
+			def = a.Clone()
+			def.DType = in.Var.DType()
+		}
+		f.ins = append(f.ins, in)
+		f.defaults = append(f.defaults, def)
+		vars = append(vars, in.Var)
+	}
+	return f, vars, o, nil
+}
+
+// finish checks and rewrites the graph and compiles it with compile.
+func (f *Function) finish(vars, outs []*tensor.Tensor, o options, name string, compile func(*tensor.FunctionGraph) (tensor.Program, error)) (*Function, error) {
+	fg, err := tensor.NewFunctionGraph(vars, outs, o.updates)
+	if err != nil {
+		return nil, err
+	}
 	rfg, err := tensor.Rewrite(fg)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := b.Compile(rfg)
+	prog, err := compile(rfg)
 	if err != nil {
 		return nil, err
 	}

@@ -13,30 +13,33 @@ import (
 func init() {
 	Symbols["github.com/gopm-dev/gopm/pm/backend/backend"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Compile":      reflect.ValueOf(backend.Compile),
-		"CompileGraph": reflect.ValueOf(backend.CompileGraph),
-		"ConfigPath":   reflect.ValueOf(backend.ConfigPath),
-		"DefaultName":  reflect.ValueOf(constant.MakeFromLiteral("\"vm\"", token.STRING, 0)),
-		"EnvVar":       reflect.ValueOf(constant.MakeFromLiteral("\"PM_BACKEND\"", token.STRING, 0)),
-		"Get":          reflect.ValueOf(backend.Get),
-		"LoadConfig":   reflect.ValueOf(backend.LoadConfig),
-		"Names":        reflect.ValueOf(backend.Names),
-		"Register":     reflect.ValueOf(backend.Register),
-		"Resolve":      reflect.ValueOf(backend.Resolve),
-		"Select":       reflect.ValueOf(backend.Select),
-		"Updates":      reflect.ValueOf(backend.Updates),
-		"Use":          reflect.ValueOf(backend.Use),
+		"Compile":         reflect.ValueOf(backend.Compile),
+		"CompileGradient": reflect.ValueOf(backend.CompileGradient),
+		"CompileGraph":    reflect.ValueOf(backend.CompileGraph),
+		"ConfigPath":      reflect.ValueOf(backend.ConfigPath),
+		"DefaultName":     reflect.ValueOf(constant.MakeFromLiteral("\"vm\"", token.STRING, 0)),
+		"EnvVar":          reflect.ValueOf(constant.MakeFromLiteral("\"PM_BACKEND\"", token.STRING, 0)),
+		"Get":             reflect.ValueOf(backend.Get),
+		"LoadConfig":      reflect.ValueOf(backend.LoadConfig),
+		"Names":           reflect.ValueOf(backend.Names),
+		"Register":        reflect.ValueOf(backend.Register),
+		"Resolve":         reflect.ValueOf(backend.Resolve),
+		"Select":          reflect.ValueOf(backend.Select),
+		"Updates":         reflect.ValueOf(backend.Updates),
+		"Use":             reflect.ValueOf(backend.Use),
 
 		// type definitions
-		"Backend":  reflect.ValueOf((*backend.Backend)(nil)),
-		"Config":   reflect.ValueOf((*backend.Config)(nil)),
-		"Function": reflect.ValueOf((*backend.Function)(nil)),
-		"In":       reflect.ValueOf((*backend.In)(nil)),
-		"Kw":       reflect.ValueOf((*backend.Kw)(nil)),
-		"Option":   reflect.ValueOf((*backend.Option)(nil)),
+		"Backend":        reflect.ValueOf((*backend.Backend)(nil)),
+		"Config":         reflect.ValueOf((*backend.Config)(nil)),
+		"Differentiator": reflect.ValueOf((*backend.Differentiator)(nil)),
+		"Function":       reflect.ValueOf((*backend.Function)(nil)),
+		"In":             reflect.ValueOf((*backend.In)(nil)),
+		"Kw":             reflect.ValueOf((*backend.Kw)(nil)),
+		"Option":         reflect.ValueOf((*backend.Option)(nil)),
 
 		// interface wrapper definitions
-		"_Backend": reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_backend_Backend)(nil)),
+		"_Backend":        reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_backend_Backend)(nil)),
+		"_Differentiator": reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_backend_Differentiator)(nil)),
 	}
 }
 
@@ -48,4 +51,18 @@ type _github_com_gopm_dev_gopm_pm_backend_Backend struct {
 
 func (W _github_com_gopm_dev_gopm_pm_backend_Backend) Compile(fg *tensor.FunctionGraph) (tensor.Program, error) {
 	return W.WCompile(fg)
+}
+
+// _github_com_gopm_dev_gopm_pm_backend_Differentiator is an interface wrapper for Differentiator type
+type _github_com_gopm_dev_gopm_pm_backend_Differentiator struct {
+	IValue       interface{}
+	WCompile     func(fg *tensor.FunctionGraph) (tensor.Program, error)
+	WCompileGrad func(fg *tensor.FunctionGraph, wrt []*tensor.Tensor) (tensor.Program, error)
+}
+
+func (W _github_com_gopm_dev_gopm_pm_backend_Differentiator) Compile(fg *tensor.FunctionGraph) (tensor.Program, error) {
+	return W.WCompile(fg)
+}
+func (W _github_com_gopm_dev_gopm_pm_backend_Differentiator) CompileGrad(fg *tensor.FunctionGraph, wrt []*tensor.Tensor) (tensor.Program, error) {
+	return W.WCompileGrad(fg, wrt)
 }
