@@ -9,6 +9,9 @@
 //	                       process's environment
 //	pmrepl render NB.ipynb execute a notebook headless, write its outputs
 //	                       (-o out.ipynb, --html out.html; see render.go)
+//	pmrepl kernel FILE     the Jupyter kernel (Jupyter starts it with a connection file)
+//	pmrepl kernel install [--user|--prefix DIR|--sys-prefix]   install the "gopm" kernelspec
+//	pmrepl kernel uninstall                                      remove it
 //
 // Flags: -plots DIR (env PMREPL_PLOTS) where images are written,
 // -history FILE (env PMREPL_HISTORY, "-" for none) the prompt's history.
@@ -58,8 +61,8 @@ func (d dropLines) Write(p []byte) (int, error) {
 // arguments after its name and returns the exit code.
 func subcommand(name string) func(args []string) int {
 	commands := map[string]func(args []string) int{
-		// "kernel": the Jupyter kernel (serve, install) joins here.
-		"render": render, // execute a notebook headless (render.go)
+		"kernel": kernelCommand, // the Jupyter kernel: serve, install, uninstall
+		"render": render,        // execute a notebook headless (render.go)
 	}
 	return commands[name]
 }
