@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	// pmrepl and the kernel register the gorgonia backends; the notebooks see them here too.
+	_ "github.com/gopm-dev/gopm/pm/backend/gorgonia"
 )
 
 // The tutorials in notebooks/ run top to bottom through the engine, as

@@ -388,7 +388,8 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 	}
 	for _, n := range names {
 		rv := byName[n]
-		discrete := rv.Kind == Free && rv.Dist.DType() != tensor.Float64
+		discrete := rv.Kind == Free && rv.Dist.DType() != tensor.Float64 ||
+			rv.Kind == Deterministic && !rv.Tensor.DType().IsFloat() // an integer function of variables
 		tr.Vars = append(tr.Vars, &TraceVar{Name: n, Shape: append([]int{}, rv.Tensor.Shape()...), Discrete: discrete,
 			Draws: make([][][]float64, len(res.Chains))})
 	}

@@ -190,3 +190,25 @@ func TestSampleMethodNamesVariables(t *testing.T) {
 		}
 	}
 }
+
+// An integer-valued deterministic is recorded as discrete (figures draw it as a histogram); a
+// real-valued one is not.
+func TestSampleIntegerDeterministicIsDiscrete(t *testing.T) {
+	m := pm.NewModel()
+	k := m.Var("k", pm.DiscreteUniform(0, 9))
+	x := m.Var("x", pm.Normal(0, 1))
+	m.Deterministic("year", k.Add(1851))
+	m.Deterministic("x2", x.Mul(2.0))
+	tr, err := m.Sample(pm.Draws(50), pm.Tune(50), pm.Chains(1), pm.Seed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"k": true, "year": true, "x": false, "x2": false} {
+		if got := tr.Var(name).Discrete; got != want {
+			t.Errorf("%s: Discrete %v, want %v", name, got, want)
+		}
+	}
+	if y, k := tr.Values("year"), tr.Values("k"); y[0] != k[0]+1851 {
+		t.Errorf("year %v, k %v", y[0], k[0])
+	}
+}
