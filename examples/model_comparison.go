@@ -110,6 +110,12 @@ func main() {
 	}
 	fmt.Println("Negative binomial model:")
 	fmt.Println(waic)
+	// Check the chosen model's fit before reading its predictions: its posterior summary.
+	sum, err := pm.Summary(traces["negbinomial"])
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(sum)
 
 	// LOO-PIT of the chosen model: near uniform when its predictions are calibrated.
 	pred, err := pm.SamplePosteriorPredictive(nb, traces["negbinomial"], 3)

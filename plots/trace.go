@@ -141,22 +141,7 @@ func Trace(src any, opts ...Option) (*Figure, error) {
 			return nil, err
 		}
 		tp := traceLinePanel(cfg, s, rw, fs)
-		// Say which colour is which: the components of a vector row, and the chains once (in
-		// the first row coloured by chain).
-		if len(rw.series) > 1 {
-			var names []string
-			for _, sr := range rw.series {
-				names = append(names, sr.label)
-			}
-			addLegend(dp, cfg, names, fs)
-		} else if n := len(rw.series[0].chains); n > 1 && !chainLegend && !cfg.combined {
-			var names []string
-			for c := 0; c < n; c++ {
-				names = append(names, fmt.Sprintf("chain %d", c))
-			}
-			addLegend(dp, cfg, names, fs)
-			chainLegend = true
-		}
+		chainLegend = traceRowLegend(dp, cfg, rw, fs, chainLegend)
 		// Axis labels: short, so that many rows stay readable; the x labels once, under the
 		// last row (the row titles name the variables).
 		dp.Y.Label.Text, tp.Y.Label.Text = "density", "value"
@@ -166,6 +151,29 @@ func Trace(src any, opts ...Option) (*Figure, error) {
 		g.plots[r][0], g.plots[r][1] = dp, tp
 	}
 	return f, nil
+}
+
+// traceRowLegend says which colour is which in a trace row's density panel: the components of
+// a vector row, and the chains once (in the first row coloured by chain, chainDone false). It
+// reports whether the chains have now been named.
+func traceRowLegend(dp *plot.Plot, cfg *config, rw row, fs fontSizes, chainDone bool) bool {
+	if len(rw.series) > 1 {
+		var names []string
+		for _, sr := range rw.series {
+			names = append(names, sr.label)
+		}
+		addLegend(dp, cfg, names, fs)
+		return chainDone
+	}
+	if n := len(rw.series[0].chains); n > 1 && !chainDone && !cfg.combined {
+		var names []string
+		for c := 0; c < n; c++ {
+			names = append(names, fmt.Sprintf("chain %d", c))
+		}
+		addLegend(dp, cfg, names, fs)
+		return true
+	}
+	return chainDone
 }
 
 // maxLegend is the most entries a panel legend lists; the rest are counted.

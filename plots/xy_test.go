@@ -124,6 +124,7 @@ func TestTraceVectorLegend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	traceRowLegend(p, cfg, rs[0], defaultFonts(), false)
 	ymax := 0.0
 	for _, sr := range rs[0].series {
 		_, ys, _ := densityCurve(sr.all(), false)

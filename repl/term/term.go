@@ -149,7 +149,7 @@ func interruptOnSignal(e *repl.Engine) (stop func()) {
 
 const helpText = `pmrepl: Go with gopm preloaded (pm, plots, display, fmt, math need no import).
 Also loaded, to import by path: github.com/gopm-dev/gopm/pm/tensor, .../pm/dist,
-.../pm/backend, .../pm/backend/debug, .../pm/step, .../pm/diag, gonum.org/v1/gonum/mat
+.../pm/backend, .../pm/backend/debug, .../pm/step, .../pm/diag, .../pm/gp, gonum.org/v1/gonum/mat
 and .../stat, and the standard library. pm.Backends() lists the backends.
 Type Go declarations and statements; a cell continues while brackets are open.
 The value of a final expression is printed; images are saved as files.
