@@ -5,6 +5,7 @@ import (
 
 	"github.com/gopm-dev/gopm/pm/diag"
 	"github.com/gopm-dev/gopm/pm/internal/fastmath"
+	"github.com/gopm-dev/gopm/pm/internal/psis"
 )
 
 // psisWork is one goroutine's scratch for Pareto-smoothed importance sampling of one
@@ -13,7 +14,7 @@ type psisWork struct {
 	e, lw, tmp []float64
 	heap       []ranked
 	sample     []float64
-	theta, lth []float64
+	gpd        psis.GPDFitter
 	chains     [][]float64
 	reff       diag.RelEffWorkspace
 }
@@ -85,11 +86,11 @@ func (w *psisWork) psis(ll []float64, nc, nd int) psisObs {
 			for j, t := range tail {
 				x[j] = math.Exp(t.v) - ec
 			}
-			k, sigma := w.gpdFit(x)
+			k, sigma := w.gpd.Fit(x)
 			if !math.IsInf(k, 0) && !math.IsNaN(k) {
 				for j, t := range tail {
 					p := (float64(j) + 0.5) / float64(m)
-					lw[t.i] = math.Log(gpdQuantile(p, k, sigma) + ec)
+					lw[t.i] = math.Log(psis.GPDQuantile(p, k, sigma) + ec)
 				}
 			}
 			r.k = k
@@ -237,93 +238,4 @@ func nthSmallest(x []float64, k int) float64 {
 		}
 	}
 	return x[k]
-}
-
-// gpdFit estimates the shape k and scale σ of a generalized Pareto distribution from
-// exceedances x (ascending, positive) by the empirical Bayes method of Zhang and Stephens
-// (2009): the posterior mean of θ = −k/σ over a grid of 30+⌊√n⌋ points, each weighted by
-// its profile likelihood; then k is pulled towards 0.5 by loo's weakly informative prior
-// (as if 10 more observations had k = 0.5). A fit that fails gives k = +Inf.
-func (w *psisWork) gpdFit(x []float64) (k, sigma float64) {
-	n := len(x)
-	const prior = 3
-	mg := 30 + int(math.Sqrt(float64(n)))
-	if cap(w.theta) < mg {
-		w.theta = make([]float64, mg)
-		w.lth = make([]float64, mg)
-	}
-	theta, lth := w.theta[:mg], w.lth[:mg]
-	xstar := x[int(math.Floor(float64(n)/4+0.5))-1] // first quartile
-	buf := w.idxFloat(n)
-	lmax := math.Inf(-1)
-	for j := range theta {
-		theta[j] = 1/x[n-1] + (1-math.Sqrt(float64(mg)/(float64(j)+0.5)))/prior/xstar
-		a := -theta[j]
-		kk := meanLog1p(a, x, buf)
-		lth[j] = float64(n) * (math.Log(a/kk) - kk - 1)
-		lmax = max(lmax, lth[j])
-	}
-	sumW, thetaHat := 0.0, 0.0
-	for j, l := range lth {
-		wj := math.Exp(l - lmax)
-		sumW += wj
-		thetaHat += theta[j] * wj
-	}
-	thetaHat /= sumW
-	for i, v := range x {
-		buf[i] = -thetaHat * v
-	}
-	fastmath.Log1pTo(buf, buf)
-	k = fastmath.Sum(buf) / float64(n)
-	sigma = -k / thetaHat
-	const a = 10.0
-	k = k*float64(n)/(float64(n)+a) + a*0.5/(float64(n)+a)
-	if math.IsNaN(k) {
-		k = math.Inf(1)
-	}
-	return k, sigma
-}
-
-// meanLog1p is the mean of log1p(a·x_i) over x (ascending, positive), using buf as scratch.
-// Where the terms are not small it takes one logarithm per 8 terms, of the product of their
-// 1 + a·x_i: the sum's absolute error stays within a few n·ε, far below the mean's size, and
-// the profile likelihood of the generalized Pareto fit needs 30+√n such means per
-// observation.
-func meanLog1p(a float64, x, buf []float64) float64 {
-	n := len(x)
-	if big := math.Abs(a * x[n-1]); big > 0.1 && big < 1e30 {
-		nb := 0
-		for i := 0; i < n; i += 8 {
-			p := 1.0
-			for _, v := range x[i:min(i+8, n)] {
-				p *= 1 + a*v
-			}
-			buf[nb] = p
-			nb++
-		}
-		fastmath.LogTo(buf[:nb], buf[:nb])
-		return fastmath.Sum(buf[:nb]) / float64(n)
-	}
-	for i, v := range x {
-		buf[i] = a * v
-	}
-	fastmath.Log1pTo(buf[:n], buf[:n])
-	return fastmath.Sum(buf[:n]) / float64(n)
-}
-
-// idxFloat returns scratch of n floats that does not alias x (which lives in w.tmp).
-func (w *psisWork) idxFloat(n int) []float64 {
-	return w.e[:n] // exp(ll) is no longer needed once the tail is fitted
-}
-
-// gpdQuantile is the quantile function of the generalized Pareto distribution with location
-// 0: σ·((1−p)^(−k) − 1)/k.
-func gpdQuantile(p, k, sigma float64) float64 {
-	if math.IsNaN(sigma) || sigma <= 0 {
-		return math.NaN()
-	}
-	if k == 0 {
-		return -sigma * math.Log1p(-p)
-	}
-	return sigma * math.Expm1(-k*math.Log1p(-p)) / k
 }

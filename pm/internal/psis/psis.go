@@ -4,13 +4,15 @@
 // how reliable the importance weights are, and the smoothing that replaces the largest ratios
 // by the fitted distribution's quantiles.
 //
-// It is the minimal version Pathfinder needs; LOO needs the same computation, and the two should
-// share one package when both are merged.
+// Pathfinder's importance resampling uses Smooth; pm's PSIS-LOO, which also needs the relative
+// efficiency of each observation's ratios, uses GPDFitter and GPDQuantile.
 package psis
 
 import (
 	"math"
 	"sort"
+
+	"github.com/gopm-dev/gopm/pm/internal/fastmath"
 )
 
 // Result is the outcome of smoothing.
@@ -61,7 +63,8 @@ func Smooth(logRatios []float64) Result {
 			for j := 0; j < m; j++ {
 				tail[j] = math.Exp(lw[order[s-m+j]]) - expCut
 			}
-			k, sigma := FitGPD(tail)
+			var f GPDFitter
+			k, sigma := f.Fit(tail) // ascending: order sorts lw
 			if !math.IsNaN(k) && !math.IsInf(k, 0) {
 				res.K = k
 				res.TailLen = m
@@ -84,75 +87,122 @@ func Smooth(logRatios []float64) Result {
 	return res
 }
 
-// FitGPD fits a generalized Pareto distribution with location 0 to the positive exceedances x
-// (any order) with Zhang and Stephens' (2009) empirical Bayes estimator, and shrinks k toward
-// 0.5 with a weakly informative prior as Vehtari et al. do (weight 10 prior draws). It returns
-// the shape k and scale sigma, NaN for fewer than two values.
-func FitGPD(x []float64) (k, sigma float64) {
+// GPDFitter fits generalized Pareto distributions with Zhang and Stephens' (2009) empirical
+// Bayes estimator, reusing its scratch: after the first fit of a given size it allocates
+// nothing. LOO fits one tail per observation with it, Pathfinder one per resampling.
+type GPDFitter struct {
+	theta, lth, buf []float64
+}
+
+// Fit estimates the shape k and scale σ of a generalized Pareto distribution with location 0
+// from the exceedances x (ascending, positive), as R's loo 2.5 does: the posterior mean of
+// θ = −k/σ over a grid of 30+⌊√n⌋ points, each weighted by its profile likelihood; then k is
+// pulled towards 0.5 by loo's weakly informative prior (as if 10 more observations had
+// k = 0.5). A fit that fails (fewer than two values, no positive value) gives k = +Inf.
+func (f *GPDFitter) Fit(x []float64) (k, sigma float64) {
 	n := len(x)
 	if n < 2 {
-		return math.NaN(), math.NaN()
+		return math.Inf(1), math.NaN()
 	}
-	xs := append([]float64(nil), x...)
-	sort.Float64s(xs)
-	xmax := xs[n-1]
-	if !(xmax > 0) {
-		return math.NaN(), math.NaN()
+	const prior = 3
+	mg := 30 + int(math.Sqrt(float64(n)))
+	if cap(f.theta) < mg {
+		f.theta = make([]float64, mg)
+		f.lth = make([]float64, mg)
 	}
-	const prior = 3.0
-	mgrid := 30 + int(math.Sqrt(float64(n)))
-	xq := xs[int(math.Floor(float64(n)/4+0.5))-1] // first quartile
-	if xq <= 0 {
-		xq = xs[0]
-		for _, v := range xs {
+	if cap(f.buf) < n {
+		f.buf = make([]float64, n)
+	}
+	theta, lth, buf := f.theta[:mg], f.lth[:mg], f.buf[:n]
+	xstar := x[int(math.Floor(float64(n)/4+0.5))-1] // first quartile
+	if xstar <= 0 {
+		// Ties at the cutoff (nearly constant ratios): R's loo fails here; the smallest
+		// positive exceedance keeps the grid finite.
+		for _, v := range x {
 			if v > 0 {
-				xq = v
+				xstar = v
 				break
 			}
 		}
 	}
-	theta := make([]float64, mgrid)
+	lmax := math.Inf(-1)
 	for j := range theta {
-		theta[j] = 1/xmax + (1-math.Sqrt(float64(mgrid)/(float64(j)+0.5)))/(prior*xq)
+		theta[j] = 1/x[n-1] + (1-math.Sqrt(float64(mg)/(float64(j)+0.5)))/prior/xstar
+		a := -theta[j]
+		kk := meanLog1p(a, x, buf)
+		lth[j] = float64(n) * (math.Log(a/kk) - kk - 1)
+		lmax = max(lmax, lth[j])
 	}
-	lik := make([]float64, mgrid)
-	for j, th := range theta {
-		// profile log-likelihood at theta: n (log(-theta/k) - k - 1), k = mean(log1p(-theta x))
-		kk := 0.0
-		for _, v := range xs {
-			kk += math.Log1p(-th * v)
-		}
-		kk /= float64(n)
-		lik[j] = float64(n) * (math.Log(-th/kk) - kk - 1)
+	sumW, thetaHat := 0.0, 0.0
+	for j, l := range lth {
+		wj := math.Exp(l - lmax)
+		sumW += wj
+		thetaHat += theta[j] * wj
 	}
-	// Posterior weights of the grid points.
-	w := make([]float64, mgrid)
-	for j := range w {
-		s := 0.0
-		for l := range lik {
-			s += math.Exp(lik[l] - lik[j])
-		}
-		w[j] = 1 / s
+	thetaHat /= sumW
+	for i, v := range x {
+		buf[i] = -thetaHat * v
 	}
-	thetaHat := 0.0
-	for j := range w {
-		thetaHat += w[j] * theta[j]
-	}
-	k = 0.0
-	for _, v := range xs {
-		k += math.Log1p(-thetaHat * v)
-	}
-	k /= float64(n)
+	fastmath.Log1pTo(buf, buf)
+	k = fastmath.Sum(buf) / float64(n)
 	sigma = -k / thetaHat
-	// Weakly informative prior: shrink toward 0.5 as if from 10 prior observations.
-	nf := float64(n)
-	k = (nf*k + 10*0.5) / (nf + 10)
+	const a = 10.0
+	k = k*float64(n)/(float64(n)+a) + a*0.5/(float64(n)+a)
+	if math.IsNaN(k) {
+		k = math.Inf(1)
+	}
+	return k, sigma
+}
+
+// meanLog1p is the mean of log1p(a·x_i) over x (ascending, positive), using buf as scratch.
+// Where the terms are not small it takes one logarithm per 8 terms, of the product of their
+// 1 + a·x_i: the sum's absolute error stays within a few n·ε, far below the mean's size, and
+// the profile likelihood needs 30+√n such means per fit.
+func meanLog1p(a float64, x, buf []float64) float64 {
+	n := len(x)
+	if big := math.Abs(a * x[n-1]); big > 0.1 && big < 1e30 {
+		nb := 0
+		for i := 0; i < n; i += 8 {
+			p := 1.0
+			for _, v := range x[i:min(i+8, n)] {
+				p *= 1 + a*v
+			}
+			buf[nb] = p
+			nb++
+		}
+		fastmath.LogTo(buf[:nb], buf[:nb])
+		return fastmath.Sum(buf[:nb]) / float64(n)
+	}
+	for i, v := range x {
+		buf[i] = a * v
+	}
+	fastmath.Log1pTo(buf[:n], buf[:n])
+	return fastmath.Sum(buf[:n]) / float64(n)
+}
+
+// FitGPD fits a generalized Pareto distribution with location 0 to the positive exceedances x
+// (any order; x is not modified) with GPDFitter.Fit. It returns the shape k and scale sigma,
+// NaN for fewer than two values or a failed fit.
+func FitGPD(x []float64) (k, sigma float64) {
+	xs := append([]float64(nil), x...)
+	sort.Float64s(xs)
+	if len(xs) < 2 || !(xs[len(xs)-1] > 0) {
+		return math.NaN(), math.NaN()
+	}
+	var f GPDFitter
+	k, sigma = f.Fit(xs)
+	if math.IsInf(k, 0) {
+		return math.NaN(), math.NaN()
+	}
 	return k, sigma
 }
 
 // GPDQuantile is the p-quantile of the generalized Pareto distribution with location 0, shape k
 // and scale sigma.
 func GPDQuantile(p, k, sigma float64) float64 {
+	if math.IsNaN(sigma) || sigma <= 0 {
+		return math.NaN()
+	}
 	if k == 0 {
 		return -sigma * math.Log1p(-p)
 	}
