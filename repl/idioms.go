@@ -16,12 +16,16 @@ import (
 // level work, by rewriting the cell before it compiles.
 
 // wrapBlocks puts a top-level compound statement (for, if, switch, select,
-// a block) that defines several variables from one value somewhere inside,
+// a block) that defines variables somewhere inside,
 //
 //	for _, x := range xs { v, err := f(x); ... }
 //
-// into a function literal called at once. At the top level yaegi loses
-// such variables ("undefined: v"); inside a function it gets them right.
+// into a function literal called at once. At the top level yaegi v0.16.1
+// loses variables defined several from one value ("undefined: v"), and a
+// variable defined in the statement overwrites a session variable of the
+// same name instead of shadowing it (after i := 0 and for i := 0; i < 3;
+// i++ {}, i was 3; if x := 2; ... {} changed x): inside a function it gets
+// both right.
 // The statement declares nothing outside itself, so its meaning is kept:
 // globals are reached through the closure, and the literal is marked as the
 // engine's own so that pm calls in it still get the cell's context.
@@ -33,7 +37,7 @@ func (e *Engine) wrapBlocks(block *ast.BlockStmt) {
 		default:
 			continue
 		}
-		if !hasMultiDefine(st) {
+		if !hasDefine(st) {
 			continue
 		}
 		p := st.Pos()
@@ -46,21 +50,22 @@ func (e *Engine) wrapBlocks(block *ast.BlockStmt) {
 	}
 }
 
-// hasMultiDefine reports a := or var with several names and one value
-// (v, err := f(); v, ok := m[k]; var a, b = f()) in st, outside function
-// literals.
-func hasMultiDefine(st ast.Stmt) bool {
+// hasDefine reports a definition (:=, var, a range with :=) in st, outside
+// function literals.
+func hasDefine(st ast.Stmt) bool {
 	found := false
 	ast.Inspect(st, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.AssignStmt:
-			if n.Tok == token.DEFINE && len(n.Lhs) > 1 && len(n.Rhs) == 1 {
-				found = true
-			}
+			found = found || n.Tok == token.DEFINE
+		case *ast.RangeStmt:
+			found = found || n.Tok == token.DEFINE
 		case *ast.ValueSpec:
-			if len(n.Names) > 1 && len(n.Values) == 1 {
+			found = true
+		case *ast.TypeSwitchStmt:
+			if as, ok := n.Assign.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
 				found = true
 			}
 		}

@@ -325,3 +325,61 @@ fmt.Println(zs...)
 a, b, found := strings.Cut("a=b", "=")
 fmt.Println(strings.Join([]string{a, b}, "+"), found)`)
 }
+
+// Tuple assignments with a call on the right: yaegi v0.16.1 alone leaves
+// every target after the first wrong without a word (b stayed all zero
+// below). Each case prints what Go prints.
+func TestTupleAssignWithCalls(t *testing.T) {
+	e := newEngine(t)
+	mustEval(t, e, `import "strings"
+a := make([]float64, 3)
+b := make([]float64, 3)
+var x, y float64
+s, u := "a", "b"
+f := func(v float64) float64 { return 10 * v }
+i := 0
+c := []float64{1, 2, 3}`)
+	cases := []struct{ code, want string }{
+		{"for i := 0; i < 3; i++ {\n\ta[i], b[i] = math.Sqrt(4), float64(i)\n}\nfmt.Println(a, b)", "[2 2 2] [0 1 2]\n"},
+		{"for i := 0; i < 3; i++ {\n\ta[i], b[i] = float64(i), math.Sqrt(9)\n}\nfmt.Println(a, b)", "[0 1 2] [3 3 3]\n"},
+		{"x, y = math.Sqrt(4), 3\nfmt.Println(x, y)", "2 3\n"},
+		{"x, y = 3, math.Pi\nfmt.Println(x, y)", "3 3.141592653589793\n"},
+		{"s, u = strings.ToUpper(\"q\"), \"z\"\nfmt.Println(s, u)", "Q z\n"},
+		{"a[0], b[0] = f(1), 5\nfmt.Println(a[0], b[0])", "10 5\n"},
+		// Right-hand values are all read before any target is assigned.
+		{"x, y = y, f(x)\nfmt.Println(x, y)", "3.141592653589793 30\n"},
+		{"c[0], x = f(c[1]), c[0]\nfmt.Println(c, x)", "[20 2 3] 1\n"},
+		{"func() {\n\tp, q := 1.0, 2.0\n\tp, q = q, math.Abs(-p)\n\tfmt.Println(p, q)\n}()", "2 1\n"},
+		// Targets that depend on each other are left to yaegi.
+		{"i, a[i] = 1, 7\nfmt.Println(i, a)", "1 [7 1 2]\n"},
+	}
+	for _, c := range cases {
+		if got := stdoutOf(mustEval(t, e, c.code)); got != c.want {
+			t.Errorf("%s\nprinted %q, want %q", c.code, got, c.want)
+		}
+	}
+}
+
+// A variable defined inside a top-level statement shadows a session
+// variable of the same name: yaegi v0.16.1 alone overwrote the session's
+// (i was 3 after the loop, x was 11 after the if).
+func TestTopLevelShadowing(t *testing.T) {
+	e := newEngine(t)
+	mustEval(t, e, "i := 0\nx := 5")
+	cases := []struct{ code, want string }{
+		{"for i := 0; i < 3; i++ {\n}\nfmt.Println(i)", "0\n"},
+		{"for i := 0; i < 3; i++ {\n\t_ = math.Sqrt(1)\n}\nfmt.Println(i)", "0\n"},
+		{"if x := 2; x > 1 {\n\tfmt.Println(\"in\", x)\n}\nfmt.Println(x)", "in 2\n5\n"},
+		{"switch x := 9; x {\ncase 9:\n\tfmt.Println(\"nine\")\n}\nfmt.Println(x)", "nine\n5\n"},
+		{"{\n\tx := 11\n\t_ = x\n}\nfmt.Println(x)", "5\n"},
+		{"if true {\n\tvar x = 12\n\t_ = x\n}\nfmt.Println(x)", "5\n"},
+		{"for _, x := range []int{7, 8} {\n\t_ = x\n}\nfmt.Println(x)", "5\n"},
+		// Assigning (not defining) inside a statement still reaches the session's variable.
+		{"for k := 0; k < 4; k++ {\n\ti = k\n}\nfmt.Println(i)", "3\n"},
+	}
+	for _, c := range cases {
+		if got := stdoutOf(mustEval(t, e, c.code)); got != c.want {
+			t.Errorf("%s\nprinted %q, want %q", c.code, got, c.want)
+		}
+	}
+}
