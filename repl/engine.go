@@ -41,7 +41,8 @@ type Options struct {
 	// Env is the environment interpreted code sees through os.Getenv,
 	// os.Environ and os.LookupEnv, as "key=value" entries; nil means the
 	// process's environment (os.Environ()). Setenv in a cell changes the
-	// session's copy only.
+	// session's copy, and the process's too for the variables gopm reads
+	// (PM_BACKEND, XDG_CONFIG_HOME), so that compiled gopm code sees them.
 	Env []string
 	// Packages overrides the preloaded package list (symbols.Packages);
 	// tests use it to load fewer packages.
@@ -245,13 +246,14 @@ func (e *Engine) start() error {
 		return fmt.Errorf("repl: loading symbols: %w", err)
 	}
 	stderrFile := e.stderr.w
+	// os.Stderr in interpreted code: a file whose content reaches the cell's
+	// outputs (yaegi's own stderr, for log and panic lines, stays a plain
+	// writer so that panic lines can be filtered out); the environment
+	// functions: the session's (see sessionEnv).
+	osSyms := newSessionEnv(env).symbols()
+	osSyms["Stderr"] = reflect.ValueOf(&stderrFile).Elem()
 	extra := interp.Exports{
-		// os.Stderr in interpreted code: a file whose content reaches the
-		// cell's outputs. yaegi's own stderr (log, panic lines) stays a
-		// plain writer so that panic lines can be filtered out.
-		"os/os": {
-			"Stderr": reflect.ValueOf(&stderrFile).Elem(),
-		},
+		"os/os": osSyms,
 		builtinsPath + "/builtins": {
 			"Display": reflect.ValueOf(e.display),
 			"Context": reflect.ValueOf(e.Context),

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -381,5 +382,48 @@ func TestTopLevelShadowing(t *testing.T) {
 		if got := stdoutOf(mustEval(t, e, c.code)); got != c.want {
 			t.Errorf("%s\nprinted %q, want %q", c.code, got, c.want)
 		}
+	}
+}
+
+// os.Setenv("PM_BACKEND", ...) in a cell chooses the backend of the next
+// Compile, as in a compiled program; other variables stay the session's.
+func TestSetenvBackend(t *testing.T) {
+	t.Setenv("PM_BACKEND", "")
+	e := newEngine(t)
+	mustEval(t, e, `import "os"
+import "strings"
+m := pm.NewModel()
+mu := m.Var("mu", pm.Normal(0, 1))`)
+	if got := textOf(mustEval(t, e, `os.Setenv("PM_BACKEND", "nope")
+_, err := m.Compile()
+err != nil && strings.Contains(err.Error(), "nope")`)); got != "true" {
+		t.Errorf("a PM_BACKEND set in the cell did not reach Compile: %s", got)
+	}
+	if os.Getenv("PM_BACKEND") != "nope" {
+		t.Errorf("process PM_BACKEND = %q", os.Getenv("PM_BACKEND"))
+	}
+	mustEval(t, e, `os.Unsetenv("PM_BACKEND")
+os.Setenv("GOPM_SESSION_ONLY", "1")`)
+	if _, ok := os.LookupEnv("PM_BACKEND"); ok {
+		t.Errorf("Unsetenv in the cell left PM_BACKEND in the process")
+	}
+	if os.Getenv("GOPM_SESSION_ONLY") != "" {
+		t.Errorf("a session variable reached the process")
+	}
+	if got := textOf(mustEval(t, e, `os.Getenv("GOPM_SESSION_ONLY") + fmt.Sprint(os.Setenv("", "x") != nil)`)); got != `"1true"` && got != "1true" {
+		t.Errorf("session env: %s", got)
+	}
+}
+
+// A cell that ends in fmt.Fprintln shows what it printed, not the byte
+// count and nil error (as for fmt.Println); fmt.Sprint's value is shown.
+func TestFprintAsLastExpression(t *testing.T) {
+	e := newEngine(t)
+	r := mustEval(t, e, "import \"os\"\nfmt.Fprintln(os.Stdout, 3)")
+	if r.HasValue || stdoutOf(r) != "3\n" {
+		t.Errorf("Fprintln: value %v %v, stdout %q", r.HasValue, r.Values, stdoutOf(r))
+	}
+	if got := textOf(mustEval(t, e, `fmt.Sprint(4)`)); !strings.Contains(got, "4") {
+		t.Errorf("Sprint: %q", got)
 	}
 }

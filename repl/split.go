@@ -338,8 +338,8 @@ func splitLastExpr(runs []*run) []*run {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// isPrintCall reports a call of fmt's Print functions: their byte count
-// and nil error are noise as a cell's result.
+// isPrintCall reports a call of fmt's Print and Fprint functions: their
+// byte count and nil error are noise as a cell's result.
 func isPrintCall(x ast.Expr) bool {
 	call, ok := x.(*ast.CallExpr)
 	if !ok {
@@ -350,5 +350,9 @@ func isPrintCall(x ast.Expr) bool {
 		return false
 	}
 	pkg, ok := sel.X.(*ast.Ident)
-	return ok && pkg.Name == "fmt" && strings.Contains(sel.Sel.Name, "Print")
+	switch sel.Sel.Name {
+	case "Print", "Printf", "Println", "Fprint", "Fprintf", "Fprintln":
+		return ok && pkg.Name == "fmt"
+	}
+	return false
 }
