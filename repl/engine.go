@@ -265,6 +265,7 @@ func (e *Engine) start() error {
 			"CellProgress":   reflect.ValueOf(e.progress),
 			"SampleWarnings": reflect.ValueOf(e.sampleWarnings),
 			"At":             reflect.ValueOf(e.at),
+			"MakeSize":       reflect.ValueOf(makeSize),
 		},
 	}
 	if err := in.Use(extra); err != nil {

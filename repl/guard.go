@@ -298,6 +298,7 @@ func (e *Engine) rewrite(fset *token.FileSet, runs []*run) ([]*run, *Error) {
 		renameMain(root)
 		fixLoopVars(root)
 		splitTupleAssigns(root)
+		guardMakes(root)
 		wrapGoStmts(fset, root)
 		if !r.decl && len(r.block.List) > 1 {
 			// The comma-ok rewrite made several top-level statements:

@@ -427,3 +427,29 @@ func TestFprintAsLastExpression(t *testing.T) {
 		t.Errorf("Sprint: %q", got)
 	}
 }
+
+// A make call larger than the machine's memory is a panic the cell reports,
+// not Go's fatal out-of-memory error that would end the session; ordinary
+// makes of every kind still work, in cells and in functions.
+func TestHugeMakeRefused(t *testing.T) {
+	if _, ok := memAvailable(); !ok {
+		t.Skip("no /proc/meminfo")
+	}
+	e := newEngine(t)
+	_, err := e.Eval(context.Background(), "x := make([]float64, 1<<40)")
+	if err == nil || !strings.Contains(err.Error(), "make([]float64, 1099511627776) needs 8.8 TB") {
+		t.Fatalf("huge make: %v", err)
+	}
+	_, err = e.Eval(context.Background(), "func grow(k int) []int64 { return make([]int64, 0, k) }\ng := grow(1 << 41)")
+	if err == nil || !strings.Contains(err.Error(), "needs 17.6 TB") {
+		t.Errorf("huge make in a function: %v", err)
+	}
+	got := stdoutOf(mustEval(t, e, `var n int64 = 5
+type P struct{ A, B float64 }
+a, b := make([]float64, 10, 20), make([]int, n)
+c, d := make(map[string]int, 3), make(chan int, 2)
+fmt.Println(len(a), cap(a), len(b), len(c), cap(d), len(make([]P, 4)), cap(grow(7)))`))
+	if got != "10 20 5 0 2 4 7\n" {
+		t.Errorf("ordinary makes printed %q", got)
+	}
+}
