@@ -72,9 +72,11 @@ func TargetAccept(p float64) SampleOption { return func(c *sampleConfig) { c.tar
 func MaxTreeDepth(d int) SampleOption { return func(c *sampleConfig) { c.maxTreeDepth = d } }
 
 // Metric chooses NUTS's mass-matrix adaptation: "diag" (Stan's windowed diagonal; the
-// default), "dense" (Stan's windowed dense), or "grad" (a diagonal from draws and gradients in
-// nutpie's spirit: faster on the regression and hierarchical models of the benchmark suite,
-// much worse on stochastic volatility, hence not the default; see bench/README.md).
+// default), "dense" (a dense matrix in Stan's windows, estimated from the covariances of the
+// draws and of their gradients: for correlated posteriors, see step.AdaptDense), or "grad" (a
+// diagonal from draws and gradients in nutpie's spirit: faster on the regression and
+// hierarchical models of the benchmark suite, much worse on stochastic volatility, hence not
+// the default; see bench/README.md).
 func Metric(kind string) SampleOption {
 	return func(c *sampleConfig) {
 		c.adaptSet = true

@@ -24,7 +24,13 @@ const (
 	AdaptGradDiag Adapt = iota
 	// AdaptDiag is Stan's windowed diagonal variance adaptation.
 	AdaptDiag
-	// AdaptDense is Stan's windowed dense covariance adaptation.
+	// AdaptDense adapts a dense inverse metric in Stan's windows, estimated at the end of each
+	// window from the covariances of the window's draws and of their gradients (their
+	// geometric mean, exact for Gaussian posteriors however badly the window mixed; see
+	// denseFromDrawsAndGrads), with Stan's estimator as the fallback where that fails. On a
+	// regression on calendar years (intercept–slope correlation −0.99998) it reaches a
+	// mean tree depth of 2.3 after 60k warm-up gradients per chain, where Stan's estimator
+	// stays at depth 7.6 after 600k (go test ./pm -run DenseMetricOnCollinear -v).
 	AdaptDense
 	// AdaptNone keeps the unit metric (the step size is still adapted).
 	AdaptNone
@@ -191,6 +197,8 @@ func newAdapter(n int, opt adaptOptions, tune int) *adapter {
 		a.est = newWelford(n, dense)
 		if dense {
 			a.buf = make([]float64, n*n)
+			a.estG = newWelford(n, true)
+			a.bufG = make([]float64, n*n)
 		} else {
 			a.buf = make([]float64, n)
 		}
@@ -256,6 +264,9 @@ func (a *adapter) update(m *metric, eps float64, q, g []float64, accept float64)
 		w := a.sw
 		if w.inWindow() {
 			a.est.add(q)
+			if a.estG != nil {
+				a.estG.add(g)
+			}
 		}
 		if w.endWindow() {
 			w.computeNext()
@@ -273,13 +284,23 @@ func (a *adapter) update(m *metric, eps float64, q, g []float64, accept float64)
 				changed = true
 			} else {
 				n := a.n
-				for i := range a.buf {
-					a.buf[i] *= s
+				a.estG.variance(a.bufG)
+				// The covariance of the window's draws combined with that of their
+				// gradients; Stan's estimator (the draws' covariance shrunk towards
+				// 10⁻³·I) only where that fails.
+				if c, ok := denseFromDrawsAndGrads(a.buf, a.bufG, n, cnt); ok {
+					changed = m.setDense(c)
 				}
-				for i := 0; i < n; i++ {
-					a.buf[i*n+i] += r
+				if !changed {
+					for i := range a.buf {
+						a.buf[i] *= s
+					}
+					for i := 0; i < n; i++ {
+						a.buf[i*n+i] += r
+					}
+					changed = m.setDense(a.buf)
 				}
-				changed = m.setDense(a.buf)
+				a.estG.reset()
 			}
 			a.est.reset()
 		}
