@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -137,5 +136,5 @@ func build(dir, name string) (*pm.Model, error) {
 		m.Observe("y", pm.Normal(0, tensor.Exp(h.Div(2.0))), d.Y)
 		return m, nil
 	}
-	return nil, fmt.Errorf("bench: unknown model %q (have %v)", name, suite)
+	return buildLoops(dir, name)
 }

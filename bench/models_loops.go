@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gopm-dev/gopm/pm"
+	"github.com/gopm-dev/gopm/pm/dist"
+	"github.com/gopm-dev/gopm/pm/tensor"
+)
+
+// loopSuite lists the models written with loops (tensor.Scan) or with strongly correlated
+// parameters, in the order of bench/data/stan_loops.json. Their Stan programs are in bench/stan,
+// their data in bench/data (simulated by bench/gen_loops_data.go), Stan's figures in
+// bench/data/stan_loops.json (measured by bench/run_stan_loops.R).
+var loopSuite = []string{"arma11", "hmm2", "collinear_reg"}
+
+// buildLoops returns the named model of loopSuite, written with gopm as the Stan program
+// bench/stan/NAME.stan is written.
+func buildLoops(dir, name string) (*pm.Model, error) {
+	switch name {
+	case "arma11":
+		d, err := loadSeries(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		m := pm.NewModel()
+		mu := m.Var("mu", pm.Normal(0, 10))
+		phi := m.Var("phi", pm.Uniform(-1, 1))
+		theta := m.Var("theta", pm.Uniform(-1, 1))
+		sigma := m.Var("sigma", pm.HalfCauchy(5))
+		// err[0] = y[0] - (mu + phi mu); err[t] = y[t] - (mu + phi y[t-1] + theta err[t-1]).
+		err0 := tensor.Sub(d.Y[0], mu.Add(phi.Mul(mu)))
+		errs := tensor.Scan(func(a []*tensor.Tensor) []*tensor.Tensor {
+			y, yPrev, errPrev, mu, phi, theta := a[0], a[1], a[2], a[3], a[4], a[5]
+			return []*tensor.Tensor{y.Sub(mu.Add(phi.Mul(yPrev)).Add(theta.Mul(errPrev)))}
+		}, tensor.ScanArgs{
+			Sequences:    []*tensor.Tensor{tensor.Const(d.Y[1:]), tensor.Const(d.Y[:d.T-1])},
+			OutputsInfo:  []*tensor.Tensor{err0},
+			NonSequences: []*tensor.Tensor{mu, phi, theta},
+		})
+		resid := tensor.Concatenate(0, tensor.ExpandDims(err0, 0), errs[0])
+		m.Potential("err", pm.NormalLogp(resid, 0, sigma))
+		return m, nil
+	case "hmm2":
+		d, err := loadSeries(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		m := pm.NewModel()
+		p11 := m.Var("p11", pm.Uniform(0, 1))
+		p22 := m.Var("p22", pm.Uniform(0, 1))
+		// Ordered needs an increasing initial value: the prior's mean (0, 0) is on the boundary.
+		mu := m.Var("mu", pm.Normal(0, 5), pm.Shape(2), pm.WithTransform(dist.Ordered()), pm.Initval([]float64{-1, 1}))
+		sigma := m.Var("sigma", pm.HalfNormal(2))
+		// ll[t, k] = log Normal(y[t] | mu[k], sigma), a T×2 matrix.
+		yCol := make([][]float64, d.T)
+		for t, v := range d.Y {
+			yCol[t] = []float64{v}
+		}
+		ll := pm.NormalLogp(yCol, mu, sigma)
+		// Row j of the log transition matrix: from state j to states 0 and 1.
+		from0 := tensor.Stack(0, tensor.Log(p11), tensor.Log1p(tensor.Neg(p11)))
+		from1 := tensor.Stack(0, tensor.Log1p(tensor.Neg(p22)), tensor.Log(p22))
+		// The forward algorithm on the log scale: alpha[0] = log ½ + ll[0],
+		// alpha[t, k] = log(exp(alpha[t-1, 0] + logA[0, k]) + exp(alpha[t-1, 1] + logA[1, k])) + ll[t, k].
+		alpha0 := tensor.Add(math.Log(0.5), ll.Slice(0, 0, 1, 1).Reshape(2))
+		alphas := tensor.Scan(func(a []*tensor.Tensor) []*tensor.Tensor {
+			llt, prev, from0, from1 := a[0], a[1], a[2], a[3]
+			return []*tensor.Tensor{logAddExp(prev.At(0).Add(from0), prev.At(1).Add(from1)).Add(llt)}
+		}, tensor.ScanArgs{
+			Sequences:    []*tensor.Tensor{ll.Slice(0, 1, d.T, 1)},
+			OutputsInfo:  []*tensor.Tensor{alpha0},
+			NonSequences: []*tensor.Tensor{from0, from1},
+		})
+		m.Potential("forward", tensor.LogSumExp(alphas[0].At(d.T-2)))
+		return m, nil
+	case "collinear_reg":
+		var d struct {
+			N    int
+			Year []float64 `json:"year"`
+			Y    []float64 `json:"y"`
+		}
+		if err := load(dir, name, &d); err != nil {
+			return nil, err
+		}
+		m := pm.NewModel()
+		a := m.Var("a", pm.Normal(0, 100))
+		b := m.Var("b", pm.Normal(0, 1))
+		s := m.Var("s", pm.HalfNormal(1))
+		m.Observe("y", pm.Normal(a.Add(b.Mul(d.Year)), s), d.Y)
+		return m, nil
+	}
+	return nil, fmt.Errorf("bench: unknown model %q (have %v and %v)", name, suite, loopSuite)
+}
+
+// series is the data of a time-series model: T observations y.
+type series struct {
+	T int
+	Y []float64 `json:"y"`
+}
+
+func loadSeries(dir, name string) (series, error) {
+	var d series
+	if err := load(dir, name, &d); err != nil {
+		return d, err
+	}
+	if d.T < 2 || len(d.Y) != d.T {
+		return d, fmt.Errorf("bench: %s: T = %d with %d observations", name, d.T, len(d.Y))
+	}
+	return d, nil
+}
+
+// logAddExp is log(exp(x) + exp(y)) elementwise, as x + softplus(y - x): two elementwise ops,
+// exact for any difference, and with the gradient sigmoid(y - x).
+func logAddExp(x, y *tensor.Tensor) *tensor.Tensor {
+	return x.Add(tensor.Softplus(y.Sub(x)))
+}
