@@ -110,6 +110,9 @@ func main() {
 	if err := load(*dir, "stan", &stan); err != nil {
 		fail(err)
 	}
+	if err := load(*dir, "stan_loops", &stan); err != nil { // adds the models of loopSuite
+		fail(err)
+	}
 	var glm stanResult
 	if err := load(*dir, "stan_logistic_big_glm", &glm); err != nil {
 		fail(err)

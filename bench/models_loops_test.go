@@ -3,6 +3,8 @@ package main
 import (
 	"math"
 	"testing"
+
+	"github.com/gopm-dev/gopm/pm"
 )
 
 // The loop and correlation models, written by hand in their unconstrained coordinates (the
@@ -139,6 +141,55 @@ func TestLoopModelsAgainstHandWritten(t *testing.T) {
 				if math.Abs(fd-g[i]) > 1e-5*math.Max(1, math.Abs(g[i])) {
 					t.Errorf("%s at %v: gradient[%d] %v, finite differences %v", name, x, i, g[i], fd)
 				}
+			}
+		}
+	}
+}
+
+// Stan's figures for the loop models (bench/data/stan_loops.json) are read beside the main
+// suite's, and every parameter Stan reports is a variable of the gopm model, so that go run
+// ./bench can compare them.
+func TestLoopModelsHaveStanFigures(t *testing.T) {
+	var stan struct {
+		Models map[string]stanResult `json:"models"`
+	}
+	if err := load("data", "stan", &stan); err != nil {
+		t.Fatal(err)
+	}
+	if err := load("data", "stan_loops", &stan); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range suite {
+		if _, ok := stan.Models[name]; !ok {
+			t.Errorf("%s: Stan's figures lost when stan_loops.json was merged", name)
+		}
+	}
+	for _, name := range loopSuite {
+		ref, ok := stan.Models[name]
+		if !ok {
+			t.Fatalf("%s: no Stan figures", name)
+		}
+		if ref.GradEvalsTotal <= 0 || ref.MinESSBulk <= 0 || ref.ChainTotalS <= 0 || len(ref.Params) == 0 {
+			t.Errorf("%s: incomplete Stan figures %+v", name, ref)
+		}
+		m, err := build("data", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := m.Sample(pm.Chains(1), pm.Tune(20), pm.Draws(5), pm.Seed(1))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		sum, err := pm.Summary(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range ref.Params {
+			if p == "lp__" {
+				continue
+			}
+			if _, err := sum.Get(pm.FromStanName(p), "mean"); err != nil {
+				t.Errorf("%s: Stan's %s is not in gopm's trace: %v", name, p, err)
 			}
 		}
 	}
