@@ -82,8 +82,8 @@ func interval(u, lo, hi float64) (float64, float64) {
 }
 
 // Each loop model builds, its compiled log-density differs between points exactly as the
-// hand-written one does (the constants may differ), and its gradient agrees with central
-// finite differences of its log-density.
+// hand-written one does (the constants may differ), its gradient agrees with central finite
+// differences of its log-density, and on the vm backend a gradient allocates nothing.
 func TestLoopModelsAgainstHandWritten(t *testing.T) {
 	for _, name := range loopSuite {
 		m, err := build("data", name)
@@ -105,6 +105,12 @@ func TestLoopModelsAgainstHandWritten(t *testing.T) {
 		x0, err := ld.Flatten(p)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if ld.Backend() == "vm" { // the compiled loop allocates nothing per gradient
+			g := make([]float64, len(x0))
+			if a := testing.AllocsPerRun(20, func() { ld.LogpGrad(x0, g) }); a != 0 {
+				t.Errorf("%s: %v allocations per gradient", name, a)
+			}
 		}
 		hand := loopDensities[name]
 		if hand == nil {
