@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm"
+	"github.com/gopm-dev/gopm/pm/dist"
 	"github.com/gopm-dev/gopm/pm/internal/benchutil"
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
@@ -375,5 +376,44 @@ func TestInitval(t *testing.T) {
 	}
 	if m.Lookup("bad") != nil {
 		t.Error("a rejected variable stays in the model")
+	}
+}
+
+// An ordered vector started at its distribution's mean would have equal elements, log(0) in
+// unconstrained space: the initial point spreads it (and leaves a user's Initval alone).
+func TestOrderedStartsInsideItsDomain(t *testing.T) {
+	m := pm.NewModel()
+	m.Var("mu", pm.Normal(0, 5), pm.Shape(3), pm.WithTransform(dist.Ordered()))
+	m.Var("sd", pm.HalfNormal(1), pm.Shape(2), pm.WithTransform(dist.PositiveOrdered()))
+	m.Var("given", pm.Normal(0, 5), pm.Shape(2), pm.WithTransform(dist.Ordered()), pm.Initval([]float64{-2, 3}))
+	p, err := m.InitialPoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := m.Logp(p)
+	if err != nil || math.IsInf(lp, 0) || math.IsNaN(lp) {
+		t.Fatalf("logp at the initial point %v: %v, %v", p, lp, err)
+	}
+	// mu starts at [-1, 0, 1]: unconstrained [-1, log 1, log 1].
+	want := map[string][]float64{"mu_ordered__": {-1, 0, 0}, "given_ordered__": {-2, math.Log(5)}}
+	for name, w := range want {
+		for i, v := range p[name] {
+			if math.Abs(v-w[i]) > 1e-12 {
+				t.Errorf("%s = %v, want %v", name, p[name], w)
+				break
+			}
+		}
+	}
+	tr, err := m.Sample(pm.Draws(200), pm.Tune(300), pm.Chains(1), pm.Seed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, draw := range tr.Var("sd").Draws[0] {
+		if mu := tr.Var("mu").Draws[0][i]; !(mu[1] > mu[0] && mu[2] > mu[1]) {
+			t.Fatalf("mu draw %v is not increasing", mu)
+		}
+		if !(draw[0] > 0 && draw[1] > draw[0]) {
+			t.Fatalf("sd draw %v is not positive and increasing", draw)
+		}
 	}
 }

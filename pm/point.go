@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gopm-dev/gopm/pm/backend"
+	"github.com/gopm-dev/gopm/pm/dist"
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
 
@@ -44,6 +45,10 @@ func (m *Model) InitialPoint() (p Point, err error) {
 			cons = b
 		}
 		cons.Shape = append([]int{}, rv.Shape...)
+		if adj, ok := rv.Transform.(dist.StartAdjuster); ok && rv.Initval == nil {
+			cons = &tensor.Array{DType: cons.DType, Shape: cons.Shape, Data: append([]float64(nil), cons.Data...)}
+			adj.AdjustStart(cons.Shape, cons.Data)
+		}
 		val := cons
 		if rv.Transform != nil {
 			// The transform's bounds may depend on earlier variables (Uniform(0, 1-alpha1)):

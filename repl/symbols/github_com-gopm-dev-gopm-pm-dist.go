@@ -127,22 +127,24 @@ func init() {
 		"ZeroSumTransform":             reflect.ValueOf(dist.ZeroSumTransform),
 
 		// type definitions
-		"CDFer":        reflect.ValueOf((*dist.CDFer)(nil)),
-		"CustomOption": reflect.ValueOf((*dist.CustomOption)(nil)),
-		"Dist":         reflect.ValueOf((*dist.Dist)(nil)),
-		"ICDFer":       reflect.ValueOf((*dist.ICDFer)(nil)),
-		"LogpFunc":     reflect.ValueOf((*dist.LogpFunc)(nil)),
-		"ParamError":   reflect.ValueOf((*dist.ParamError)(nil)),
-		"RandomFunc":   reflect.ValueOf((*dist.RandomFunc)(nil)),
-		"Support":      reflect.ValueOf((*dist.Support)(nil)),
-		"SupportKind":  reflect.ValueOf((*dist.SupportKind)(nil)),
-		"Transform":    reflect.ValueOf((*dist.Transform)(nil)),
+		"CDFer":         reflect.ValueOf((*dist.CDFer)(nil)),
+		"CustomOption":  reflect.ValueOf((*dist.CustomOption)(nil)),
+		"Dist":          reflect.ValueOf((*dist.Dist)(nil)),
+		"ICDFer":        reflect.ValueOf((*dist.ICDFer)(nil)),
+		"LogpFunc":      reflect.ValueOf((*dist.LogpFunc)(nil)),
+		"ParamError":    reflect.ValueOf((*dist.ParamError)(nil)),
+		"RandomFunc":    reflect.ValueOf((*dist.RandomFunc)(nil)),
+		"StartAdjuster": reflect.ValueOf((*dist.StartAdjuster)(nil)),
+		"Support":       reflect.ValueOf((*dist.Support)(nil)),
+		"SupportKind":   reflect.ValueOf((*dist.SupportKind)(nil)),
+		"Transform":     reflect.ValueOf((*dist.Transform)(nil)),
 
 		// interface wrapper definitions
-		"_CDFer":     reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_CDFer)(nil)),
-		"_Dist":      reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_Dist)(nil)),
-		"_ICDFer":    reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_ICDFer)(nil)),
-		"_Transform": reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_Transform)(nil)),
+		"_CDFer":         reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_CDFer)(nil)),
+		"_Dist":          reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_Dist)(nil)),
+		"_ICDFer":        reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_ICDFer)(nil)),
+		"_StartAdjuster": reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_StartAdjuster)(nil)),
+		"_Transform":     reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_dist_Transform)(nil)),
 	}
 }
 
@@ -214,6 +216,16 @@ type _github_com_gopm_dev_gopm_pm_dist_ICDFer struct {
 
 func (W _github_com_gopm_dev_gopm_pm_dist_ICDFer) ICDF(u *tensor.Tensor) *tensor.Tensor {
 	return W.WICDF(u)
+}
+
+// _github_com_gopm_dev_gopm_pm_dist_StartAdjuster is an interface wrapper for StartAdjuster type
+type _github_com_gopm_dev_gopm_pm_dist_StartAdjuster struct {
+	IValue       interface{}
+	WAdjustStart func(shape []int, v []float64)
+}
+
+func (W _github_com_gopm_dev_gopm_pm_dist_StartAdjuster) AdjustStart(shape []int, v []float64) {
+	W.WAdjustStart(shape, v)
 }
 
 // _github_com_gopm_dev_gopm_pm_dist_Transform is an interface wrapper for Transform type
