@@ -164,6 +164,27 @@ func logSkellamTail(mx, my float64, s float64) float64 {
 	}
 	lmx, lmy := math.Log(mx), math.Log(my)
 	yHi := math.Ceil(my + 10*math.Sqrt(my) + 20)
+	// In a far tail the peak is far below the bulk of Y: it is found by bisection on the sign of
+	// the terms' differences (which fall, the terms being log-concave), and the sum starts where
+	// the terms above it are negligible, so that the work stays O(√my + log my).
+	term := func(y float64) float64 { return logPois(y, my, lmy) + logSurv(y+s) }
+	lo, hi := 0.0, yHi
+	for hi-lo > 1 {
+		mid := math.Floor((lo + hi) / 2)
+		if term(mid) >= term(mid-1) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	tp := term(lo)
+	for top, step := lo, 1.0; top < yHi; step *= 2 {
+		top = math.Min(yHi, top+step)
+		if term(top) < tp-45 {
+			yHi = top
+			break
+		}
+	}
 	ls := logSurv(yHi + s)
 	total, peak := math.Inf(-1), math.Inf(-1)
 	for y := yHi; y >= 0; y-- {
@@ -256,8 +277,12 @@ func logOwenJ(h, t1, t2 float64) float64 {
 	for _, p := range panels {
 		tot += glAdapt(f, p[0], p[1], p[2], 1e-16*sum, 0)
 	}
-	sum = tot
-	return g0 + math.Log(sum) - math.Log(2*math.Pi)
+	if !(tot > 0) {
+		// The boundary layer at t1 is narrower than the resolution of t1 (|h| and |α| both
+		// huge): the leading term of the endpoint expansion, e^(g(t1))/|g'(t1)|.
+		return g0 - math.Log(rate) - math.Log(2*math.Pi)
+	}
+	return g0 + math.Log(tot) - math.Log(2*math.Pi)
 }
 
 // glSum is the 20-point Gauss-Legendre sum of f over [a, b].
