@@ -474,13 +474,13 @@ func (g *HSGP) MarginalNormal(m *pm.Model, name string, x, y, sigma any) *tensor
 	k := phi.Shape[1]
 	s2 := tensor.Square(s)
 	dgd := tensor.Mul(tensor.Mul(st.gram, tensor.ExpandDims(g.sqrtS, 1)), tensor.ExpandDims(g.sqrtS, 0))
-	l := tensor.Cholesky(tensor.Add(eye(k), tensor.Div(dgd, s2)))
-	z := tensor.SolveTriangular(l, tensor.Mul(g.sqrtS, st.b), true)
-	quad := tensor.Sub(tensor.Div(st.rr, s2), tensor.Div(tensor.Sum(tensor.Square(z)), tensor.Square(s2)))
-	logDet := tensor.Add(tensor.Mul(2.0, tensor.Sum(tensor.Log(tensor.ExtractDiag(l)))), tensor.Mul(float64(st.n), tensor.Log(s2)))
+	// log|B| and (Db)ᵀB⁻¹(Db) = ‖L⁻¹Db‖² by one op with closed-form gradients (spd.go).
+	res := tensor.ApplyOp(spdOp{}, tensor.Add(eye(k), tensor.Div(dgd, s2)), tensor.Mul(g.sqrtS, st.b))
+	quad := tensor.Sub(tensor.Div(st.rr, s2), tensor.Div(res[1], tensor.Square(s2)))
+	logDet := tensor.Add(res[0], tensor.Mul(float64(st.n), tensor.Log(s2)))
 	ll := tensor.Mul(-0.5, tensor.Add(tensor.Add(quad, logDet), float64(st.n)*math.Log(2*math.Pi)))
-	// The conditional mean of the coefficients: D B⁻¹ D b/σ² = D L⁻ᵀ z/σ².
-	g.condW = tensor.Div(tensor.Mul(g.sqrtS, tensor.SolveTriangular(tensor.Transpose(l), z, false)), s2)
+	// The conditional mean of the coefficients: D B⁻¹ D b/σ² = D u/σ².
+	g.condW = tensor.Div(tensor.Mul(g.sqrtS, res[2]), s2)
 	return m.Potential(name+"_marginal_loglik", ll)
 }
 

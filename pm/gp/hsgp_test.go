@@ -551,3 +551,53 @@ func TestHSGPMarginalNormalExact(t *testing.T) {
 		t.Error("PredictMean before MarginalNormal: no error")
 	}
 }
+
+// BenchmarkHSGPMarginalLogpGrad measures one log-density and gradient of MarginalNormal on
+// the 10,000 points of hsgp10k with m basis functions: O(m³), independent of n. The variant
+// "tensor-chol" writes the same log-likelihood with package tensor's Cholesky and triangular
+// solve (whose adjoints take several m³ matrix products), for comparison with spd.go's op.
+//
+//	go test -run XXX -bench HSGPMarginalLogpGrad -benchmem ./pm/gp
+func BenchmarkHSGPMarginalLogpGrad(b *testing.B) {
+	x, y, _, c := hsgp10k()
+	for _, tc := range []struct {
+		m    int
+		chol bool
+	}{{22, false}, {22, true}, {44, false}, {44, true}} {
+		name := fmt.Sprintf("m=%d/spd-op", tc.m)
+		if tc.chol {
+			name = fmt.Sprintf("m=%d/tensor-chol", tc.m)
+		}
+		b.Run(name, func(b *testing.B) {
+			m := pm.NewModel()
+			ls, eta, sigma := m.Var("ls", dist.Gamma(4.0, 4.0)), m.Var("eta", dist.HalfNormal(2.0)), m.Var("sigma", dist.HalfNormal(1.0))
+			g := &HSGP{M: []int{tc.m}, C: c, Cov: Scale(tensor.Square(eta), ExpQuad(1, ls))}
+			if tc.chol {
+				xa, ya, mean, s := g.normalData("bench", x, y, sigma)
+				phi, omega := g.basis(xa)
+				sq := tensor.Sqrt(g.Cov.(PSDer).PSD(tensor.Const(omega)))
+				st := stats(phi, ya, mean, s)
+				s2 := tensor.Square(s)
+				dgd := tensor.Mul(tensor.Mul(st.gram, tensor.ExpandDims(sq, 1)), tensor.ExpandDims(sq, 0))
+				l := tensor.Cholesky(tensor.Add(eye(tc.m), tensor.Div(dgd, s2)))
+				z := tensor.SolveTriangular(l, tensor.Mul(sq, st.b), true)
+				quad := tensor.Sub(tensor.Div(st.rr, s2), tensor.Div(tensor.Sum(tensor.Square(z)), tensor.Square(s2)))
+				logDet := tensor.Add(tensor.Mul(2.0, tensor.Sum(tensor.Log(tensor.ExtractDiag(l)))), tensor.Mul(float64(st.n), tensor.Log(s2)))
+				m.Potential("ll", tensor.Mul(-0.5, tensor.Add(quad, logDet)))
+			} else {
+				g.MarginalNormal(m, "f", x, y, sigma)
+			}
+			ld, err := m.Compile()
+			if err != nil {
+				b.Fatal(err)
+			}
+			p, grad := []float64{0, 0.2, -0.7}, make([]float64, 3)
+			ld.LogpGrad(p, grad)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ld.LogpGrad(p, grad)
+			}
+		})
+	}
+}
