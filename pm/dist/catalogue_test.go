@@ -135,19 +135,23 @@ func TestDistCatalogueRandom(t *testing.T) {
 			t.Errorf("%s draws: chi-squared %v > %v", c.name, chi, crit)
 		}
 	}
-	// HurdleGamma: zeros with probability 1-ψ, the rest Gamma(α, β).
-	hg := evalT(t, HurdleGamma(0.6, 2.0, 1.5).Random(rs, []int{n})).Data
-	var pos []float64
-	for _, v := range hg {
-		if v > 0 {
-			pos = append(pos, v)
+	// HurdleGamma and HurdleLogNormal: zeros with probability 1-ψ, the rest from the base.
+	for _, h := range []struct {
+		d, base Dist
+	}{{HurdleGamma(0.6, 2.0, 1.5), Gamma(2.0, 1.5)}, {HurdleLogNormal(0.6, 0.3, 0.8), LogNormal(0.3, 0.8)}} {
+		hg := evalT(t, h.d.Random(rs, []int{n})).Data
+		var pos []float64
+		for _, v := range hg {
+			if v > 0 {
+				pos = append(pos, v)
+			}
 		}
-	}
-	if f := 1 - float64(len(pos))/n; math.Abs(f-0.4) > 5*math.Sqrt(0.24/n) {
-		t.Errorf("HurdleGamma: fraction of zeros %v, want 0.4", f)
-	}
-	if ks := ksAgainst(t, Gamma(2.0, 1.5).(CDFer), pos); ks > ksCritical(len(pos)) {
-		t.Errorf("HurdleGamma positive draws: KS distance %v", ks)
+		if f := 1 - float64(len(pos))/n; math.Abs(f-0.4) > 5*math.Sqrt(0.24/n) {
+			t.Errorf("%s: fraction of zeros %v, want 0.4", h.d.Name(), f)
+		}
+		if ks := ksAgainst(t, h.base.(CDFer), pos); ks > ksCritical(len(pos)) {
+			t.Errorf("%s positive draws: KS distance %v", h.d.Name(), ks)
+		}
 	}
 }
 

@@ -21,7 +21,10 @@
 // Every distribution of PyMC 5 and its gopm constructor. CDF marks a log-CDF and log-CCDF
 // (so that Truncated and Censored accept it; through the regularized incomplete gamma and beta
 // functions of package tensor, differentiable in every parameter, where there is no closed
-// form); ICDF marks a quantile function (Truncated draws by it).
+// form; the Marcum Q function for Rice, Owen's T function for SkewNormal and a sum of the
+// probabilities for BetaBinomial, in cdf_special.go); ICDF marks a quantile function (Truncated
+// draws by it). Without a CDF: VonMises, Categorical, OrderedLogistic and OrderedProbit (as in
+// PyMC), and Flat, HalfFlat, PolyaGamma and the mixtures, which PyMC has and gopm not yet.
 //
 //	PyMC                          gopm                                     CDF  ICDF
 //	AsymmetricLaplace             AsymmetricLaplace(b, kappa, mu)          yes  yes
@@ -48,8 +51,8 @@
 //	Normal                        Normal(mu, sigma)                        yes  yes
 //	Pareto                        Pareto(alpha, m)                         yes  yes
 //	PolyaGamma                    PolyaGamma(h, z)                         -    -
-//	Rice                          Rice(nu, sigma)                          -    -
-//	SkewNormal                    SkewNormal(mu, sigma, alpha)             -    -
+//	Rice                          Rice(nu, sigma)                          yes  -
+//	SkewNormal                    SkewNormal(mu, sigma, alpha)             yes  -
 //	SkewStudentT                  none yet (Jones–Faddy skew t)
 //	StudentT                      StudentT(nu, mu, sigma)                  yes  yes
 //	Triangular                    Triangular(lower, c, upper)              yes  yes
@@ -59,7 +62,7 @@
 //	Wald                          Wald(mu, lam)                            yes  -
 //	Weibull                       Weibull(alpha, beta)                     yes  yes
 //	Bernoulli (p, logit_p)        Bernoulli(p), BernoulliLogit(logitP)     yes  yes
-//	BetaBinomial                  BetaBinomial(n, alpha, beta)             -    -
+//	BetaBinomial                  BetaBinomial(n, alpha, beta)             yes  -
 //	Binomial (p, logit_p)         Binomial(n, p), BinomialLogit(n, l)      yes  yes
 //	Categorical (p, logit_p)      Categorical(p), CategoricalLogit(l)      -    -
 //	DiracDelta                    none yet (a constant: use a Go value or Deterministic)
@@ -71,7 +74,7 @@
 //	OrderedLogistic               OrderedLogistic(eta, cutpoints)          -    -
 //	OrderedProbit                 OrderedProbit(eta, cutpoints, sigma)     -    -
 //	Poisson                       Poisson(mu), PoissonLog(eta)             yes  yes
-//	ZeroInflatedPoisson           ZeroInflatedPoisson(psi, mu)             -    -
+//	ZeroInflatedPoisson           ZeroInflatedPoisson(psi, mu)             yes  -
 //	ZeroInflatedBinomial          ZeroInflatedBinomial(psi, n, p)          yes  -
 //	ZeroInflatedNegativeBinomial  ZeroInflatedNegativeBinomial(psi, mu, a) yes  -
 //	HurdlePoisson                 HurdlePoisson(psi, mu)                   yes  -

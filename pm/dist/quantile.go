@@ -62,13 +62,21 @@ func sameShapes(name string, in []tensor.Type) ([]tensor.Type, error) {
 	return []tensor.Type{{DType: tensor.Float64, Shape: append([]int{}, s...)}}, nil
 }
 
-// Kernel implements tensor.Op.
-func (o quantileOp) Kernel(spec tensor.KernelSpec) (tensor.Kernel, error) {
+// sameSizes reports an error when the inputs of op do not all have the output's size.
+func sameSizes(op tensor.Op, spec tensor.KernelSpec) error {
 	n := spec.Out[0].Size()
 	for _, a := range spec.In {
 		if a.Size() != n {
-			return nil, fmt.Errorf("dist: %s: input shapes differ at run time", o)
+			return fmt.Errorf("dist: %s: input shapes differ at run time", op)
 		}
+	}
+	return nil
+}
+
+// Kernel implements tensor.Op.
+func (o quantileOp) Kernel(spec tensor.KernelSpec) (tensor.Kernel, error) {
+	if err := sameSizes(o, spec); err != nil {
+		return nil, err
 	}
 	return func(out, in []*tensor.Array) error {
 		y := out[0].Data

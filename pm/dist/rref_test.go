@@ -98,6 +98,9 @@ var rrefBuild = map[string]func(p []float64) Dist{
 	"Cauchy":                       func(p []float64) Dist { return Cauchy(p[0], p[1]) },
 	"HalfCauchy":                   func(p []float64) Dist { return HalfCauchy(p[0]) },
 	"Laplace":                      func(p []float64) Dist { return Laplace(p[0], p[1]) },
+	"SkewNormal":                   func(p []float64) Dist { return SkewNormal(p[0], p[1], p[2]) },
+	"BetaBinomial":                 func(p []float64) Dist { return BetaBinomial(p[0], p[1], p[2]) },
+	"ZeroInflatedPoisson":          func(p []float64) Dist { return ZeroInflatedPoisson(p[0], p[1]) },
 }
 
 // mvCases are the multivariate distributions of testdata/rref.R with the same inputs, and the

@@ -9,8 +9,9 @@ import (
 
 // CDFer is implemented by the distributions with a closed-form cumulative distribution
 // function or one through the regularized incomplete gamma and beta functions, which Truncated
-// and Censored need: every univariate distribution except Flat, HalfFlat, VonMises, SkewNormal,
-// Categorical, BetaBinomial and the mixtures (see the table in the package documentation).
+// and Censored need: every univariate distribution except Flat, HalfFlat, VonMises, PolyaGamma,
+// Categorical, OrderedLogistic, OrderedProbit and the mixtures (see the table in the package
+// documentation).
 type CDFer interface {
 	// LogCDF is log P(X <= x), elementwise.
 	LogCDF(x *tensor.Tensor) *tensor.Tensor

@@ -225,8 +225,8 @@ type HSGP struct {
 	// geometry when many data inform the function.
 	Centered bool
 
-	center, bigL []float64
-	beta, sqrtS  *tensor.Tensor
+	center, bigL       []float64
+	beta, sqrtS, condW *tensor.Tensor
 }
 
 // ApproxParams is the basis-function advice of Riutort-Mayol et al. (2022, section 4.3, the
@@ -343,11 +343,17 @@ func constInputs(x any) *tensor.Array {
 // Centered name+"_hsgp_coeffs", Normal(0, √S)) and the deterministic name (f at the rows of x)
 // to m, and returns f.
 func (g *HSGP) Prior(m *pm.Model, name string, x any) *tensor.Tensor {
+	xa := constInputs(x)
+	phi := g.coeffs(m, name, xa)
+	return m.Deterministic(name, tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), g.weights())))
+}
+
+// coeffs fixes the box from the inputs xa, adds the coefficients to m and returns Φ.
+func (g *HSGP) coeffs(m *pm.Model, name string, xa *tensor.Array) *tensor.Array {
 	ps, ok := g.Cov.(PSDer)
 	if g.Cov == nil || !ok {
 		fail("HSGP: the covariance must have a spectral density (ExpQuad, Matern12/32/52, or Scale of one)")
 	}
-	xa := constInputs(x)
 	g.setup(xa)
 	phi, omega := g.basis(xa)
 	g.sqrtS = tensor.Sqrt(ps.PSD(tensor.Const(omega)))
@@ -356,7 +362,141 @@ func (g *HSGP) Prior(m *pm.Model, name string, x any) *tensor.Tensor {
 	} else {
 		g.beta = m.Var(name+"_hsgp_coeffs_", dist.Normal(0.0, 1.0), pm.Shape(omega.Shape[0]))
 	}
-	return m.Deterministic(name, tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), g.weights())))
+	return phi
+}
+
+// normalStats are the statistics of the data that a normal likelihood of an HSGP needs: with
+// r = y − m(x), the Gram matrix G = ΦᵀΦ (k×k), b = Φᵀr and rᵀr, computed once in O(n·k²).
+type normalStats struct {
+	n      int
+	gram   *tensor.Tensor
+	b      *tensor.Tensor
+	rr     float64
+	sigma  *tensor.Tensor // scalar
+	xa, ya *tensor.Array
+}
+
+// normalData checks the inputs of ObserveNormal and MarginalNormal and fixes the box.
+func (g *HSGP) normalData(op string, x, y, sigma any) (xa, ya, mean *tensor.Array, sg *tensor.Tensor) {
+	if _, ok := g.Cov.(PSDer); g.Cov == nil || !ok {
+		fail("HSGP: the covariance must have a spectral density (ExpQuad, Matern12/32/52, or Scale of one)")
+	}
+	xa = constInputs(x)
+	ya = tensor.As(y).Value()
+	if ya == nil || ya.Size() != xa.Shape[0] {
+		fail("HSGP: %s needs constant observations, one per input row (%d)", op, xa.Shape[0])
+	}
+	ma, err := tensor.Eval(meanOf(g.Mean, tensor.Const(xa)))
+	if err != nil {
+		fail("HSGP: %s needs a mean function without free parameters: %v", op, err)
+	}
+	sg = tensor.Cast(tensor.As(sigma), tensor.Float64)
+	size := 1
+	for _, d := range sg.Shape() {
+		size *= d
+	}
+	if size != 1 {
+		fail("HSGP: %s needs a scalar sigma, got shape %s", op, tensor.ShapeString(sg.Shape()))
+	}
+	g.setup(xa)
+	return xa, ya, ma[0], tensor.Reshape(sg)
+}
+
+// stats computes G, b and rᵀr for Φ (n×k).
+func stats(phi, ya, mean *tensor.Array, sigma *tensor.Tensor) *normalStats {
+	n, k := phi.Shape[0], phi.Shape[1]
+	gram := make([]float64, k*k)
+	b := make([]float64, k)
+	rr := 0.0
+	for i := 0; i < n; i++ {
+		r := ya.Data[i] - mean.Data[i%mean.Size()]
+		rr += r * r
+		row := phi.Data[i*k : (i+1)*k]
+		for p, vp := range row {
+			b[p] += vp * r
+			gp := gram[p*k : (p+1)*k]
+			for q := p; q < k; q++ {
+				gp[q] += vp * row[q]
+			}
+		}
+	}
+	for p := 0; p < k; p++ {
+		for q := 0; q < p; q++ {
+			gram[p*k+q] = gram[q*k+p]
+		}
+	}
+	return &normalStats{n: n, gram: tensor.Const(&tensor.Array{DType: tensor.Float64, Shape: []int{k, k}, Data: gram}),
+		b: tensor.Const(b), rr: rr, sigma: sigma}
+}
+
+// ObserveNormal adds the HSGP prior's coefficients (as Prior does) and the likelihood
+// y ~ Normal(f(x), sigma) for a scalar sigma, written through statistics of the data computed
+// once: with r = y − m(x), the Gram matrix G = ΦᵀΦ, b = Φᵀr and the weights w of the basis
+// functions,
+//
+//	Σᵢ log N(yᵢ | f(xᵢ), σ) = −n log σ − (n/2) log 2π − (rᵀr − 2wᵀb + wᵀGw)/(2σ²)
+//
+// exactly, at O(m²) per log-density and gradient instead of the O(n·m) of Prior followed by an
+// observed Normal. The posterior is the same, and so is its geometry: with many data the
+// coefficients are strongly correlated and NUTS needs deep trees (MarginalNormal integrates
+// them out instead). The likelihood is the Potential name+"_loglik", which it returns: y is not
+// an observed variable (no pointwise log-likelihood for LOO, no posterior predictive of y), and
+// f is not recorded (Conditional gives f at points of interest). The inputs, y and the mean
+// function's values must be constants.
+func (g *HSGP) ObserveNormal(m *pm.Model, name string, x, y, sigma any) *tensor.Tensor {
+	xa, ya, mean, s := g.normalData("ObserveNormal", x, y, sigma)
+	phi := g.coeffs(m, name, xa)
+	st := stats(phi, ya, mean, s)
+	w := g.weights()
+	quad := tensor.Add(tensor.Sub(st.rr, tensor.Mul(2.0, tensor.Sum(tensor.Mul(w, st.b)))), tensor.Sum(tensor.Mul(w, tensor.Dot(st.gram, w))))
+	ll := tensor.Sub(tensor.Mul(-float64(st.n), tensor.Log(s)), tensor.Add(float64(st.n)*0.5*math.Log(2*math.Pi), tensor.Div(quad, tensor.Mul(2.0, tensor.Square(s)))))
+	return m.Potential(name+"_loglik", ll)
+}
+
+// MarginalNormal adds the log marginal likelihood of y ~ Normal(f(x), sigma) with the HSGP
+// prior's coefficients integrated out, log N(y | m(x), ΦSΦᵀ + σ²I) with S = diag of the
+// spectral density, as the Potential name+"_marginal_loglik" (returned). With D = diag(√S),
+// B = I + DGD/σ² = LLᵀ (k×k, its eigenvalues at least 1), G = ΦᵀΦ, b = Φᵀ(y − m(x)), the
+// Woodbury identity and the matrix determinant lemma give
+//
+//	−½ [rᵀr/σ² − ‖L⁻¹Db‖²/σ⁴ + 2 Σ log Lⱼⱼ + n log σ² + n log 2π]
+//
+// in O(k³) per log-density and gradient, independent of n. Only the hyperparameters are left
+// to sample, which removes the correlated coefficients that make NUTS take deep trees with
+// Prior or ObserveNormal. PredictMean gives E[f(x*) | hyperparameters, y]; its average over the
+// draws is the posterior mean of f. The inputs, y and the mean function's values must be
+// constants, sigma a scalar.
+func (g *HSGP) MarginalNormal(m *pm.Model, name string, x, y, sigma any) *tensor.Tensor {
+	xa, ya, mean, s := g.normalData("MarginalNormal", x, y, sigma)
+	phi, omega := g.basis(xa)
+	g.sqrtS = tensor.Sqrt(g.Cov.(PSDer).PSD(tensor.Const(omega)))
+	st := stats(phi, ya, mean, s)
+	k := phi.Shape[1]
+	s2 := tensor.Square(s)
+	dgd := tensor.Mul(tensor.Mul(st.gram, tensor.ExpandDims(g.sqrtS, 1)), tensor.ExpandDims(g.sqrtS, 0))
+	// log|B| and (Db)ᵀB⁻¹(Db) = ‖L⁻¹Db‖² by one op with closed-form gradients (spd.go).
+	res := tensor.ApplyOp(spdOp{}, tensor.Add(eye(k), tensor.Div(dgd, s2)), tensor.Mul(g.sqrtS, st.b))
+	quad := tensor.Sub(tensor.Div(st.rr, s2), tensor.Div(res[1], tensor.Square(s2)))
+	logDet := tensor.Add(res[0], tensor.Mul(float64(st.n), tensor.Log(s2)))
+	ll := tensor.Mul(-0.5, tensor.Add(tensor.Add(quad, logDet), float64(st.n)*math.Log(2*math.Pi)))
+	// The conditional mean of the coefficients: D B⁻¹ D b/σ² = D u/σ².
+	g.condW = tensor.Div(tensor.Mul(g.sqrtS, res[2]), s2)
+	return m.Potential(name+"_marginal_loglik", ll)
+}
+
+// PredictMean is E[f(x*) | hyperparameters, y] = m(x*) + Φ(x*) D B⁻¹ D b/σ² after
+// MarginalNormal, as a graph of the hyperparameters (add it as a Deterministic and average it
+// over the draws for the posterior mean of f).
+func (g *HSGP) PredictMean(xnew any) *tensor.Tensor {
+	if g.condW == nil {
+		fail("HSGP: PredictMean before MarginalNormal")
+	}
+	xa := constInputs(xnew)
+	if xa.Shape[1] != len(g.M) {
+		fail("HSGP: the new inputs have %d columns, want %d", xa.Shape[1], len(g.M))
+	}
+	phi, _ := g.basis(xa)
+	return tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), g.condW))
 }
 
 // weights are the basis functions' coefficients: β ⊙ √S (non-centred) or β (centred).

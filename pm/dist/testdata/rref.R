@@ -147,6 +147,35 @@ for (p in list(c(0, 1), c(2, 0.5), c(5, 3))) {  # Rice(nu, sigma)
   x <- c(0.01, 0.5, 1, 2.5, 6, 12)
   emit("Rice", "logp", p, x, VGAM::drice(x, sigma = p[2], vee = p[1], log = TRUE), "VGAM::drice(x, sigma, vee = nu, log = TRUE)")
 }
+# Rice CDFs: F(x) = 1 - Q1(nu/sigma, x/sigma) = pchisq(x^2/sigma^2, 2, ncp = nu^2/sigma^2). R's
+# noncentral pchisq keeps its digits in the lower tail only, so each tail is taken from R where it
+# is below 1/2 (the lower from pchisq, the upper from integrate() of VGAM::drice) and the other
+# as log1p(-that); x = 30 at nu = 2, sigma = 0.5 is left out (Q1 < 1e-300).
+riceTail <- function(x, p, upper) {
+  lo <- pchisq((x / p[2])^2, 2, ncp = (p[1] / p[2])^2, log.p = TRUE)
+  up <- sapply(x, function(v) integrate(function(t) VGAM::drice(t, sigma = p[2], vee = p[1]), v, Inf, rel.tol = 1e-13, abs.tol = 0)$value)
+  if (upper) suppressWarnings(ifelse(lo < log(0.5), log1p(-exp(lo)), log(up))) else ifelse(lo < log(0.5), lo, log1p(-up))
+}
+for (p in list(c(0, 1), c(2, 0.5), c(5, 3), c(10, 1), c(30, 2))) {  # Rice(nu, sigma)
+  x <- c(0.01, 0.5, 1, 2.5, 6, 12, 30)
+  x <- x[x / p[2] - p[1] / p[2] < 35]
+  emit("Rice", "logcdf", p, x, riceTail(x, p, FALSE), "pchisq((x/sigma)^2, 2, ncp = (nu/sigma)^2, log.p = TRUE) where < log(1/2), else log1p(-integrate(VGAM::drice(t, sigma, vee = nu), x, Inf))")
+  emit("Rice", "logccdf", p, x, riceTail(x, p, TRUE), "log(integrate(VGAM::drice(t, sigma, vee = nu), x, Inf)) where pchisq((x/sigma)^2, 2, ncp = (nu/sigma)^2) >= 1/2, else log1p(-pchisq(...))")
+}
+# SkewNormal(mu, sigma, alpha) CDFs by integrate() of the density 2 dnorm(t) pnorm(alpha t) (the
+# sn package is not packaged by Debian): each tail where it is below 1/2, log1p(-the other)
+# elsewhere; values below 1e-300 are left out.
+for (p in list(c(0, 1, 0), c(0, 1, 3), c(1, 2, -4), c(0, 1, 0.5), c(-1, 0.5, 20))) {
+  x <- c(-8, -3, -1, -0.2, 0, 0.4, 1.5, 3, 8)
+  z <- (x - p[1]) / p[2]
+  f <- function(t) 2 * dnorm(t) * pnorm(p[3] * t)
+  lo <- sapply(z, function(v) integrate(f, -Inf, v, rel.tol = 1e-13, abs.tol = 0)$value)
+  up <- sapply(z, function(v) integrate(f, v, Inf, rel.tol = 1e-13, abs.tol = 0)$value)
+  keep <- lo > 1e-300 & up > 1e-300
+  x <- x[keep]; lo <- lo[keep]; up <- up[keep]
+  emit("SkewNormal", "logcdf", p, x, suppressWarnings(ifelse(lo < 0.5, log(lo), log1p(-up))), "log(integrate(2*dnorm(t)*pnorm(alpha*t), -Inf, (x-mu)/sigma)) where < 1/2, else log1p(-integrate(..., z, Inf))")
+  emit("SkewNormal", "logccdf", p, x, suppressWarnings(ifelse(up < 0.5, log(up), log1p(-lo))), "log(integrate(2*dnorm(t)*pnorm(alpha*t), (x-mu)/sigma, Inf)) where < 1/2, else log1p(-integrate(..., -Inf, z))")
+}
 for (p in list(c(0.3, 0.8), c(0.9, 1.5), c(0.5, 1))) {  # DiscreteWeibull(q, beta)
   x <- c(0, 1, 2, 5, 12, 40)
   emit("DiscreteWeibull", "logp", p, x, extraDistr::ddweibull(x, p[1], p[2], log = TRUE), "extraDistr::ddweibull(x, shape1 = q, shape2 = beta, log = TRUE)")
@@ -162,6 +191,21 @@ for (p in list(c(20, 7, 12), c(50, 3, 10), c(500, 250, 100))) {  # HyperGeometri
   emit("HyperGeometric", "logcdf", p, x, phyper(x, p[2], p[1] - p[2], p[3], log.p = TRUE), "phyper(x, m = k, n = N - k, k = n, log.p = TRUE)")
   emit("HyperGeometric", "logccdf", p, x, phyper(x, p[2], p[1] - p[2], p[3], lower.tail = FALSE, log.p = TRUE), "phyper(x, m = k, n = N - k, k = n, lower.tail = FALSE, log.p = TRUE)")
   emit("HyperGeometric", "icdf", p, u, qhyper(u, p[2], p[1] - p[2], p[3]), "qhyper(u, m = k, n = N - k, k = n)")
+}
+for (p in list(c(10, 2, 3), c(40, 0.5, 0.8), c(200, 30, 5))) {  # BetaBinomial(n, alpha, beta)
+  x <- c(-1, 0, 1, 3, 9, 10, 39, 40, 150, 199, 200)
+  lo <- extraDistr::pbbinom(x, p[1], p[2], p[3], log.p = TRUE)
+  up <- sapply(x, function(v) { k <- seq(max(v + 1, 0), p[1]); if (v >= p[1]) -Inf else log(sum(extraDistr::dbbinom(k, p[1], p[2], p[3]))) })
+  keep <- !(is.finite(lo) & lo < -690) & !(is.finite(up) & up < -690)
+  x <- x[keep]; lo <- lo[keep]; up <- up[keep]
+  emit("BetaBinomial", "logcdf", p, x, ifelse(lo < log(0.5), lo, log1p(-exp(up))), "extraDistr::pbbinom(x, size = n, alpha, beta, log.p = TRUE) where < log(1/2), else log1p(-sum(extraDistr::dbbinom(x+1..n, n, alpha, beta)))")
+  emit("BetaBinomial", "logccdf", p, x, ifelse(lo < log(0.5), log1p(-exp(lo)), up), "log(sum(extraDistr::dbbinom(x+1..n, n, alpha, beta))) where pbbinom >= 1/2, else log1p(-extraDistr::pbbinom(x, n, alpha, beta))")
+}
+for (p in list(c(0.6, 3.5), c(0.15, 0.4))) {  # ZeroInflatedPoisson(psi, mu)
+  x <- c(-1, 0, 1, 2, 5, 12)
+  emit("ZeroInflatedPoisson", "logcdf", p, x, extraDistr::pzip(x, p[2], 1 - p[1], log.p = TRUE), "extraDistr::pzip(x, lambda = mu, pi = 1 - psi, log.p = TRUE)")
+  # extraDistr's upper tail is 1 - F, which loses digits where it is small: psi times the Poisson's.
+  emit("ZeroInflatedPoisson", "logccdf", p, x, ifelse(x < 0, 0, log(p[1]) + ppois(x, p[2], lower.tail = FALSE, log.p = TRUE)), "ifelse(x < 0, 0, log(psi) + ppois(x, mu, lower.tail = FALSE, log.p = TRUE))")
 }
 for (p in list(c(0.7, 10, 0.3), c(0.2, 3, 0.9))) {  # ZeroInflatedBinomial(psi, n, p)
   x <- c(0, 1, 2, 3, 7, 10)
