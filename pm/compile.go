@@ -86,8 +86,17 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		ld.noGrad = gerr.Error()
 		return ld, nil
 	}
-	_ = grads // built above only to learn whether there is a gradient
-	ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
+	// The gradient graph is built once: a backend that differentiates by itself gets the cost,
+	// the others the graph just built (what CompileGradient would build again).
+	b, _, err := backend.Select(c.backend)
+	if err != nil {
+		return nil, err
+	}
+	if _, own := b.(backend.Differentiator); own {
+		ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
+	} else {
+		ld.lpg, err = backend.Compile(ins, append([]*tensor.Tensor{logp}, grads...), backend.Use(c.backend))
+	}
 	if err != nil {
 		return nil, err
 	}
