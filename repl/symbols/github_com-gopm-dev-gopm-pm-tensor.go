@@ -203,6 +203,7 @@ func init() {
 		"ExpandOp":        reflect.ValueOf((*tensor.ExpandOp)(nil)),
 		"ExtractDiagOp":   reflect.ValueOf((*tensor.ExtractDiagOp)(nil)),
 		"FunctionGraph":   reflect.ValueOf((*tensor.FunctionGraph)(nil)),
+		"IncAtsOp":        reflect.ValueOf((*tensor.IncAtsOp)(nil)),
 		"IncOp":           reflect.ValueOf((*tensor.IncOp)(nil)),
 		"IntList":         reflect.ValueOf((*tensor.IntList)(nil)),
 		"Kernel":          reflect.ValueOf((*tensor.Kernel)(nil)),
