@@ -40,7 +40,10 @@ type LogDensity struct {
 	lpg     *backend.Function // logp and gradient; nil without gradient
 	args    []*tensor.Array   // one per free variable, aliasing the caller's x
 	noGrad  string            // why there is no gradient, if so
-	backend string
+	// flatGrad: lpg's second output is the whole gradient, flat (else one output per float
+	// variable).
+	flatGrad bool
+	backend  string
 }
 
 // Compile builds the model's joint log-density (free variables with their transforms'
@@ -95,7 +98,19 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 	if _, own := b.(backend.Differentiator); own {
 		ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
 	} else {
-		ld.lpg, err = backend.Compile(ins, append([]*tensor.Tensor{logp}, grads...), backend.Use(c.backend))
+		outs := append([]*tensor.Tensor{logp}, grads...)
+		if len(floats) == len(vals) && len(grads) > 1 {
+			// One gradient output, the flat vector the sampler wants: one copy per call
+			// however many variables, and a model of many scalars gets its gradient as one
+			// vector (Rewrite's vectorization then removes the per-element nodes).
+			parts := make([]any, len(grads))
+			for i, g := range grads {
+				parts[i] = tensor.Flatten(g)
+			}
+			outs = []*tensor.Tensor{logp, tensor.Concatenate(0, parts...)}
+			ld.flatGrad = true
+		}
+		ld.lpg, err = backend.Compile(ins, outs, backend.Use(c.backend))
 	}
 	if err != nil {
 		return nil, err
@@ -176,6 +191,10 @@ func (ld *LogDensity) LogpGrad(x, grad []float64) float64 {
 			grad[i] = math.NaN()
 		}
 		return math.Inf(-1)
+	}
+	if ld.flatGrad {
+		copy(grad, out[1].Data)
+		return out[0].Data[0]
 	}
 	k := 1
 	for i, rv := range ld.free {

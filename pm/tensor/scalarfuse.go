@@ -224,14 +224,8 @@ func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 			ins[i] = get(x)
 			changed = changed || ins[i] != x
 		}
-		if !changed {
-			continue
-		}
-		node := &Apply{Op: n.Op, Inputs: ins}
-		node.Outputs = make([]*Tensor, len(n.Outputs))
-		for i, o := range n.Outputs {
-			node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i}
-			m[o] = node.Outputs[i]
+		if changed {
+			renode(n, ins, m)
 		}
 	}
 	res, err := fg.remap(get)

@@ -30,7 +30,7 @@ func uncovered(op tensor.Op) string {
 		return ""
 	case tensor.SumOp, tensor.ExpandOp, tensor.SqueezeOp, tensor.ReshapeOp, tensor.ReshapeLikeOp,
 		tensor.TransposeOp, tensor.ConcatOp, tensor.SplitLikeOp, tensor.BroadcastToOp, tensor.AtOp,
-		tensor.IncAtsOp, tensor.DotOp, tensor.OuterOp, tensor.ShapeOp, tensor.SizeOp, tensor.LikelihoodSumOp,
+		tensor.IncAtsOp, tensor.PackOp, tensor.SumFromOp, tensor.DotOp, tensor.OuterOp, tensor.ShapeOp, tensor.SizeOp, tensor.LikelihoodSumOp,
 		tensor.RecurrenceOp:
 		return ""
 	case tensor.LikelihoodOp:
@@ -154,6 +154,18 @@ func (b *builder) apply(ap *tensor.Apply, t *tensor.Tensor) (*G.Node, error) {
 		return b.inc(ap, o, out)
 	case tensor.IncAtsOp:
 		return b.incAts(ap, o, out)
+	case tensor.PackOp:
+		return b.pack(ap)
+	case tensor.SumFromOp:
+		ns, err := b.ins(ap)
+		if err != nil {
+			return nil, err
+		}
+		s, err := b.reduce(tensor.SumOp{}, ns[1], in(1), nil)
+		if err != nil {
+			return nil, err
+		}
+		return G.Add(ns[0], s)
 	case tensor.ConcatOp:
 		ns, err := b.ins(ap)
 		if err != nil {

@@ -204,6 +204,22 @@ func (b *builder) incAts(ap *tensor.Apply, o tensor.IncAtsOp, out []int) (*G.Nod
 	return b.scatter(all, []int{len(pos)}, pos, xs)
 }
 
+// pack translates a vector of scalars: each made a one-element vector, concatenated.
+func (b *builder) pack(ap *tensor.Apply) (*G.Node, error) {
+	ns, err := b.ins(ap)
+	if err != nil {
+		return nil, err
+	}
+	shapes := make([][]int, len(ns))
+	for i := range ns {
+		if ns[i], err = b.reshape(ns[i], []int{1}); err != nil {
+			return nil, err
+		}
+		shapes[i] = []int{1}
+	}
+	return b.concat(0, ns, shapes)
+}
+
 // takeInc translates inc_take (the gradient of take): x plus y scattered to the positions.
 func (b *builder) takeInc(ap *tensor.Apply, o tensor.TakeIncOp, out []int) (*G.Node, error) {
 	xs := b.typ[ap.Inputs[0]].Shape
