@@ -31,10 +31,13 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 	out = fg
 	for pass := 0; pass < 4; pass++ {
 		before := len(out.Nodes)
-		if out, err = rewriteOnce(out); err != nil {
+		var changed bool
+		if out, changed, err = rewriteOnce(out); err != nil {
 			return nil, err
 		}
-		if len(out.Nodes) == before && pass > 0 {
+		// A pass that replaced, merged and folded nothing left the graph as it was: another
+		// would too.
+		if !changed || len(out.Nodes) == before && pass > 0 {
 			break
 		}
 	}
@@ -50,7 +53,7 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 }
 
 // rewriteOnce is one bottom-up pass of local rules, merging and folding.
-func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
+func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -94,6 +97,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 			if rep != nil {
 				rep = rewriteNew(rep, m, rules)
 				m[n.Outputs[0]] = rep
+				changed = true
 				continue
 			}
 		}
@@ -112,6 +116,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 				for i, o := range n.Outputs {
 					m[o] = prev.Outputs[i]
 				}
+				changed = true
 				continue
 			}
 			seen[k] = node
@@ -123,6 +128,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 					c.name = o.name
 					m[o] = c
 				}
+				changed = true
 				continue
 			}
 		}
@@ -132,7 +138,8 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 			}
 		}
 	}
-	return fg.remap(get)
+	out, err = fg.remap(get)
+	return out, changed, err
 }
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites
