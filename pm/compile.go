@@ -40,6 +40,11 @@ type LogDensity struct {
 	lpg     *backend.Function // logp and gradient; nil without gradient
 	args    []*tensor.Array   // one per free variable, aliasing the caller's x
 	noGrad  string            // why there is no gradient, if so
+	// flatGrad: lpg's second output is the whole gradient, flat (else one output per float
+	// variable).
+	flatGrad bool
+	// flat, if not nil, is the one input of lp and lpg: the whole vector x (see flatMin).
+	flat    []*tensor.Array
 	backend string
 }
 
@@ -70,28 +75,87 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		ld.args = append(ld.args, &tensor.Array{DType: rv.Value.DType(), Shape: append([]int{}, rv.Value.Shape()...)})
 	}
 	logp := m.logpGraph(!c.noJacobian)
-	ld.lp, err = backend.Compile(ins, logp, backend.Use(c.backend))
+	b, _, err := backend.Select(c.backend)
 	if err != nil {
 		return nil, err
 	}
-	ld.backend = ld.lp.Backend()
+	_, own := b.(backend.Differentiator)
 	var floats []*tensor.Tensor
 	for _, v := range vals {
 		if v.DType().IsFloat() {
 			floats = append(floats, v)
 		}
 	}
+	// A model of many variables (one scalar at a time) compiles over one flat input, the
+	// sampler's vector, with each variable an element or a slice of it: one input to bind per
+	// call instead of one per variable, and the elements of a vectorized prior are the vector
+	// itself.
+	lpIns, lpOut := ins, logp
+	var repl map[*tensor.Tensor]*tensor.Tensor
+	if len(free) >= flatMin && len(floats) == len(vals) && !own {
+		theta := tensor.NewVar("theta", tensor.Float64, ld.dim)
+		repl = make(map[*tensor.Tensor]*tensor.Tensor, len(free))
+		for i, v := range vals {
+			if v.NDim() == 0 {
+				repl[v] = tensor.At(theta, ld.offsets[i])
+			} else {
+				repl[v] = tensor.Reshape(tensor.Slice(theta, 0, ld.offsets[i], ld.offsets[i]+ld.sizes[i], 1), v.Shape()...)
+			}
+		}
+		lpIns, lpOut = []any{theta}, tensor.Replace([]*tensor.Tensor{logp}, repl)[0]
+		ld.flat = []*tensor.Array{{DType: tensor.Float64, Shape: []int{ld.dim}}}
+	}
+	ld.lp, err = backend.Compile(lpIns, lpOut, backend.Use(c.backend))
+	if err != nil {
+		return nil, err
+	}
+	ld.backend = ld.lp.Backend()
 	var grads []*tensor.Tensor
 	if gerr := tensor.Catch(func() { grads = tensor.Grad(logp, floats...) }); gerr != nil {
 		ld.noGrad = gerr.Error()
 		return ld, nil
 	}
-	_ = grads // built above only to learn whether there is a gradient
-	ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
+	// The gradient graph is built once: a backend that differentiates by itself gets the cost,
+	// the others the graph just built (what CompileGradient would build again).
+	if own {
+		ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
+	} else {
+		outs := append([]*tensor.Tensor{logp}, grads...)
+		if len(floats) == len(vals) && len(grads) > 1 {
+			// One gradient output, the flat vector the sampler wants: one copy per call
+			// however many variables, and a model of many scalars gets its gradient as one
+			// vector (Rewrite's vectorization then removes the per-element nodes).
+			parts := make([]any, len(grads))
+			for i, g := range grads {
+				parts[i] = tensor.Flatten(g)
+			}
+			outs = []*tensor.Tensor{logp, tensor.Concatenate(0, parts...)}
+			ld.flatGrad = true
+		}
+		if repl != nil {
+			ld.lpg, err = backend.Compile(lpIns, tensor.Replace(outs, repl), backend.Use(c.backend))
+		} else {
+			ld.lpg, err = backend.Compile(ins, outs, backend.Use(c.backend))
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return ld, nil
+}
+
+// flatMin is the number of free variables from which the log-density is compiled over one
+// flat input.
+const flatMin = 16
+
+// run binds x and runs f, one of lp and lpg.
+func (ld *LogDensity) run(f *backend.Function, x []float64) ([]*tensor.Array, error) {
+	if ld.flat != nil {
+		ld.flat[0].Data = x
+		return f.Run(ld.flat...)
+	}
+	ld.bind(x)
+	return f.Run(ld.args...)
 }
 
 // logpGraph is the sum of every term of the model, with or without the log-Jacobians.
@@ -143,8 +207,7 @@ func (ld *LogDensity) Logp(x []float64) float64 {
 	if len(x) != ld.dim {
 		return math.NaN()
 	}
-	ld.bind(x)
-	out, err := ld.lp.Run(ld.args...)
+	out, err := ld.run(ld.lp, x)
 	if err != nil {
 		return math.Inf(-1)
 	}
@@ -160,13 +223,16 @@ func (ld *LogDensity) LogpGrad(x, grad []float64) float64 {
 		}
 		return ld.Logp(x)
 	}
-	ld.bind(x)
-	out, err := ld.lpg.Run(ld.args...)
+	out, err := ld.run(ld.lpg, x)
 	if err != nil {
 		for i := range grad {
 			grad[i] = math.NaN()
 		}
 		return math.Inf(-1)
+	}
+	if ld.flatGrad {
+		copy(grad, out[1].Data)
+		return out[0].Data[0]
 	}
 	k := 1
 	for i, rv := range ld.free {
@@ -193,6 +259,9 @@ func (ld *LogDensity) Clone() *LogDensity {
 	c.args = make([]*tensor.Array, len(ld.args))
 	for i, a := range ld.args {
 		c.args[i] = &tensor.Array{DType: a.DType, Shape: a.Shape}
+	}
+	if ld.flat != nil {
+		c.flat = []*tensor.Array{{DType: tensor.Float64, Shape: ld.flat[0].Shape}}
 	}
 	return &c
 }

@@ -57,11 +57,17 @@ func (rv *RV) ValueName() string {
 type Model struct {
 	vars   []*RV
 	byName map[string]*RV
-	bbs    []*blackBox
+	// byValueName and byValue index the free variables by their value variable, so that adding
+	// a variable checks names and inputs in constant time, not by scanning the model.
+	byValueName map[string]*RV
+	byValue     map[*tensor.Tensor]*RV
+	bbs         []*blackBox
 }
 
 // NewModel returns an empty model.
-func NewModel() *Model { return &Model{byName: map[string]*RV{}} }
+func NewModel() *Model {
+	return &Model{byName: map[string]*RV{}, byValueName: map[string]*RV{}, byValue: map[*tensor.Tensor]*RV{}}
+}
 
 // Vars returns the model's variables in order.
 func (m *Model) Vars() []*RV { return append([]*RV(nil), m.vars...) }
@@ -114,13 +120,20 @@ func (m *Model) add(op string, rv *RV) {
 	if _, dup := m.byName[rv.Name]; dup {
 		fail(op, rv.Name, "a variable of that name already exists (names must be unique)")
 	}
-	for _, v := range m.vars {
-		if v.Value != nil && v.Value.Name() == rv.Name {
-			fail(op, rv.Name, "the name is taken by the value variable of %q", v.Name)
-		}
+	if v := m.byValueName[rv.Name]; v != nil {
+		fail(op, rv.Name, "the name is taken by the value variable of %q", v.Name)
 	}
 	m.vars = append(m.vars, rv)
 	m.byName[rv.Name] = rv
+}
+
+// setValue gives a free variable its value variable and indexes it.
+func (m *Model) setValue(rv *RV, value *tensor.Tensor) {
+	rv.Value = value
+	if m.byValueName[value.Name()] == nil {
+		m.byValueName[value.Name()] = rv
+	}
+	m.byValue[value] = rv
 }
 
 // badNameChars are the characters a variable's name may not hold: trace components ("beta[1]")
@@ -135,6 +148,9 @@ func checkName(op, name string) {
 	}
 }
 
+// smallShapeBytes is the size below which a shape is not checked against the memory available.
+const smallShapeBytes = 1 << 20
+
 // checkShape refuses shapes with zero or negative dimensions, and shapes too large for memory.
 func checkShape(op, name string, shape []int) {
 	n := 1.0
@@ -143,6 +159,11 @@ func checkShape(op, name string, shape []int) {
 			fail(op, name, "dimension %d of the shape %v is %d, but must be at least 1", i, shape, d)
 		}
 		n *= float64(d)
+	}
+	// Reading /proc/meminfo costs more than building a variable: only shapes large enough to
+	// matter are checked against the memory available.
+	if 8*n < smallShapeBytes {
+		return
 	}
 	if err := fitsInMemory(op, name, 8*n, fmt.Sprintf("the shape %s (%.0f elements)", tensor.ShapeString(shape), n)); err != nil {
 		panic(err)
@@ -156,14 +177,7 @@ func (m *Model) foreign(ts ...*tensor.Tensor) *tensor.Tensor {
 		if in.IsShared() {
 			continue
 		}
-		own := false
-		for _, rv := range m.vars {
-			if rv.Value == in {
-				own = true
-				break
-			}
-		}
-		if !own {
+		if m.byValue[in] == nil {
 			return in
 		}
 	}
@@ -257,14 +271,14 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 	rv.Transform = tr
 	m.add("Var", rv)
 	if tr != nil {
-		rv.Value = tensor.NewVar(fmt.Sprintf("%s_%s__", name, tr.Name()), tensor.Float64, tr.UnconstrainedShape(shape)...)
+		m.setValue(rv, tensor.NewVar(fmt.Sprintf("%s_%s__", name, tr.Name()), tensor.Float64, tr.UnconstrainedShape(shape)...))
 		x := tr.Backward(rv.Value)
 		if x.Name() != "" {
 			x = tensor.Add(x, 0.0)
 		}
 		rv.Tensor = x.Named(name)
 	} else {
-		rv.Value = tensor.NewVar(name, d.DType(), shape...)
+		m.setValue(rv, tensor.NewVar(name, d.DType(), shape...))
 		rv.Tensor = rv.Value
 	}
 	if c.initval != nil {
@@ -308,6 +322,12 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 
 func (m *Model) drop(rv *RV) {
 	delete(m.byName, rv.Name)
+	if rv.Value != nil {
+		if m.byValueName[rv.Value.Name()] == rv {
+			delete(m.byValueName, rv.Value.Name())
+		}
+		delete(m.byValue, rv.Value)
+	}
 	for i, v := range m.vars {
 		if v == rv {
 			m.vars = append(m.vars[:i], m.vars[i+1:]...)

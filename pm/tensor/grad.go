@@ -88,6 +88,9 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 		if len(parts) == 0 {
 			return nil
 		}
+		if len(parts) > 1 {
+			parts = mergeIncAts(parts)
+		}
 		g := parts[0]
 		for _, p := range parts[1:] {
 			g = Add(g, p)

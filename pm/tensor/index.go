@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // None marks an open bound of Slice, Python's None: from the first element (or, with a negative
@@ -83,12 +84,192 @@ func (o AtOp) Kernel(spec KernelSpec) (Kernel, error) {
 	return func(out, in []*Array) error { copy(out[0].Data, in[0].Data[off:off+n]); return nil }, nil
 }
 
-// Grad implements Op: the gradient lands in a zero tensor at the indices.
+// Grad implements Op: the gradient lands in a zero tensor at the indices, as a one-entry
+// scatter-add that Grad merges with the other At gradients of the same tensor.
 func (o AtOp) Grad(in, out, gout []*Tensor) []*Tensor {
 	if !in[0].DType().IsFloat() {
 		return []*Tensor{nil}
 	}
-	return []*Tensor{Apply1(IncOp{Sub: SubAt, Idx: o.Idx}, zeros(in[0]), gout[0])}
+	return []*Tensor{Apply1(IncAtsOp{Depth: len(o.Idx.Ints()), Idx: o.Idx}, in[0], gout[0])}
+}
+
+// IncAtsOp is a scatter-add: zeros shaped like its first input, with each further input added,
+// in order, at its own integer indices on the leading axes (Depth indices per value, all in
+// Idx). The first input gives only the shape. It is the gradient of many AtOps of one tensor in
+// one node: a model written element by element (v.At(0), ..., v.At(k-1)) gets its gradient in
+// O(k), not the O(k²) of k full-length IncOps added up.
+type IncAtsOp struct {
+	Depth int     // indices per value
+	Idx   IntList // Depth indices per value, concatenated
+}
+
+// String implements Op: the number of values, not every index (there can be thousands).
+func (o IncAtsOp) String() string {
+	n := 0
+	if o.Depth > 0 {
+		n = len(o.Idx.Ints()) / o.Depth
+	}
+	return "inc_ats{" + strconv.Itoa(n) + "×" + strconv.Itoa(o.Depth) + "}"
+}
+
+// Entries returns the indices of each value.
+func (o IncAtsOp) Entries() [][]int {
+	all := o.Idx.Ints()
+	if o.Depth <= 0 {
+		return nil
+	}
+	e := make([][]int, 0, len(all)/o.Depth)
+	for i := 0; i+o.Depth <= len(all); i += o.Depth {
+		e = append(e, all[i:i+o.Depth])
+	}
+	return e
+}
+
+// Infer implements Op.
+func (o IncAtsOp) Infer(in []Type) ([]Type, error) {
+	e := o.Entries()
+	if o.Depth < 1 || len(o.Idx.Ints()) != len(e)*o.Depth {
+		return nil, errorf("inc_ats", "%d indices do not make entries of %d", len(o.Idx.Ints()), o.Depth)
+	}
+	if len(in) != len(e)+1 {
+		return nil, errorf("inc_ats", "takes %d inputs (the shape and %d values), got %d", len(e)+1, len(e), len(in))
+	}
+	x := in[0]
+	if o.Depth > len(x.Shape) {
+		return nil, errorf("inc_ats", "%d indices for a tensor of shape %s", o.Depth, ShapeString(x.Shape))
+	}
+	sub := x.Shape[o.Depth:]
+	for j, idx := range e {
+		if err := checkAtStatic("inc_ats", x.Shape, idx); err != nil {
+			return nil, err
+		}
+		ys := in[j+1].Shape
+		if len(ys) != len(sub) {
+			return nil, errorf("inc_ats", "value %d has shape %s but the sub-tensor has shape %s", j, ShapeString(ys), ShapeString(sub))
+		}
+		for k, d := range ys {
+			if d >= 0 && sub[k] >= 0 && d != sub[k] {
+				return nil, errorf("inc_ats", "value %d has shape %s but the sub-tensor has shape %s", j, ShapeString(ys), ShapeString(sub))
+			}
+		}
+	}
+	return []Type{{DType: Float64, Shape: cloneInts(x.Shape)}}, nil
+}
+
+// Kernel implements Op: offsets are resolved once per shape; a call zeroes the output and adds
+// each value at its offset, allocating nothing.
+func (o IncAtsOp) Kernel(spec KernelSpec) (Kernel, error) {
+	e := o.Entries()
+	offs := make([]int, len(e))
+	n := 1
+	for j, idx := range e {
+		off, block, err := resolveAt("inc_ats", spec.In[0].Shape, idx)
+		if err != nil {
+			return nil, err
+		}
+		offs[j], n = off, block
+		if spec.In[j+1].Size() != block {
+			return nil, errorf("inc_ats", "value %d has shape %s at run time but the sub-tensor has %d elements", j, ShapeString(spec.In[j+1].Shape), block)
+		}
+	}
+	if n == 1 {
+		return func(out, in []*Array) error {
+			d := out[0].Data
+			clear(d)
+			for j, off := range offs {
+				d[off] += in[j+1].Data[0]
+			}
+			return nil
+		}, nil
+	}
+	return func(out, in []*Array) error {
+		d := out[0].Data
+		clear(d)
+		for j, off := range offs {
+			b := d[off : off+n]
+			for t, v := range in[j+1].Data[:n] {
+				b[t] += v
+			}
+		}
+		return nil
+	}, nil
+}
+
+// Grad implements Op: each value's gradient is the output gradient at its indices; the first
+// input gives only the shape.
+func (o IncAtsOp) Grad(in, out, gout []*Tensor) []*Tensor {
+	g := make([]*Tensor, len(in))
+	for j, idx := range o.Entries() {
+		if in[j+1].DType().IsFloat() {
+			g[j+1] = Apply1(AtOp{Idx: MakeIntList(idx)}, gout[0])
+		}
+	}
+	return g
+}
+
+// mergeIncAts replaces the IncAtsOp parts of a gradient sum that share their shape input and
+// depth by one IncAtsOp holding all their values in order, at the place of the first; other
+// parts keep their places. The parts are fresh gradient nodes, so nothing else reads them.
+func mergeIncAts(parts []*Tensor) []*Tensor {
+	type group struct {
+		at   int // index in out
+		vals []*Tensor
+		idx  []string
+	}
+	var out []*Tensor
+	var groups []*group
+	find := func(like *Tensor, depth int) *group {
+		for _, g := range groups {
+			n := out[g.at].owner
+			if n.Inputs[0] == like && n.Op.(IncAtsOp).Depth == depth {
+				return g
+			}
+		}
+		return nil
+	}
+	merged := false
+	for _, p := range parts {
+		op, ok := incAtsOf(p)
+		if !ok {
+			out = append(out, p)
+			continue
+		}
+		if g := find(p.owner.Inputs[0], op.Depth); g != nil {
+			g.vals = append(g.vals, p.owner.Inputs[1:]...)
+			g.idx = append(g.idx, string(op.Idx))
+			merged = true
+			continue
+		}
+		groups = append(groups, &group{at: len(out), vals: append([]*Tensor(nil), p.owner.Inputs[1:]...), idx: []string{string(op.Idx)}})
+		out = append(out, p)
+	}
+	if !merged {
+		return parts
+	}
+	for _, g := range groups {
+		if len(g.idx) == 1 {
+			continue
+		}
+		n := out[g.at].owner
+		var b strings.Builder
+		for i, s := range g.idx {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(s)
+		}
+		op := IncAtsOp{Depth: n.Op.(IncAtsOp).Depth, Idx: IntList(b.String())}
+		out[g.at] = Apply1(op, append([]*Tensor{n.Inputs[0]}, g.vals...)...)
+	}
+	return out
+}
+
+func incAtsOf(t *Tensor) (IncAtsOp, bool) {
+	if t.owner == nil || len(t.owner.Outputs) != 1 {
+		return IncAtsOp{}, false
+	}
+	op, ok := t.owner.Op.(IncAtsOp)
+	return op, ok
 }
 
 // At selects x[idx...]: integer indices on the leading axes (negative ones count from the end),

@@ -13,6 +13,7 @@ type Plan struct {
 
 	slot     map[*Tensor]int
 	inSlots  []int
+	inDTypes []DType // the inputs' dtypes
 	outSlots []int
 	leaves   []*Tensor // constants and shared variables
 	leafSlot []int
@@ -61,6 +62,7 @@ func NewPlan(fg *FunctionGraph, compile func(*FunctionGraph) (Program, error), r
 	}
 	for _, x := range fg.Inputs {
 		p.inSlots = append(p.inSlots, add(x))
+		p.inDTypes = append(p.inDTypes, x.typ.DType)
 	}
 	for _, l := range fg.Leaves() {
 		if l.shared != nil {
@@ -119,18 +121,25 @@ func (p *Plan) Bind(in []*Array) error {
 		return fmt.Errorf("tensor: function takes %d inputs, got %d", len(p.inSlots), len(in))
 	}
 	changed := !p.prepared
+	// moved: some input or shared value is another array than in the last call, so the steps
+	// reading it must be pointed at it. Callers that rebind the same arrays (a LogDensity
+	// reslices its arrays over the sampler's vector) skip that walk.
+	moved := false
 	for i, a := range in {
-		x := p.FG.Inputs[i]
 		if a == nil {
-			return fmt.Errorf("tensor: input %s is nil", x.label())
+			return fmt.Errorf("tensor: input %s is nil", p.FG.Inputs[i].label())
 		}
-		if !sameShape(a.Shape, p.shapes[i]) || a.DType != x.typ.DType {
+		if a.DType != p.inDTypes[i] || !sameShape(a.Shape, p.shapes[i]) {
+			x := p.FG.Inputs[i]
 			if err := CheckType(x.label(), x.typ, a); err != nil {
 				return err
 			}
 			changed = true
 		}
-		p.Vals[p.inSlots[i]] = a
+		if s := p.inSlots[i]; p.Vals[s] != a {
+			p.Vals[s] = a
+			moved = true
+		}
 	}
 	for _, j := range p.sharedLeaves {
 		l := p.leaves[j]
@@ -138,7 +147,10 @@ func (p *Plan) Bind(in []*Array) error {
 		if l.shared.version != p.versions[j] || !sameShape(a.Shape, p.shapes[len(in)+j]) {
 			changed = true
 		}
-		p.Vals[p.leafSlot[j]] = a
+		if s := p.leafSlot[j]; p.Vals[s] != a {
+			p.Vals[s] = a
+			moved = true
+		}
 	}
 	if !p.prepared {
 		for j, l := range p.leaves {
@@ -160,8 +172,10 @@ func (p *Plan) Bind(in []*Array) error {
 		}
 		return nil
 	}
-	for _, r := range p.refs {
-		p.Steps[r.step].Ins[r.k] = p.Vals[r.slot]
+	if moved {
+		for _, r := range p.refs {
+			p.Steps[r.step].Ins[r.k] = p.Vals[r.slot]
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 )
 
@@ -30,19 +31,29 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 	out = fg
 	for pass := 0; pass < 4; pass++ {
 		before := len(out.Nodes)
-		if out, err = rewriteOnce(out); err != nil {
+		var changed bool
+		if out, changed, err = rewriteOnce(out); err != nil {
 			return nil, err
 		}
-		if len(out.Nodes) == before && pass > 0 {
+		// A pass that replaced, merged and folded nothing left the graph as it was: another
+		// would too.
+		if !changed || len(out.Nodes) == before && pass > 0 {
 			break
 		}
 	}
 	res, _ := fuseLikelihoodSums(out)
+	if res, err = vectorizeScalars(res); err != nil {
+		return nil, err
+	}
+	if res, err = sumChains(res); err != nil {
+		return nil, err
+	}
+	res, _ = fuseLikelihoodSums(res) // the sums sumChains made
 	return res, nil
 }
 
 // rewriteOnce is one bottom-up pass of local rules, merging and folding.
-func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
+func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -86,6 +97,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 			if rep != nil {
 				rep = rewriteNew(rep, m, rules)
 				m[n.Outputs[0]] = rep
+				changed = true
 				continue
 			}
 		}
@@ -104,6 +116,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 				for i, o := range n.Outputs {
 					m[o] = prev.Outputs[i]
 				}
+				changed = true
 				continue
 			}
 			seen[k] = node
@@ -115,6 +128,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 					c.name = o.name
 					m[o] = c
 				}
+				changed = true
 				continue
 			}
 		}
@@ -124,7 +138,8 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, err error) {
 			}
 		}
 	}
-	return fg.remap(get)
+	out, err = fg.remap(get)
+	return out, changed, err
 }
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites
@@ -180,4 +195,538 @@ func foldConstant(n *Apply) ([]*Array, bool) {
 		return nil, false
 	}
 	return res, true
+}
+
+// Element-by-element models. A model written one scalar at a time (k scalar variables with the
+// same prior, or k observations of v.At(i)) makes k copies of each node where a vector model
+// has one; run as such, each costs a kernel call and a slot. vectorizeScalars runs every group
+// of at least vectorMin scalar nodes of one elementwise op at the same depth as one vector
+// node, packing their inputs (a vector already in order, a constant vector, or a PackOp) and
+// reading each result back with At, which the next group packs again for free; sumChains turns
+// a left fold of additions over a vector's elements into Sum or SumFromOp. Each vector kernel
+// computes every element with the same scalar function and every sum adds in the same order,
+// so only the number of kernel calls changes.
+
+// vectorMin is the smallest group vectorizeScalars turns into a vector node: below it the
+// fused scalar programs of the vm backend are as fast.
+const vectorMin = 16
+
+// PackOp is the vector of its one-element inputs, in order (the inverse of At on each element).
+// Rewrite builds it to run many scalar nodes as one vector node.
+type PackOp struct{}
+
+// String implements Op.
+func (PackOp) String() string { return "pack" }
+
+// Infer implements Op.
+func (PackOp) Infer(in []Type) ([]Type, error) {
+	for i, t := range in {
+		if len(t.Shape) != 0 {
+			return nil, errorf("pack", "input %d has shape %s; pack takes scalars", i, ShapeString(t.Shape))
+		}
+	}
+	return []Type{{DType: Float64, Shape: []int{len(in)}}}, nil
+}
+
+// Kernel implements Op.
+func (PackOp) Kernel(spec KernelSpec) (Kernel, error) {
+	return func(out, in []*Array) error {
+		d := out[0].Data
+		for i, a := range in {
+			d[i] = a.Data[0]
+		}
+		return nil
+	}, nil
+}
+
+// Grad implements Op: each input's gradient is its element of the output gradient.
+func (PackOp) Grad(in, out, gout []*Tensor) []*Tensor {
+	g := make([]*Tensor, len(in))
+	for i, x := range in {
+		if x.DType().IsFloat() {
+			g[i] = At(gout[0], i)
+		}
+	}
+	return g
+}
+
+// SumFromOp is its first input (a scalar) plus every element of its second, added one at a time
+// in order: the left fold a + v[0] + v[1] + ... that a loop of additions builds, as one node.
+type SumFromOp struct{}
+
+// String implements Op.
+func (SumFromOp) String() string { return "sum_from" }
+
+// Infer implements Op.
+func (SumFromOp) Infer(in []Type) ([]Type, error) {
+	if len(in) != 2 {
+		return nil, errorf("sum_from", "takes 2 inputs, got %d", len(in))
+	}
+	if len(in[0].Shape) != 0 {
+		return nil, errorf("sum_from", "the start has shape %s; it must be a scalar", ShapeString(in[0].Shape))
+	}
+	return []Type{{DType: Float64, Shape: []int{}}}, nil
+}
+
+// Kernel implements Op.
+func (SumFromOp) Kernel(spec KernelSpec) (Kernel, error) {
+	return func(out, in []*Array) error {
+		s := in[0].Data[0]
+		for _, v := range in[1].Data {
+			s += v
+		}
+		out[0].Data[0] = s
+		return nil
+	}, nil
+}
+
+// Grad implements Op.
+func (SumFromOp) Grad(in, out, gout []*Tensor) []*Tensor {
+	return []*Tensor{gout[0], Apply1(Elemwise{opFill}, in[1], gout[0])}
+}
+
+// rebuild walks nodes (an order in which every node comes after the nodes it reads) with their
+// inputs remapped by m; visit returns replacements for a node's outputs, or nil to keep the
+// node, rebuilt if its inputs changed. It returns the graph with the outputs remapped.
+func (fg *FunctionGraph) rebuild(nodes []*Apply, m map[*Tensor]*Tensor, visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
+	get := func(t *Tensor) *Tensor {
+		if r, ok := m[t]; ok {
+			return r
+		}
+		return t
+	}
+	if cerr := Catch(func() {
+		for _, n := range nodes {
+			if _, done := m[n.Outputs[0]]; done {
+				continue
+			}
+			ins := make([]*Tensor, len(n.Inputs))
+			changed := false
+			for i, x := range n.Inputs {
+				ins[i] = get(x)
+				changed = changed || ins[i] != x
+			}
+			if rep := visit(n, ins); rep != nil {
+				for i, o := range n.Outputs {
+					m[o] = rep[i]
+				}
+			} else if changed {
+				renode(n, ins, m)
+			}
+		}
+	}); cerr != nil {
+		return nil, cerr
+	}
+	return fg.remap(get)
+}
+
+// renode rebuilds n on new inputs and records its new outputs in m.
+func renode(n *Apply, ins []*Tensor, m map[*Tensor]*Tensor) {
+	node := &Apply{Op: n.Op, Inputs: ins}
+	node.Outputs = make([]*Tensor, len(n.Outputs))
+	for i, o := range n.Outputs {
+		node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i}
+		m[o] = node.Outputs[i]
+	}
+}
+
+// isScalarFloat reports whether t is a float64 scalar (shape ()).
+func isScalarFloat(t *Tensor) bool { return len(t.typ.Shape) == 0 && t.typ.DType == Float64 }
+
+// vectorizable reports whether n is a scalar node that vectorizeScalars may group: an
+// elementwise op or a fused likelihood, float64 scalars in and out.
+func vectorizable(n *Apply) bool {
+	switch n.Op.(type) {
+	case Elemwise, LikelihoodOp:
+	default:
+		return false
+	}
+	for _, x := range n.Inputs {
+		if !isScalarFloat(x) {
+			return false
+		}
+	}
+	for _, o := range n.Outputs {
+		if !isScalarFloat(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// atElement returns v and i when t is v[i] of a float64 vector v of static length (i >= 0).
+func atElement(t *Tensor) (*Tensor, int, bool) {
+	if t.owner == nil {
+		return nil, 0, false
+	}
+	o, ok := t.owner.Op.(AtOp)
+	if !ok {
+		return nil, 0, false
+	}
+	v := t.owner.Inputs[0]
+	if len(v.typ.Shape) != 1 || v.typ.Shape[0] < 0 || v.typ.DType != Float64 {
+		return nil, 0, false
+	}
+	idx := o.Idx.Ints()
+	if len(idx) != 1 {
+		return nil, 0, false
+	}
+	i := idx[0]
+	if i < 0 {
+		i += v.typ.Shape[0]
+	}
+	return v, i, true
+}
+
+// pack is the vector of the scalars xs (a scalar if they are all the same tensor, which
+// broadcasts): a vector they are the elements of in order, a constant, a gather from one
+// vector, or a PackOp.
+func pack(xs []*Tensor) *Tensor {
+	same, consts := true, true
+	for _, x := range xs {
+		same = same && x == xs[0]
+		consts = consts && x.value != nil
+	}
+	if !same && consts {
+		// Equal constants (every Normal(0, 1) has its own 0 and 1) broadcast as one.
+		same = true
+		for _, x := range xs {
+			same = same && math.Float64bits(x.value.Data[0]) == math.Float64bits(xs[0].value.Data[0])
+		}
+	}
+	if same {
+		return xs[0]
+	}
+	if consts {
+		a := NewArray(Float64, len(xs))
+		for i, x := range xs {
+			a.Data[i] = x.value.Data[0]
+		}
+		return constArray(a)
+	}
+	if g := gatherFrom(xs); g != nil {
+		return g
+	}
+	// Runs of elements of one vector (a group mixing the forward and backward pass reads two
+	// vectors), of constants, and of other scalars, joined.
+	var parts []any
+	for i := 0; i < len(xs); {
+		j := i + 1
+		v, _, isAt := atElement(xs[i])
+		for j < len(xs) {
+			w, _, ok := atElement(xs[j])
+			if isAt != ok || (isAt && w != v) || (!isAt && (xs[i].value != nil) != (xs[j].value != nil)) {
+				break
+			}
+			j++
+		}
+		seg := xs[i:j]
+		switch {
+		case isAt:
+			parts = append(parts, gatherFrom(seg))
+		case seg[0].value != nil:
+			a := NewArray(Float64, len(seg))
+			for k, x := range seg {
+				a.Data[k] = x.value.Data[0]
+			}
+			parts = append(parts, constArray(a))
+		default:
+			parts = append(parts, Apply1(PackOp{}, seg...))
+		}
+		i = j
+	}
+	return Concatenate(0, parts...)
+}
+
+// gatherFrom is the vector of the scalars xs when each is an element of one vector v: v itself
+// (all its elements in order), a slice of v (a range in order) or a take from v; nil if they
+// are not all elements of one vector.
+func gatherFrom(xs []*Tensor) *Tensor {
+	v, _, ok := atElement(xs[0])
+	if !ok {
+		return nil
+	}
+	pos := make([]int, len(xs))
+	contiguous := true
+	for i, x := range xs {
+		w, j, ok := atElement(x)
+		if !ok || w != v {
+			return nil
+		}
+		pos[i] = j
+		contiguous = contiguous && j == pos[0]+i
+	}
+	switch {
+	case contiguous && pos[0] == 0 && len(xs) == v.typ.Shape[0]:
+		return v
+	case contiguous:
+		return Slice(v, 0, pos[0], pos[0]+len(xs), 1)
+	}
+	return Take(v, Const(pos), 0)
+}
+
+// vectorizeScalars is the pass described above.
+func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
+	type key struct {
+		op    Op
+		level int
+	}
+	level := make(map[*Apply]int, len(fg.Nodes))
+	groups := map[key][]*Apply{}
+	maxLevel := 0
+	for _, n := range fg.Nodes {
+		l := 0
+		for _, x := range n.Inputs {
+			if x.owner != nil && level[x.owner]+1 > l {
+				l = level[x.owner] + 1
+			}
+		}
+		level[n] = l
+		maxLevel = max(maxLevel, l)
+		if vectorizable(n) && !isStateful(n.Op) {
+			k := key{n.Op, l}
+			groups[k] = append(groups[k], n)
+		}
+	}
+	group := map[*Apply][]*Apply{}
+	for _, g := range groups {
+		if len(g) >= vectorMin {
+			for _, n := range g {
+				group[n] = g
+			}
+		}
+	}
+	if len(group) == 0 {
+		return fg, nil
+	}
+	// Level order: every node after the nodes it reads, and a group's inputs all remapped
+	// before its first member is visited.
+	byLevel := make([][]*Apply, maxLevel+1)
+	for _, n := range fg.Nodes {
+		byLevel[level[n]] = append(byLevel[level[n]], n)
+	}
+	order := make([]*Apply, 0, len(fg.Nodes))
+	for _, l := range byLevel {
+		order = append(order, l...)
+	}
+	m := map[*Tensor]*Tensor{}
+	get := func(t *Tensor) *Tensor {
+		if r, ok := m[t]; ok {
+			return r
+		}
+		return t
+	}
+	return fg.rebuild(order, m, func(n *Apply, ins []*Tensor) []*Tensor {
+		g := group[n]
+		if g == nil {
+			return nil
+		}
+		packed := make([]*Tensor, len(n.Inputs))
+		vector := false
+		for p := range n.Inputs {
+			xs := make([]*Tensor, len(g))
+			for i, mb := range g {
+				xs[i] = get(mb.Inputs[p])
+			}
+			packed[p] = pack(xs)
+			vector = vector || len(packed[p].typ.Shape) == 1
+		}
+		if !vector {
+			// Identical nodes: left to the merging of common subexpressions.
+			for _, mb := range g {
+				delete(group, mb)
+			}
+			return nil
+		}
+		outs := ApplyOp(n.Op, packed...)
+		for i, mb := range g {
+			for k, o := range mb.Outputs {
+				e := At(outs[k], i)
+				e.name = o.name
+				m[o] = e
+			}
+		}
+		rep := make([]*Tensor, len(n.Outputs))
+		for i, o := range n.Outputs {
+			rep[i] = m[o]
+		}
+		return rep
+	})
+}
+
+// isScalarAdd reports whether n adds two float64 scalars.
+func isScalarAdd(n *Apply) bool {
+	e, ok := n.Op.(Elemwise)
+	return ok && e.s == opAdd && len(n.Inputs) == 2 && isScalarFloat(n.Inputs[0]) && isScalarFloat(n.Inputs[1]) && isScalarFloat(n.Outputs[0])
+}
+
+// sumChains turns each left fold of scalar additions (((a + b) + c) + ...) in which every
+// element of a vector appears in order into Sum or SumFromOp over that vector; it also turns
+// a scatter-add that puts every element of a vector back at its own index into that vector,
+// and a concatenation of the elements of a vector in order into the vector. It runs after
+// vectorizeScalars, whose At nodes these are.
+func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
+	readers := fg.readers()
+	// inner marks additions whose one reader is an addition taking them as its left operand:
+	// they are part of a longer chain.
+	inner := map[*Apply]bool{}
+	for _, n := range fg.Nodes {
+		if isScalarAdd(n) {
+			if l := n.Inputs[0]; l.owner != nil && isScalarAdd(l.owner) && readers[l] == 1 {
+				inner[l.owner] = true
+			}
+		}
+	}
+	m := map[*Tensor]*Tensor{}
+	get := func(t *Tensor) *Tensor {
+		if r, ok := m[t]; ok {
+			return r
+		}
+		return t
+	}
+	return fg.rebuild(fg.Nodes, m, func(n *Apply, ins []*Tensor) []*Tensor {
+		switch op := n.Op.(type) {
+		case Elemwise:
+			if !isScalarAdd(n) || inner[n] {
+				return nil
+			}
+			var terms []*Tensor
+			t := n.Outputs[0]
+			for t.owner != nil && isScalarAdd(t.owner) && (t == n.Outputs[0] || inner[t.owner]) {
+				terms = append(terms, t.owner.Inputs[1])
+				t = t.owner.Inputs[0]
+			}
+			terms = append(terms, t)
+			if len(terms) < vectorMin {
+				return nil
+			}
+			for i, j := 0, len(terms)-1; i < j; i, j = i+1, j-1 {
+				terms[i], terms[j] = terms[j], terms[i]
+			}
+			for i := range terms {
+				terms[i] = get(terms[i])
+			}
+			if res := foldRuns(terms); res != nil {
+				return []*Tensor{res}
+			}
+		case IncAtsOp:
+			if w := scatterOf(op, ins); w != nil {
+				return []*Tensor{w}
+			}
+		case ConcatOp:
+			if w := concatElements(op, ins); w != nil {
+				return []*Tensor{w}
+			}
+		}
+		return nil
+	})
+}
+
+// foldRuns is terms[0] + terms[1] + ... added left to right, with each run of at least
+// vectorMin terms that are consecutive elements of one vector added by one Sum or SumFromOp.
+// It returns nil if there is no such run.
+func foldRuns(terms []*Tensor) *Tensor {
+	var acc *Tensor
+	found := false
+	for i := 0; i < len(terms); {
+		n := 1
+		if v, j, ok := atElement(terms[i]); ok {
+			for i+n < len(terms) {
+				w, k, ok := atElement(terms[i+n])
+				if !ok || w != v || k != j+n {
+					break
+				}
+				n++
+			}
+		}
+		if n >= vectorMin {
+			v := gatherFrom(terms[i : i+n])
+			if acc == nil {
+				acc = Sum(v)
+			} else {
+				acc = Apply1(SumFromOp{}, acc, v)
+			}
+			found = true
+			i += n
+			continue
+		}
+		for _, t := range terms[i : i+n] {
+			if acc == nil {
+				acc = t
+			} else {
+				acc = Add(acc, t)
+			}
+		}
+		i += n
+	}
+	if !found {
+		return nil
+	}
+	return acc
+}
+
+// scatterOf rewrites a scatter-add of scalars that are elements of vectors (the gradients
+// vectorizeScalars packed): their pack (pieces of those vectors) put in index order when every
+// index is written once, else scattered by IncTake (which adds in the same order). nil if it
+// does not apply.
+func scatterOf(op IncAtsOp, ins []*Tensor) *Tensor {
+	if op.Depth != 1 || len(ins[0].typ.Shape) != 1 || len(ins) <= vectorMin {
+		return nil
+	}
+	n := ins[0].typ.Shape[0]
+	vals := ins[1:]
+	if n < 0 {
+		return nil
+	}
+	if _, _, ok := atElement(vals[0]); !ok {
+		return nil
+	}
+	e := op.Entries()
+	pos := make([]int, len(e))
+	at := make([]*Tensor, n)
+	perm := len(e) == n
+	for j, idx := range e {
+		p := idx[0]
+		if p < 0 {
+			p += n
+		}
+		pos[j] = p
+		if perm && at[p] != nil {
+			perm = false
+		}
+		if perm {
+			at[p] = vals[j]
+		}
+	}
+	if perm {
+		return pack(at)
+	}
+	return IncTake(zeros(ins[0]), Const(pos), pack(vals), 0)
+}
+
+// concatElements returns w when a concatenation joins w[0], w[1], ... each reshaped to one
+// element, in order.
+func concatElements(op ConcatOp, ins []*Tensor) *Tensor {
+	if op.Axis != 0 || len(ins) < vectorMin {
+		return nil
+	}
+	xs := make([]*Tensor, len(ins))
+	for i, x := range ins {
+		if !sameShape(x.typ.Shape, []int{1}) || x.owner == nil || len(x.owner.Inputs) != 1 {
+			return nil
+		}
+		switch x.owner.Op.(type) {
+		case ReshapeOp, ExpandOp:
+		default:
+			return nil
+		}
+		xs[i] = x.owner.Inputs[0]
+		if len(xs[i].typ.Shape) != 0 {
+			return nil
+		}
+	}
+	if w := pack(xs); len(w.typ.Shape) == 1 {
+		return w
+	}
+	return nil
 }

@@ -1,6 +1,10 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Scalar fusion: chains of elementwise ops on one-element tensors (the hyperparameters, priors
 // and their gradients of every model) are each a few nanoseconds of arithmetic behind a kernel
@@ -21,14 +25,35 @@ type scalarProg struct {
 	nIn, nRegs int
 	code       []scalarInstr
 	out        Type
-	names      string
+}
+
+// maxProgramNames is how many instruction names String shows; a program fused from a model of
+// thousands of scalars would otherwise be named by a string as long as the model.
+const maxProgramNames = 16
+
+// names lists the program's instructions, built when asked for (error messages, printing),
+// never while fusing.
+func (p *scalarProg) names() string {
+	var b strings.Builder
+	for k, c := range p.code {
+		if k == maxProgramNames {
+			b.WriteString(",…+")
+			b.WriteString(strconv.Itoa(len(p.code) - k))
+			break
+		}
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(c.s.name)
+	}
+	return b.String()
 }
 
 // Stateful implements Stateful: fused programs exist only after rewriting.
 func (o ScalarProgram) Stateful() bool { return true }
 
 // String implements Op.
-func (o ScalarProgram) String() string { return "scalar_program{" + o.p.names + "}" }
+func (o ScalarProgram) String() string { return "scalar_program{" + o.p.names() + "}" }
 
 // Infer implements Op.
 func (o ScalarProgram) Infer(in []Type) ([]Type, error) {
@@ -149,9 +174,13 @@ func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 			// Inputs first (registers 0..nIn-1), then one register per inner result.
 			var ext []*Tensor
 			extReg := map[*Tensor]int{}
+			inner := make(map[*Apply]bool, len(members))
+			for _, mb := range members {
+				inner[mb] = true
+			}
 			for _, mb := range members {
 				for _, in := range mb.Inputs {
-					if in.owner != nil && contains(members, in.owner) {
+					if in.owner != nil && inner[in.owner] {
 						continue
 					}
 					x := get(in)
@@ -179,10 +208,6 @@ func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 				reg[mb.Outputs[0]] = next
 				next++
 				p.code = append(p.code, ins)
-				if p.names != "" {
-					p.names += ","
-				}
-				p.names += ins.s.name
 			}
 			p.nRegs = next
 			out := Apply1(ScalarProgram{p}, ext...)
@@ -199,14 +224,8 @@ func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 			ins[i] = get(x)
 			changed = changed || ins[i] != x
 		}
-		if !changed {
-			continue
-		}
-		node := &Apply{Op: n.Op, Inputs: ins}
-		node.Outputs = make([]*Tensor, len(n.Outputs))
-		for i, o := range n.Outputs {
-			node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i}
-			m[o] = node.Outputs[i]
+		if changed {
+			renode(n, ins, m)
 		}
 	}
 	res, err := fg.remap(get)
@@ -214,13 +233,4 @@ func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		return nil, fmt.Errorf("tensor: fusing scalars: %w", err)
 	}
 	return res, nil
-}
-
-func contains(l []*Apply, n *Apply) bool {
-	for _, x := range l {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }

@@ -30,7 +30,7 @@ func uncovered(op tensor.Op) string {
 		return ""
 	case tensor.SumOp, tensor.ExpandOp, tensor.SqueezeOp, tensor.ReshapeOp, tensor.ReshapeLikeOp,
 		tensor.TransposeOp, tensor.ConcatOp, tensor.SplitLikeOp, tensor.BroadcastToOp, tensor.AtOp,
-		tensor.DotOp, tensor.OuterOp, tensor.ShapeOp, tensor.SizeOp, tensor.LikelihoodSumOp,
+		tensor.IncAtsOp, tensor.PackOp, tensor.SumFromOp, tensor.DotOp, tensor.OuterOp, tensor.ShapeOp, tensor.SizeOp, tensor.LikelihoodSumOp,
 		tensor.RecurrenceOp:
 		return ""
 	case tensor.LikelihoodOp:
@@ -152,6 +152,20 @@ func (b *builder) apply(ap *tensor.Apply, t *tensor.Tensor) (*G.Node, error) {
 		return b.slice(x, in(0), o.Axis, o.Start, o.Stop)
 	case tensor.IncOp:
 		return b.inc(ap, o, out)
+	case tensor.IncAtsOp:
+		return b.incAts(ap, o, out)
+	case tensor.PackOp:
+		return b.pack(ap)
+	case tensor.SumFromOp:
+		ns, err := b.ins(ap)
+		if err != nil {
+			return nil, err
+		}
+		s, err := b.reduce(tensor.SumOp{}, ns[1], in(1), nil)
+		if err != nil {
+			return nil, err
+		}
+		return G.Add(ns[0], s)
 	case tensor.ConcatOp:
 		ns, err := b.ins(ap)
 		if err != nil {
@@ -322,20 +336,30 @@ func norm(i, n int) int {
 	return i
 }
 
+// atOffset is the flat offset of x[i, j, ...] (indices on the leading axes of shape, negative
+// ones from the end).
+func atOffset(shape, ix []int) (int, error) {
+	st := strides(shape)
+	off := 0
+	for k, i := range ix {
+		j := norm(i, shape[k])
+		if j < 0 || j >= shape[k] {
+			return 0, fmt.Errorf("index %d is out of range for axis %d of length %d", i, k, shape[k])
+		}
+		off += j * st[k]
+	}
+	return off, nil
+}
+
 // at selects x[i, j, ...] on the leading axes.
 func (b *builder) at(x *G.Node, shape []int, idx tensor.IntList) (*G.Node, error) {
 	ix := idx.Ints()
 	if len(ix) > len(shape) {
 		return nil, fmt.Errorf("%d indices for %d dimensions", len(ix), len(shape))
 	}
-	st := strides(shape)
-	off := 0
-	for k, i := range ix {
-		j := norm(i, shape[k])
-		if j < 0 || j >= shape[k] {
-			return nil, fmt.Errorf("index %d is out of range for axis %d of length %d", i, k, shape[k])
-		}
-		off += j * st[k]
+	off, err := atOffset(shape, ix)
+	if err != nil {
+		return nil, err
 	}
 	rest := shape[len(ix):]
 	src := identity(size(rest))

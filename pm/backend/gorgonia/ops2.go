@@ -21,14 +21,9 @@ func (b *builder) inc(ap *tensor.Apply, o tensor.IncOp, out []int) (*G.Node, err
 	var pos, sub []int
 	if o.Sub == tensor.SubAt {
 		ix := o.Idx.Ints()
-		st := strides(xs)
-		off := 0
-		for k, i := range ix {
-			j := norm(i, xs[k])
-			if j < 0 || j >= xs[k] {
-				return nil, fmt.Errorf("index %d is out of range for axis %d of length %d", i, k, xs[k])
-			}
-			off += j * st[k]
+		off, err := atOffset(xs, ix)
+		if err != nil {
+			return nil, err
 		}
 		sub = xs[len(ix):]
 		pos = identity(size(sub))
@@ -170,6 +165,59 @@ func (b *builder) take(ap *tensor.Apply, o tensor.TakeOp, out []int) (*G.Node, e
 		return nil, err
 	}
 	return b.gather(x, xs, takeMap(xs, o.Axis, idx), out)
+}
+
+// incAts translates a scatter-add of many values (the merged gradient of many At): the values,
+// flattened and concatenated, scattered to their positions in one scatter, which adds in order
+// as gopm's kernel does.
+func (b *builder) incAts(ap *tensor.Apply, o tensor.IncAtsOp, out []int) (*G.Node, error) {
+	xs := b.typ[ap.Inputs[0]].Shape
+	blk := size(xs[o.Depth:])
+	var pos []int
+	var flat []*G.Node
+	var shapes [][]int
+	for j, idx := range o.Entries() {
+		off, err := atOffset(xs, idx)
+		if err != nil {
+			return nil, err
+		}
+		for t := 0; t < blk; t++ {
+			pos = append(pos, off+t)
+		}
+		n, err := b.get(ap.Inputs[j+1])
+		if err != nil {
+			return nil, err
+		}
+		if n, err = b.reshape(n, []int{blk}); err != nil {
+			return nil, err
+		}
+		flat = append(flat, n)
+		shapes = append(shapes, []int{blk})
+	}
+	if len(flat) == 0 {
+		return b.constant(out, make([]float64, size(out))), nil
+	}
+	all, err := b.concat(0, flat, shapes)
+	if err != nil {
+		return nil, err
+	}
+	return b.scatter(all, []int{len(pos)}, pos, xs)
+}
+
+// pack translates a vector of scalars: each made a one-element vector, concatenated.
+func (b *builder) pack(ap *tensor.Apply) (*G.Node, error) {
+	ns, err := b.ins(ap)
+	if err != nil {
+		return nil, err
+	}
+	shapes := make([][]int, len(ns))
+	for i := range ns {
+		if ns[i], err = b.reshape(ns[i], []int{1}); err != nil {
+			return nil, err
+		}
+		shapes[i] = []int{1}
+	}
+	return b.concat(0, ns, shapes)
 }
 
 // takeInc translates inc_take (the gradient of take): x plus y scattered to the positions.
