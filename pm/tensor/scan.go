@@ -469,6 +469,9 @@ func (o ScanOp) Kernel(spec KernelSpec) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m, err := compileScan(s, spec.In, n); err == nil {
+		return m.kernel(s), nil
+	}
 	innerIn := s.innerInputTypes(spec.In)
 	rowTypes, err := s.innerTypes(innerIn)
 	if err != nil {

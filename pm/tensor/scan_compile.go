@@ -1,0 +1,958 @@
+package tensor
+
+import (
+	"errors"
+	"math"
+)
+
+// The loop compiler. A scan body whose values are small (a few scalars, short vectors, small
+// matrices) and whose ops are elementwise functions, sums, log-sum-exps, fused Normal densities
+// and pure data movement is compiled, for its concrete shapes, into a flat list of scalar
+// instructions over float64 registers. Registers are of two kinds: static ones hold the
+// non-sequences, the constants and everything computed from them alone (computed once per call,
+// not once per step), and per-step ones hold one value per step, stored as a column of n values.
+// The instructions are split in four phases:
+//
+//	static  operands all static: run once per call
+//	pre     per-step, independent of the fed-back state: run column by column over all steps
+//	core    on the path from the previous state to the next: run step by step
+//	post    read the state but feed nothing back: run column by column after the loop
+//
+// so only the core, usually a handful of instructions, pays the cost of interpretation per step;
+// the rest runs as tight loops over the steps. The columns are the forward tape: the gradient
+// runs the same phases in reverse (post, core step by step from the last step, pre, static),
+// accumulating one adjoint per register, the adjoints of static registers summed over the steps.
+
+// scanCompileEnabled switches the compiled loops on (tests switch them off to compare).
+var scanCompileEnabled = true
+
+// errScanUnsupported marks a body the loop compiler does not handle; the scan then runs its body
+// as a compiled graph per step.
+var errScanUnsupported = errors.New("scan body not supported by the loop compiler")
+
+// scanMaxRegs bounds the number of scalar registers of a compiled body: bodies over large arrays
+// run better as graphs of vectorised kernels.
+const scanMaxRegs = 4096
+
+// Instruction codes.
+const (
+	smAdd uint8 = iota
+	smSub
+	smMul
+	smDiv
+	smNeg
+	smUnary   // s.f1
+	smBinary  // s.f2
+	smTernary // s.f3
+	smSumN    // sum of args
+	smLseN    // log-sum-exp of args
+	smConst   // a constant (static registers only, set when the kernel is built)
+)
+
+// smInstr is one instruction during compilation: registers are SSA ids.
+type smInstr struct {
+	code    uint8
+	s       *scalarOp
+	dst     int
+	a, b, c int
+	args    []int
+}
+
+// opnd addresses a register: buf[off + s*st] at step s (st is 0 for static registers).
+type opnd struct{ off, st int }
+
+func (o opnd) at(s int) int { return o.off + s*o.st }
+
+// smExec is an instruction ready to run.
+type smExec struct {
+	code    uint8
+	s       *scalarOp
+	d       opnd
+	a, b, c opnd
+	args    []opnd
+}
+
+// scanMachine is a compiled loop body for fixed concrete shapes and number of steps.
+type scanMachine struct {
+	n                       int // steps
+	reverse                 bool
+	static, pre, core, post []smExec
+	size                    int // registers: n values per column, then the static slots
+	constOff                []int
+	constVal                []float64
+	seqCols                 [][]int // per sequence, per element: the column's offset
+	seqSize                 []int
+	initCols                [][]int  // per fed-back input, per element: the carried-in column
+	carryOut                [][]opnd // per fed-back input, per element: the register fed back
+	nonSeqOff               [][]int  // per non-sequence, per element: the static slot
+	shared                  []*Tensor
+	sharedOff               [][]int
+	outs                    [][]opnd // per output, per element
+	need                    []bool   // per register offset (column start or slot): adjoint needed
+	zeroCols                []int    // columns whose adjoints a gradient call zeroes first
+	staticBase              int
+}
+
+// smBuild is the state of the scalarisation.
+type smBuild struct {
+	instrs []smInstr
+	nreg   int
+	regs   map[*Tensor][]int
+	types  map[*Tensor]Type
+	consts map[int]float64
+	// per register: 0 static, 1 per step
+	step []bool
+	// per register: depends on the fed-back state
+	carry []bool
+}
+
+func (b *smBuild) newReg(step, carry bool) int {
+	b.nreg++
+	b.step = append(b.step, step)
+	b.carry = append(b.carry, carry)
+	return b.nreg - 1
+}
+
+func (b *smBuild) constReg(v float64) int {
+	r := b.newReg(false, false)
+	b.consts[r] = v
+	return r
+}
+
+func (b *smBuild) emit(code uint8, s *scalarOp, ops ...int) int {
+	step, carry := false, false
+	for _, o := range ops {
+		step = step || b.step[o]
+		carry = carry || b.carry[o]
+	}
+	d := b.newReg(step, carry)
+	in := smInstr{code: code, s: s, dst: d, a: -1, b: -1, c: -1}
+	if code == smSumN || code == smLseN {
+		in.args = append([]int(nil), ops...)
+	} else {
+		if len(ops) > 0 {
+			in.a = ops[0]
+		}
+		if len(ops) > 1 {
+			in.b = ops[1]
+		}
+		if len(ops) > 2 {
+			in.c = ops[2]
+		}
+	}
+	b.instrs = append(b.instrs, in)
+	return d
+}
+
+// smDeriv lists the elementwise functions the compiler differentiates itself.
+var smSupported map[*scalarOp]bool
+
+func init() {
+	smSupported = map[*scalarOp]bool{}
+	for _, s := range []*scalarOp{opAdd, opSub, opMul, opDiv, opNeg, opPow, opMaximum, opMinimum,
+		opLt, opGt, opLe, opGe, opEq, opNeq, opAnd, opOr, opXor, opNot, opSwitch, opClip, opFill,
+		opCastFloat, opCastInt, opAbs, opSign, opFloor, opCeil, opRound, opSquare, opSqrt, opExp,
+		opExpm1, opLog, opLog1p, opSigmoid, opSoftplus, opLogSigmoid, opLogit, opTanh, opSin, opCos,
+		opErf, opErfc, opLgamma, opLog1mexp} {
+		smSupported[s] = true
+	}
+}
+
+// scanMovement reports whether op only moves data: its output elements are copies of its
+// (first) input's elements, so that its kernel run on register numbers maps the registers.
+func scanMovement(op Op) bool {
+	switch op.(type) {
+	case ReshapeOp, TransposeOp, SqueezeOp, ExpandOp, BroadcastToOp, AtOp, SliceOp, ConcatOp,
+		matTransposeOp, RepeatOp:
+		return true
+	}
+	return false
+}
+
+// compileScan compiles the body of s for the concrete outer input types in; it returns
+// errScanUnsupported (or another error) if the body cannot be compiled.
+func compileScan(s *scanInfo, in []Type, n int) (*scanMachine, error) {
+	if !scanCompileEnabled || s.stateful {
+		return nil, errScanUnsupported
+	}
+	innerIn := s.innerInputTypes(in)
+	b := &smBuild{regs: map[*Tensor][]int{}, types: map[*Tensor]Type{}, consts: map[int]float64{}}
+	nc := len(s.carried)
+	total := 0
+	for i, x := range s.fg.Inputs {
+		t := innerIn[i]
+		if !t.Known() {
+			return nil, errScanUnsupported
+		}
+		total += t.Size()
+		if total > scanMaxRegs {
+			return nil, errScanUnsupported
+		}
+		b.types[x] = t
+		regs := make([]int, t.Size())
+		for e := range regs {
+			switch {
+			case i < s.nSeq:
+				regs[e] = b.newReg(true, false)
+			case i < s.nSeq+nc:
+				regs[e] = b.newReg(true, true)
+			default:
+				regs[e] = b.newReg(false, false)
+			}
+		}
+		b.regs[x] = regs
+	}
+	var shared []*Tensor
+	var sharedRegs [][]int
+	leaf := func(t *Tensor) ([]int, error) {
+		if r, ok := b.regs[t]; ok {
+			return r, nil
+		}
+		var val *Array
+		switch {
+		case t.value != nil:
+			val = t.value
+		case t.shared != nil:
+			val = t.shared.value
+		default:
+			return nil, errScanUnsupported
+		}
+		if val.Size() > scanMaxRegs {
+			return nil, errScanUnsupported
+		}
+		regs := make([]int, val.Size())
+		for e := range regs {
+			if t.value != nil {
+				regs[e] = b.constReg(val.Data[e])
+			} else {
+				regs[e] = b.newReg(false, false)
+			}
+		}
+		if t.shared != nil {
+			shared = append(shared, t)
+			sharedRegs = append(sharedRegs, regs)
+		}
+		b.regs[t] = regs
+		b.types[t] = val.Type()
+		return regs, nil
+	}
+	for _, nd := range s.fg.Nodes {
+		ins := make([][]int, len(nd.Inputs))
+		inTypes := make([]Type, len(nd.Inputs))
+		for k, x := range nd.Inputs {
+			r, err := leaf(x)
+			if err != nil {
+				return nil, err
+			}
+			ins[k] = r
+			inTypes[k] = b.types[x]
+		}
+		outTypes, err := nd.Op.Infer(inTypes)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range outTypes {
+			if !t.Known() || t.Size() > scanMaxRegs {
+				return nil, errScanUnsupported
+			}
+		}
+		outs, err := b.node(nd, ins, inTypes, outTypes)
+		if err != nil {
+			return nil, err
+		}
+		for k, o := range nd.Outputs {
+			b.regs[o] = outs[k]
+			b.types[o] = outTypes[k]
+		}
+		if b.nreg > 4*scanMaxRegs {
+			return nil, errScanUnsupported
+		}
+	}
+	outRegs := make([][]int, s.nOut)
+	for i, o := range s.fg.Outputs {
+		r, err := leaf(o)
+		if err != nil {
+			return nil, err
+		}
+		outRegs[i] = r
+	}
+	for j, i := range s.carried {
+		if len(outRegs[i]) != len(b.regs[s.fg.Inputs[s.nSeq+j]]) {
+			return nil, errorf("scan", "output %d has %d elements at run time but its initial value has %d", i, len(outRegs[i]), len(b.regs[s.fg.Inputs[s.nSeq+j]]))
+		}
+	}
+	return b.assemble(s, in, n, outRegs, shared, sharedRegs)
+}
+
+// node scalarises one node.
+func (b *smBuild) node(nd *Apply, ins [][]int, inT, outT []Type) ([][]int, error) {
+	switch op := nd.Op.(type) {
+	case Elemwise:
+		if !smSupported[op.s] {
+			return nil, errScanUnsupported
+		}
+		return [][]int{b.elemwise(op.s, ins, inT, outT[0].Shape)}, nil
+	case LikelihoodOp:
+		if op.kind != likeNormal {
+			return nil, errScanUnsupported
+		}
+		return b.normal(ins, inT, outT[0].Shape), nil
+	case SumOp:
+		return [][]int{b.reduce(smSumN, ins[0], inT[0].Shape, op.axes(len(inT[0].Shape)))}, nil
+	case ReduceOp:
+		if op.Kind != ReduceLogSumExp {
+			return nil, errScanUnsupported
+		}
+		return [][]int{b.reduce(smLseN, ins[0], inT[0].Shape, op.axes(len(inT[0].Shape)))}, nil
+	}
+	if !scanMovement(nd.Op) || len(nd.Outputs) != 1 {
+		return nil, errScanUnsupported
+	}
+	// Run the op's own kernel on register numbers.
+	arrs := make([]*Array, len(ins))
+	for k, r := range ins {
+		d := make([]float64, len(r))
+		for e, v := range r {
+			d[e] = float64(v)
+		}
+		arrs[k] = &Array{DType: Float64, Shape: inT[k].Shape, Data: d}
+	}
+	out := &Array{DType: Float64, Shape: outT[0].Shape, Data: make([]float64, outT[0].Size())}
+	k, err := nd.Op.Kernel(KernelSpec{Node: nd, In: inT, Out: outT})
+	if err != nil {
+		return nil, err
+	}
+	if err := k([]*Array{out}, arrs); err != nil {
+		return nil, err
+	}
+	regs := make([]int, len(out.Data))
+	for e, v := range out.Data {
+		regs[e] = int(v)
+	}
+	return [][]int{regs}, nil
+}
+
+// bcast maps each element of the output shape to the register of input k.
+func bcastRegs(in []int, inShape, out []int) []int {
+	n := shapeSize(out)
+	res := make([]int, n)
+	switch {
+	case len(in) == 1:
+		for i := range res {
+			res[i] = in[0]
+		}
+	case sameShape(inShape, out):
+		copy(res, in)
+	default:
+		for i, j := range broadcastIndex(inShape, out) {
+			res[i] = in[j]
+		}
+	}
+	return res
+}
+
+func (b *smBuild) elemwise(s *scalarOp, ins [][]int, inT []Type, out []int) []int {
+	bs := make([][]int, len(ins))
+	for k := range ins {
+		bs[k] = bcastRegs(ins[k], inT[k].Shape, out)
+	}
+	res := make([]int, shapeSize(out))
+	for i := range res {
+		ops := make([]int, len(ins))
+		for k := range ins {
+			ops[k] = bs[k][i]
+		}
+		res[i] = b.scalar(s, ops...)
+	}
+	return res
+}
+
+// scalar emits one elementwise function on registers.
+func (b *smBuild) scalar(s *scalarOp, ops ...int) int {
+	switch s {
+	case opAdd:
+		return b.emit(smAdd, s, ops...)
+	case opSub:
+		return b.emit(smSub, s, ops...)
+	case opMul:
+		return b.emit(smMul, s, ops...)
+	case opDiv:
+		return b.emit(smDiv, s, ops...)
+	case opNeg:
+		return b.emit(smNeg, s, ops...)
+	case opCastFloat:
+		return ops[0]
+	}
+	switch s.arity {
+	case 1:
+		return b.emit(smUnary, s, ops...)
+	case 2:
+		return b.emit(smBinary, s, ops...)
+	}
+	return b.emit(smTernary, s, ops...)
+}
+
+// normal expands the fused Normal density (and its partials) into scalar instructions.
+func (b *smBuild) normal(ins [][]int, inT []Type, out []int) [][]int {
+	x := bcastRegs(ins[0], inT[0].Shape, out)
+	mu := bcastRegs(ins[1], inT[1].Shape, out)
+	sg := bcastRegs(ins[2], inT[2].Shape, out)
+	n := shapeSize(out)
+	lp, dmu, dsg := make([]int, n), make([]int, n), make([]int, n)
+	half, c := b.constReg(-0.5), b.constReg(0.5*math.Log(2*math.Pi))
+	one := b.constReg(1)
+	for i := 0; i < n; i++ {
+		z := b.scalar(opDiv, b.scalar(opSub, x[i], mu[i]), sg[i])
+		z2 := b.scalar(opSquare, z)
+		lp[i] = b.scalar(opSub, b.scalar(opSub, b.scalar(opMul, half, z2), b.scalar(opLog, sg[i])), c)
+		dmu[i] = b.scalar(opDiv, z, sg[i])
+		dsg[i] = b.scalar(opDiv, b.scalar(opSub, z2, one), sg[i])
+	}
+	return [][]int{lp, dmu, dsg}
+}
+
+// reduce emits one n-ary sum or log-sum-exp per output element.
+func (b *smBuild) reduce(code uint8, in []int, shape []int, axes AxisSet) []int {
+	var outShape, redShape []int
+	for k, d := range shape {
+		if axes.Has(k) {
+			redShape = append(redShape, d)
+		} else {
+			outShape = append(outShape, d)
+		}
+	}
+	st := ixStrides(shape)
+	var outSt, redSt []int
+	for k := range shape {
+		if axes.Has(k) {
+			redSt = append(redSt, st[k])
+		} else {
+			outSt = append(outSt, st[k])
+		}
+	}
+	outOff := ixEnum(outShape, outSt)
+	redOff := ixEnum(redShape, redSt)
+	res := make([]int, len(outOff))
+	for i, o := range outOff {
+		ops := make([]int, len(redOff))
+		for j, r := range redOff {
+			ops[j] = in[int(o)+int(r)]
+		}
+		switch {
+		case len(ops) == 1 && code == smSumN:
+			res[i] = ops[0]
+		case len(ops) == 0 && code == smSumN:
+			res[i] = b.constReg(0)
+		case len(ops) == 0:
+			res[i] = b.constReg(math.Inf(-1))
+		default:
+			res[i] = b.emit(code, nil, ops...)
+		}
+	}
+	return res
+}
+
+// assemble removes dead instructions, splits the rest in phases and lays out the registers.
+func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, shared []*Tensor, sharedRegs [][]int) (*scanMachine, error) {
+	nc := len(s.carried)
+	def := make([]int, b.nreg)
+	for r := range def {
+		def[r] = -1
+	}
+	for k, in := range b.instrs {
+		def[in.dst] = k
+	}
+	operands := func(in *smInstr) []int {
+		if in.args != nil {
+			return in.args
+		}
+		var l []int
+		for _, o := range []int{in.a, in.b, in.c} {
+			if o >= 0 {
+				l = append(l, o)
+			}
+		}
+		return l
+	}
+	// Live registers: those the outputs read.
+	live := make([]bool, b.nreg)
+	var mark func(r int)
+	mark = func(r int) {
+		if live[r] {
+			return
+		}
+		live[r] = true
+		if k := def[r]; k >= 0 {
+			for _, o := range operands(&b.instrs[k]) {
+				mark(o)
+			}
+		}
+	}
+	for _, l := range outRegs {
+		for _, r := range l {
+			mark(r)
+		}
+	}
+	// Core: state-dependent registers on the path to a fed-back output.
+	core := make([]bool, b.nreg)
+	var markCore func(r int)
+	markCore = func(r int) {
+		if core[r] || !b.carry[r] || def[r] < 0 {
+			return
+		}
+		core[r] = true
+		for _, o := range operands(&b.instrs[def[r]]) {
+			markCore(o)
+		}
+	}
+	for _, i := range s.carried {
+		for _, r := range outRegs[i] {
+			markCore(r)
+		}
+	}
+	// Layout: one column per live per-step register (the inputs always), then static slots.
+	stride := n
+	if stride < 1 {
+		stride = 1
+	}
+	where := make([]opnd, b.nreg)
+	ncol := 0
+	for r := 0; r < b.nreg; r++ {
+		if b.step[r] && (live[r] || def[r] < 0) {
+			where[r] = opnd{ncol * stride, 1}
+			ncol++
+		}
+	}
+	m := &scanMachine{n: n, reverse: s.reverse, staticBase: ncol * stride}
+	slot := m.staticBase
+	for r := 0; r < b.nreg; r++ {
+		if !b.step[r] {
+			where[r] = opnd{slot, 0}
+			slot++
+		}
+	}
+	m.size = slot
+	for r, v := range b.consts {
+		m.constOff = append(m.constOff, where[r].off)
+		m.constVal = append(m.constVal, v)
+	}
+	for k := range b.instrs {
+		in := &b.instrs[k]
+		if !live[in.dst] {
+			continue
+		}
+		x := smExec{code: in.code, s: in.s, d: where[in.dst]}
+		if in.a >= 0 {
+			x.a = where[in.a]
+		}
+		if in.b >= 0 {
+			x.b = where[in.b]
+		}
+		if in.c >= 0 {
+			x.c = where[in.c]
+		}
+		for _, o := range in.args {
+			x.args = append(x.args, where[o])
+		}
+		switch {
+		case !b.step[in.dst]:
+			m.static = append(m.static, x)
+		case core[in.dst]:
+			m.core = append(m.core, x)
+		case b.carry[in.dst]:
+			m.post = append(m.post, x)
+		default:
+			m.pre = append(m.pre, x)
+		}
+	}
+	offs := func(t *Tensor) []int {
+		l := make([]int, len(b.regs[t]))
+		for e, r := range b.regs[t] {
+			l[e] = where[r].off
+		}
+		return l
+	}
+	for k := 0; k < s.nSeq; k++ {
+		m.seqCols = append(m.seqCols, offs(s.fg.Inputs[k]))
+		m.seqSize = append(m.seqSize, len(b.regs[s.fg.Inputs[k]]))
+	}
+	for j := 0; j < nc; j++ {
+		m.initCols = append(m.initCols, offs(s.fg.Inputs[s.nSeq+j]))
+		co := make([]opnd, len(outRegs[s.carried[j]]))
+		for e, r := range outRegs[s.carried[j]] {
+			co[e] = where[r]
+		}
+		m.carryOut = append(m.carryOut, co)
+	}
+	for _, x := range s.fg.Inputs[s.nSeq+nc:] {
+		m.nonSeqOff = append(m.nonSeqOff, offs(x))
+	}
+	m.shared = shared
+	for _, l := range sharedRegs {
+		o := make([]int, len(l))
+		for e, r := range l {
+			o[e] = where[r].off
+		}
+		m.sharedOff = append(m.sharedOff, o)
+	}
+	for _, l := range outRegs {
+		o := make([]opnd, len(l))
+		for e, r := range l {
+			o[e] = where[r]
+		}
+		m.outs = append(m.outs, o)
+	}
+	return m, nil
+}
+
+// newBuf allocates the registers and sets the constants.
+func (m *scanMachine) newBuf() []float64 {
+	buf := make([]float64, m.size)
+	for i, o := range m.constOff {
+		buf[o] = m.constVal[i]
+	}
+	return buf
+}
+
+// row is the sequence row (and output row) read at step s.
+func (m *scanMachine) row(s int) int {
+	if m.reverse {
+		return m.n - 1 - s
+	}
+	return s
+}
+
+// forward runs the loop on the outer inputs (sequences, initial values, non-sequences).
+func (m *scanMachine) forward(buf []float64, in []*Array) error {
+	n := m.n
+	for i, t := range m.shared {
+		v := t.shared.value.Data
+		if len(v) != len(m.sharedOff[i]) {
+			return errorf("scan", "shared variable %s changed size", t.label())
+		}
+		for e, o := range m.sharedOff[i] {
+			buf[o] = v[e]
+		}
+	}
+	k := 0
+	for q, cols := range m.seqCols {
+		d, sz := in[k].Data, m.seqSize[q]
+		for e, c := range cols {
+			for s := 0; s < n; s++ {
+				buf[c+s] = d[m.row(s)*sz+e]
+			}
+		}
+		k++
+	}
+	for _, cols := range m.initCols {
+		d := in[k].Data
+		for e, c := range cols {
+			buf[c] = d[e]
+		}
+		k++
+	}
+	for _, offs := range m.nonSeqOff {
+		d := in[k].Data
+		for e, o := range offs {
+			buf[o] = d[e]
+		}
+		k++
+	}
+	for i := range m.static {
+		m.static[i].run(buf, 0, 1)
+	}
+	for i := range m.pre {
+		m.pre[i].run(buf, 0, n)
+	}
+	core := m.core
+	for s := 0; s < n; s++ {
+		if s > 0 {
+			for j, cols := range m.initCols {
+				co := m.carryOut[j]
+				for e, c := range cols {
+					buf[c+s] = buf[co[e].off+(s-1)*co[e].st]
+				}
+			}
+		}
+		for i := range core {
+			core[i].run(buf, s, s+1)
+		}
+	}
+	for i := range m.post {
+		m.post[i].run(buf, 0, n)
+	}
+	return nil
+}
+
+// run evaluates the instruction at steps s0..s1-1.
+func (x *smExec) run(buf []float64, s0, s1 int) {
+	d, a, b := x.d, x.a, x.b
+	switch x.code {
+	case smAdd:
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = buf[a.off+s*a.st] + buf[b.off+s*b.st]
+		}
+	case smSub:
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = buf[a.off+s*a.st] - buf[b.off+s*b.st]
+		}
+	case smMul:
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = buf[a.off+s*a.st] * buf[b.off+s*b.st]
+		}
+	case smDiv:
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = buf[a.off+s*a.st] / buf[b.off+s*b.st]
+		}
+	case smNeg:
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = -buf[a.off+s*a.st]
+		}
+	case smUnary:
+		f := x.s.f1
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = f(buf[a.off+s*a.st])
+		}
+	case smBinary:
+		f := x.s.f2
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = f(buf[a.off+s*a.st], buf[b.off+s*b.st])
+		}
+	case smTernary:
+		f, c := x.s.f3, x.c
+		for s := s0; s < s1; s++ {
+			buf[d.off+s*d.st] = f(buf[a.off+s*a.st], buf[b.off+s*b.st], buf[c.off+s*c.st])
+		}
+	case smSumN:
+		for s := s0; s < s1; s++ {
+			v := 0.0
+			for _, o := range x.args {
+				v += buf[o.off+s*o.st]
+			}
+			buf[d.off+s*d.st] = v
+		}
+	case smLseN:
+		for s := s0; s < s1; s++ {
+			mx := math.Inf(-1)
+			for _, o := range x.args {
+				if v := buf[o.off+s*o.st]; v > mx || v != v {
+					mx = v
+				}
+			}
+			if math.IsInf(mx, 0) || mx != mx {
+				buf[d.off+s*d.st] = mx
+				continue
+			}
+			v := 0.0
+			for _, o := range x.args {
+				v += math.Exp(buf[o.off+s*o.st] - mx)
+			}
+			buf[d.off+s*d.st] = mx + math.Log(v)
+		}
+	}
+}
+
+// back propagates the adjoint of the instruction's result to its operands at steps s0..s1-1.
+func (x *smExec) back(buf, adj []float64, s0, s1 int) {
+	d, a, b := x.d, x.a, x.b
+	switch x.code {
+	case smAdd:
+		for s := s0; s < s1; s++ {
+			g := adj[d.off+s*d.st]
+			adj[a.off+s*a.st] += g
+			adj[b.off+s*b.st] += g
+		}
+	case smSub:
+		for s := s0; s < s1; s++ {
+			g := adj[d.off+s*d.st]
+			adj[a.off+s*a.st] += g
+			adj[b.off+s*b.st] -= g
+		}
+	case smMul:
+		for s := s0; s < s1; s++ {
+			g := adj[d.off+s*d.st]
+			ia, ib := a.off+s*a.st, b.off+s*b.st
+			va, vb := buf[ia], buf[ib]
+			adj[ia] += g * vb
+			adj[ib] += g * va
+		}
+	case smDiv:
+		for s := s0; s < s1; s++ {
+			g := adj[d.off+s*d.st]
+			ib := b.off + s*b.st
+			q := g / buf[ib]
+			adj[a.off+s*a.st] += q
+			adj[ib] -= q * buf[d.off+s*d.st]
+		}
+	case smNeg:
+		for s := s0; s < s1; s++ {
+			adj[a.off+s*a.st] -= adj[d.off+s*d.st]
+		}
+	case smUnary:
+		sc := x.s
+		for s := s0; s < s1; s++ {
+			ia := a.off + s*a.st
+			id := d.off + s*d.st
+			adj[ia] += adj[id] * deriv1(sc, buf[ia], buf[id])
+		}
+	case smBinary:
+		sc := x.s
+		for s := s0; s < s1; s++ {
+			ia, ib, id := a.off+s*a.st, b.off+s*b.st, d.off+s*d.st
+			g := adj[id]
+			da, db := deriv2(sc, buf[ia], buf[ib], buf[id])
+			adj[ia] += g * da
+			adj[ib] += g * db
+		}
+	case smTernary:
+		c := x.c
+		for s := s0; s < s1; s++ {
+			ia, ib, ic := a.off+s*a.st, b.off+s*b.st, c.off+s*c.st
+			g := adj[d.off+s*d.st]
+			va, vb, vc := buf[ia], buf[ib], buf[ic]
+			switch x.s {
+			case opSwitch:
+				if va != 0 {
+					adj[ib] += g
+				} else {
+					adj[ic] += g
+				}
+			case opClip:
+				if va >= vb && va <= vc {
+					adj[ia] += g
+				}
+				if va < vb {
+					adj[ib] += g
+				}
+				if va > vc {
+					adj[ic] += g
+				}
+			}
+		}
+	case smSumN:
+		for s := s0; s < s1; s++ {
+			g := adj[d.off+s*d.st]
+			for _, o := range x.args {
+				adj[o.off+s*o.st] += g
+			}
+		}
+	case smLseN:
+		for s := s0; s < s1; s++ {
+			g := adj[d.off+s*d.st]
+			y := buf[d.off+s*d.st]
+			for _, o := range x.args {
+				i := o.off + s*o.st
+				adj[i] += g * math.Exp(buf[i]-y)
+			}
+		}
+	}
+}
+
+// deriv1 is the derivative of a unary function at x, where it takes the value y.
+func deriv1(s *scalarOp, x, y float64) float64 {
+	switch s {
+	case opExp:
+		return y
+	case opLog:
+		return 1 / x
+	case opLog1p:
+		return 1 / (x + 1)
+	case opExpm1:
+		return y + 1
+	case opSqrt:
+		return 0.5 / y
+	case opSquare:
+		return 2 * x
+	case opTanh:
+		return 1 - y*y
+	case opSigmoid:
+		return y * (1 - y)
+	case opSoftplus:
+		return sigmoid(x)
+	case opLogSigmoid:
+		return sigmoid(-x)
+	case opLogit:
+		return 1 / (x * (1 - x))
+	case opAbs:
+		return opSign.f1(x)
+	case opSin:
+		return math.Cos(x)
+	case opCos:
+		return -math.Sin(x)
+	case opErf:
+		return 2 / math.SqrtPi * math.Exp(-x*x)
+	case opErfc:
+		return -2 / math.SqrtPi * math.Exp(-x*x)
+	case opLgamma:
+		return opDigamma.f1(x)
+	case opLog1mexp:
+		return -1 / math.Expm1(-x)
+	case opCastFloat:
+		return 1
+	}
+	return 0 // casts to integers, rounding, sign, logical not
+}
+
+// deriv2 is the pair of partial derivatives of a binary function.
+func deriv2(s *scalarOp, a, b, y float64) (float64, float64) {
+	switch s {
+	case opPow:
+		db := 0.0
+		if a != 0 {
+			db = y * math.Log(a)
+		}
+		return b * math.Pow(a, b-1), db
+	case opMaximum:
+		if a >= b {
+			return 1, 0
+		}
+		return 0, 1
+	case opMinimum:
+		if a <= b {
+			return 1, 0
+		}
+		return 0, 1
+	case opFill:
+		return 0, 1
+	}
+	return 0, 0 // comparisons and logical ops
+}
+
+// writeOut stores the stacked (or final) outputs.
+func (m *scanMachine) writeOut(buf []float64, out, in []*Array, s *scanInfo) {
+	n := m.n
+	for i, regs := range m.outs {
+		d := out[i].Data
+		r := len(regs)
+		if s.lastOnly[i] {
+			if n == 0 {
+				copy(d, in[s.nSeq+s.carriedIndex(i)].Data)
+				continue
+			}
+			for e, o := range regs {
+				d[e] = buf[o.at(n-1)]
+			}
+			continue
+		}
+		for e, o := range regs {
+			for st := 0; st < n; st++ {
+				d[m.row(st)*r+e] = buf[o.off+st*o.st]
+			}
+		}
+		for x := n * r; x < len(d); x++ {
+			d[x] = 0
+		}
+	}
+}
+
+// kernel is the scan's compiled forward kernel.
+func (m *scanMachine) kernel(s *scanInfo) Kernel {
+	buf := m.newBuf()
+	return func(out, in []*Array) error {
+		if err := m.forward(buf, in); err != nil {
+			return err
+		}
+		m.writeOut(buf, out, in, s)
+		return nil
+	}
+}
