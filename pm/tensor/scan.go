@@ -583,8 +583,18 @@ func (o ScanOp) Kernel(spec KernelSpec) (Kernel, error) {
 // outputs, taken from the forward results) and pushes the outputs' gradients back through
 // them with Grad; gradients of the fed-back values are carried from step to step, and those of
 // the non-sequences are accumulated.
+//
+// A body the loop compiler handles gets its gradient as one op instead (see scanGradOp): the
+// loop forward, then one reverse sweep, with no graph per step.
 func (o ScanOp) Grad(in, out, gout []*Tensor) []*Tensor {
-	s := o.info
+	if g := o.info.fastGrad(in, gout); g != nil {
+		return g
+	}
+	return o.info.graphGrad(in, out, gout)
+}
+
+// graphGrad is backpropagation through time as a graph: a reverse scan (see ScanOp.Grad).
+func (s *scanInfo) graphGrad(in, out, gout []*Tensor) []*Tensor {
 	if s.stateful {
 		panic(errorf("scan", "gradients through a scan whose step function draws random numbers are not supported"))
 	}

@@ -674,9 +674,7 @@ func (m *scanMachine) forward(buf []float64, in []*Array) error {
 				}
 			}
 		}
-		for i := range core {
-			core[i].run(buf, s, s+1)
-		}
+		stepCore(core, buf, s)
 	}
 	for i := range m.post {
 		m.post[i].run(buf, 0, n)
@@ -954,5 +952,55 @@ func (m *scanMachine) kernel(s *scanInfo) Kernel {
 		}
 		m.writeOut(buf, out, in, s)
 		return nil
+	}
+}
+
+// step runs the core instructions at step s; the common ones are inlined here, so that a step
+// costs a switch per instruction and no call.
+func stepCore(core []smExec, buf []float64, s int) {
+	for i := range core {
+		x := &core[i]
+		d, a, b := x.d.off+s*x.d.st, x.a.off+s*x.a.st, x.b.off+s*x.b.st
+		switch x.code {
+		case smAdd:
+			buf[d] = buf[a] + buf[b]
+		case smSub:
+			buf[d] = buf[a] - buf[b]
+		case smMul:
+			buf[d] = buf[a] * buf[b]
+		case smDiv:
+			buf[d] = buf[a] / buf[b]
+		case smNeg:
+			buf[d] = -buf[a]
+		case smUnary:
+			buf[d] = x.s.f1(buf[a])
+		default:
+			x.run(buf, s, s+1)
+		}
+	}
+}
+
+// stepCoreBack is the reverse of stepCore.
+func stepCoreBack(core []smExec, buf, adj []float64, s int) {
+	for i := len(core) - 1; i >= 0; i-- {
+		x := &core[i]
+		d, a, b := x.d.off+s*x.d.st, x.a.off+s*x.a.st, x.b.off+s*x.b.st
+		g := adj[d]
+		switch x.code {
+		case smAdd:
+			adj[a] += g
+			adj[b] += g
+		case smSub:
+			adj[a] += g
+			adj[b] -= g
+		case smMul:
+			va, vb := buf[a], buf[b]
+			adj[a] += g * vb
+			adj[b] += g * va
+		case smNeg:
+			adj[a] -= g
+		default:
+			x.back(buf, adj, s, s+1)
+		}
 	}
 }

@@ -1,0 +1,296 @@
+package tensor
+
+import "fmt"
+
+// scanGradOp is the gradient of a scan whose body the loop compiler handles: one forward sweep
+// that records every register (the tape), then one reverse sweep over the steps. Its inputs are
+// the scan's inputs (sequences, initial values, non-sequences) followed by the cotangents of the
+// stacked outputs listed in cotOut; its outputs are the gradients of the inputs listed in gradIn.
+// If the body turns out not to compile for the concrete shapes, the kernel runs the gradient as
+// Scan's graph (backpropagation through time as a reverse scan) instead.
+type scanGradOp struct{ g *scanGradInfo }
+
+type scanGradInfo struct {
+	info   *scanInfo
+	cotOut []int // outputs with a cotangent
+	gradIn []int // inputs whose gradient is computed
+}
+
+func (o scanGradOp) nIn() int { return len(o.g.info.fg.Inputs) }
+
+// String implements Op.
+func (o scanGradOp) String() string {
+	return fmt.Sprintf("scan_grad{%d seq, %d out}", o.g.info.nSeq, o.g.info.nOut)
+}
+
+// Infer implements Op: each gradient has its input's shape.
+func (o scanGradOp) Infer(in []Type) ([]Type, error) {
+	if len(in) != o.nIn()+len(o.g.cotOut) {
+		return nil, errorf(o.String(), "takes %d inputs, got %d", o.nIn()+len(o.g.cotOut), len(in))
+	}
+	out := make([]Type, len(o.g.gradIn))
+	for i, k := range o.g.gradIn {
+		out[i] = Type{DType: Float64, Shape: cloneInts(in[k].Shape)}
+	}
+	return out, nil
+}
+
+// graph builds the same gradients as a graph (Scan's backpropagation through time).
+func (o scanGradOp) graph(in []*Tensor) []*Tensor {
+	s := o.g.info
+	prim := in[:o.nIn()]
+	out := ApplyOp(ScanOp{s}, prim...)
+	gout := make([]*Tensor, s.nOut)
+	for c, i := range o.g.cotOut {
+		gout[i] = in[o.nIn()+c]
+	}
+	all := s.graphGrad(prim, out, gout)
+	res := make([]*Tensor, len(o.g.gradIn))
+	for i, k := range o.g.gradIn {
+		res[i] = all[k]
+		if res[i] == nil {
+			res[i] = zeros(prim[k])
+		} else if res[i].DType() != Float64 {
+			res[i] = Cast(res[i], Float64)
+		}
+	}
+	return res
+}
+
+// Grad implements Op through the graph form, so second derivatives work.
+func (o scanGradOp) Grad(in, out, gout []*Tensor) []*Tensor {
+	g := o.graph(in)
+	var cost *Tensor
+	for i, t := range g {
+		if gout[i] == nil {
+			continue
+		}
+		term := Sum(Mul(t, gout[i]))
+		if cost == nil {
+			cost = term
+		} else {
+			cost = Add(cost, term)
+		}
+	}
+	res := make([]*Tensor, len(in))
+	if cost == nil {
+		return res
+	}
+	var wrt []*Tensor
+	var idx []int
+	for k, x := range in {
+		if x.DType().IsFloat() {
+			wrt = append(wrt, x)
+			idx = append(idx, k)
+		}
+	}
+	gs := Grad(cost, wrt...)
+	for j, k := range idx {
+		res[k] = gs[j]
+	}
+	return res
+}
+
+// Kernel implements Op.
+func (o scanGradOp) Kernel(spec KernelSpec) (Kernel, error) {
+	s := o.g.info
+	prim := spec.In[:o.nIn()]
+	n, err := s.steps(prim)
+	if err != nil {
+		return nil, err
+	}
+	if m, err := compileScan(s, prim, n); err == nil {
+		return m.gradKernel(o.g, o.nIn()), nil
+	}
+	// The graph form, compiled on the caller's backend.
+	vars := make([]*Tensor, len(spec.Node.Inputs))
+	for k, x := range spec.Node.Inputs {
+		vars[k] = NewVar(x.name, x.DType(), x.Shape()...)
+	}
+	fg, err := NewFunctionGraph(vars, o.graph(vars), nil)
+	if err != nil {
+		return nil, err
+	}
+	if rfg, err := Rewrite(fg); err == nil {
+		fg = rfg
+	}
+	var prog Program
+	if spec.Compile != nil {
+		prog, err = spec.Compile(fg)
+	} else {
+		prog, err = newRefProgram(fg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func(out, in []*Array) error {
+		res, err := prog.Run(in)
+		if err != nil {
+			return err
+		}
+		for i, r := range res {
+			copy(out[i].Data, r.Data)
+		}
+		return nil
+	}, nil
+}
+
+// gradKernel runs the loop forward recording the tape, then backward.
+func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
+	buf := m.newBuf()
+	adj := make([]float64, m.size)
+	s := g.info
+	nc := len(s.carried)
+	return func(out, in []*Array) error {
+		n := m.n
+		if err := m.forward(buf, in[:nIn]); err != nil {
+			return err
+		}
+		clear(adj)
+		for c, i := range g.cotOut {
+			cot := in[nIn+c].Data
+			regs := m.outs[i]
+			r := len(regs)
+			for e, o := range regs {
+				for st := 0; st < n; st++ {
+					adj[o.off+st*o.st] += cot[m.row(st)*r+e]
+				}
+			}
+		}
+		for i := len(m.post) - 1; i >= 0; i-- {
+			m.post[i].back(buf, adj, 0, n)
+		}
+		core := m.core
+		for st := n - 1; st >= 0; st-- {
+			if st+1 < n {
+				for j, cols := range m.initCols {
+					co := m.carryOut[j]
+					for e, c := range cols {
+						adj[co[e].off+st*co[e].st] += adj[c+st+1]
+					}
+				}
+			}
+			stepCoreBack(core, buf, adj, st)
+		}
+		for i := len(m.pre) - 1; i >= 0; i-- {
+			m.pre[i].back(buf, adj, 0, n)
+		}
+		for i := len(m.static) - 1; i >= 0; i-- {
+			m.static[i].back(buf, adj, 0, 1)
+		}
+		for q, k := range g.gradIn {
+			d := out[q].Data
+			switch {
+			case k < s.nSeq:
+				clear(d)
+				sz := m.seqSize[k]
+				for e, c := range m.seqCols[k] {
+					for st := 0; st < n; st++ {
+						d[m.row(st)*sz+e] = adj[c+st]
+					}
+				}
+			case k < s.nSeq+nc:
+				for e, c := range m.initCols[k-s.nSeq] {
+					if n > 0 {
+						d[e] = adj[c]
+					} else {
+						d[e] = 0
+					}
+				}
+			default:
+				for e, off := range m.nonSeqOff[k-s.nSeq-nc] {
+					d[e] = adj[off]
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// scanCompilable reports whether every op of the body is one the loop compiler handles (the
+// shapes are checked when the kernel is built).
+func (s *scanInfo) scanCompilable() bool {
+	if !scanCompileEnabled || s.stateful {
+		return false
+	}
+	for _, l := range s.lastOnly {
+		if l {
+			return false
+		}
+	}
+	for _, nd := range s.fg.Nodes {
+		switch op := nd.Op.(type) {
+		case Elemwise:
+			if !smSupported[op.s] {
+				return false
+			}
+		case LikelihoodOp:
+			if op.kind != likeNormal {
+				return false
+			}
+		case SumOp:
+		case ReduceOp:
+			if op.Kind != ReduceLogSumExp {
+				return false
+			}
+		default:
+			if !scanMovement(nd.Op) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// needsGrad reports whether t depends on a variable (an input or shared variable): constants
+// and expressions of constants need no gradient.
+func needsGrad(t *Tensor, memo map[*Tensor]bool) bool {
+	if v, ok := memo[t]; ok {
+		return v
+	}
+	var r bool
+	switch {
+	case t.owner == nil:
+		r = t.value == nil
+	default:
+		for _, x := range t.owner.Inputs {
+			if needsGrad(x, memo) {
+				r = true
+				break
+			}
+		}
+	}
+	memo[t] = r
+	return r
+}
+
+// fastGrad builds the gradient as one scanGradOp, or returns nil if the body does not qualify.
+func (s *scanInfo) fastGrad(in, gout []*Tensor) []*Tensor {
+	if !s.scanCompilable() {
+		return nil
+	}
+	g := &scanGradInfo{info: s}
+	var ins []*Tensor
+	ins = append(ins, in...)
+	for i, t := range gout {
+		if t != nil && s.outDType[i].IsFloat() {
+			g.cotOut = append(g.cotOut, i)
+			ins = append(ins, t)
+		}
+	}
+	memo := map[*Tensor]bool{}
+	for k, x := range in {
+		if x.DType().IsFloat() && needsGrad(x, memo) {
+			g.gradIn = append(g.gradIn, k)
+		}
+	}
+	res := make([]*Tensor, len(in))
+	if len(g.gradIn) == 0 || len(g.cotOut) == 0 {
+		return res
+	}
+	outs := ApplyOp(scanGradOp{g}, ins...)
+	for i, k := range g.gradIn {
+		res[k] = outs[i]
+	}
+	return res
+}
