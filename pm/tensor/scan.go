@@ -587,7 +587,7 @@ func (o ScanOp) Kernel(spec KernelSpec) (Kernel, error) {
 // A body the loop compiler handles gets its gradient as one op instead (see scanGradOp): the
 // loop forward, then one reverse sweep, with no graph per step.
 func (o ScanOp) Grad(in, out, gout []*Tensor) []*Tensor {
-	if g := o.info.fastGrad(in, gout); g != nil {
+	if g := o.info.fastGrad(in, out, gout); g != nil {
 		return g
 	}
 	return o.info.graphGrad(in, out, gout)

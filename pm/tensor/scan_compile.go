@@ -91,6 +91,7 @@ type scanMachine struct {
 	need                    []bool   // per register offset (column start or slot): adjoint needed
 	zeroCols                []int    // columns whose adjoints a gradient call zeroes first
 	staticBase              int
+	lin                     *linRec // the core as a linear recurrence, or nil
 }
 
 // smBuild is the state of the scalarisation.
@@ -477,6 +478,7 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 	// Live registers: those the outputs read.
 	live := make([]bool, b.nreg)
 	var mark func(r int)
+	var alias []int
 	mark = func(r int) {
 		if live[r] {
 			return
@@ -484,6 +486,9 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		live[r] = true
 		if k := def[r]; k >= 0 {
 			for _, o := range operands(&b.instrs[k]) {
+				if alias != nil {
+					o = alias[o]
+				}
 				mark(o)
 			}
 		}
@@ -509,6 +514,39 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		for _, r := range outRegs[i] {
 			markCore(r)
 		}
+	}
+	// A core that is affine in the state runs as a linear recurrence instead.
+	nOrig := len(b.instrs)
+	alias = make([]int, b.nreg)
+	for r := range alias {
+		alias[r] = r
+	}
+	lin, mat := b.affine(s, outRegs, core, def, live, alias)
+	if lin != nil {
+		alias = append(alias, make([]int, b.nreg-len(alias))...)
+		for r := len(def); r < b.nreg; r++ {
+			alias[r] = r
+		}
+		def = append(def, make([]int, b.nreg-len(def))...)
+		for r := range def {
+			def[r] = -1
+		}
+		for k, in := range b.instrs {
+			if k < nOrig && core[in.dst] {
+				continue // not executed
+			}
+			def[in.dst] = k
+		}
+		live = make([]bool, b.nreg)
+		for _, l := range outRegs {
+			for _, r := range l {
+				mark(alias[r])
+			}
+		}
+		for _, r := range lin.regs {
+			mark(r)
+		}
+		core = append(core, make([]bool, b.nreg-len(core))...)
 	}
 	// Layout: one column per live per-step register (the inputs always), then static slots.
 	stride := n
@@ -536,25 +574,28 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		m.constOff = append(m.constOff, where[r].off)
 		m.constVal = append(m.constVal, v)
 	}
+	var matX []smExec
 	for k := range b.instrs {
 		in := &b.instrs[k]
-		if !live[in.dst] {
+		if !live[in.dst] || lin != nil && k < nOrig && core[in.dst] {
 			continue
 		}
 		x := smExec{code: in.code, s: in.s, d: where[in.dst]}
 		if in.a >= 0 {
-			x.a = where[in.a]
+			x.a = where[alias[in.a]]
 		}
 		if in.b >= 0 {
-			x.b = where[in.b]
+			x.b = where[alias[in.b]]
 		}
 		if in.c >= 0 {
-			x.c = where[in.c]
+			x.c = where[alias[in.c]]
 		}
 		for _, o := range in.args {
-			x.args = append(x.args, where[o])
+			x.args = append(x.args, where[alias[o]])
 		}
 		switch {
+		case mat[in.dst]:
+			matX = append(matX, x)
 		case !b.step[in.dst]:
 			m.static = append(m.static, x)
 		case core[in.dst]:
@@ -564,6 +605,10 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		default:
 			m.pre = append(m.pre, x)
 		}
+	}
+	m.post = append(matX, m.post...)
+	if lin != nil {
+		m.lin = lin.place(where)
 	}
 	offs := func(t *Tensor) []int {
 		l := make([]int, len(b.regs[t]))
@@ -580,7 +625,7 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		m.initCols = append(m.initCols, offs(s.fg.Inputs[s.nSeq+j]))
 		co := make([]opnd, len(outRegs[s.carried[j]]))
 		for e, r := range outRegs[s.carried[j]] {
-			co[e] = where[r]
+			co[e] = where[alias[r]]
 		}
 		m.carryOut = append(m.carryOut, co)
 	}
@@ -598,7 +643,7 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 	for _, l := range outRegs {
 		o := make([]opnd, len(l))
 		for e, r := range l {
-			o[e] = where[r]
+			o[e] = where[alias[r]]
 		}
 		m.outs = append(m.outs, o)
 	}
@@ -625,6 +670,84 @@ func (m *scanMachine) row(s int) int {
 // forward runs the loop on the outer inputs (sequences, initial values, non-sequences).
 func (m *scanMachine) forward(buf []float64, in []*Array) error {
 	n := m.n
+	if err := m.load(buf, in); err != nil {
+		return err
+	}
+	for i := range m.static {
+		m.static[i].run(buf, 0, 1)
+	}
+	for i := range m.pre {
+		m.pre[i].run(buf, 0, n)
+	}
+	if m.lin != nil {
+		m.lin.forward(buf, n)
+		for i := range m.post {
+			m.post[i].run(buf, 0, n)
+		}
+		return nil
+	}
+	core := m.core
+	for s := 0; s < n; s++ {
+		if s > 0 {
+			for j, cols := range m.initCols {
+				co := m.carryOut[j]
+				for e, c := range cols {
+					buf[c+s] = buf[co[e].off+(s-1)*co[e].st]
+				}
+			}
+		}
+		stepCore(core, buf, s)
+	}
+	for i := range m.post {
+		m.post[i].run(buf, 0, n)
+	}
+	return nil
+}
+
+// replay recomputes the tape of a loop whose fed-back outputs are known (stacked in carried):
+// every step's previous state is then at hand, so all phases run column by column.
+func (m *scanMachine) replay(buf []float64, in, carried []*Array) error {
+	n := m.n
+	if err := m.load(buf, in); err != nil {
+		return err
+	}
+	for j, cols := range m.initCols {
+		d := carried[j].Data
+		r := len(cols)
+		for e, c := range cols {
+			if m.reverse {
+				for s := 1; s < n; s++ {
+					buf[c+s] = d[(n-s)*r+e]
+				}
+			} else {
+				for s := 1; s < n; s++ {
+					buf[c+s] = d[(s-1)*r+e]
+				}
+			}
+			if m.lin != nil { // the core does not run: the fed-back registers come from the results
+				co := m.carryOut[j][e]
+				for s := 0; s < n; s++ {
+					buf[co.off+s*co.st] = d[m.row(s)*r+e]
+				}
+			}
+		}
+	}
+	for _, ph := range [][]smExec{m.static} {
+		for i := range ph {
+			ph[i].run(buf, 0, 1)
+		}
+	}
+	for _, ph := range [][]smExec{m.pre, m.core, m.post} {
+		for i := range ph {
+			ph[i].run(buf, 0, n)
+		}
+	}
+	return nil
+}
+
+// load copies the inputs into their registers.
+func (m *scanMachine) load(buf []float64, in []*Array) error {
+	n := m.n
 	for i, t := range m.shared {
 		v := t.shared.value.Data
 		if len(v) != len(m.sharedOff[i]) {
@@ -638,8 +761,16 @@ func (m *scanMachine) forward(buf []float64, in []*Array) error {
 	for q, cols := range m.seqCols {
 		d, sz := in[k].Data, m.seqSize[q]
 		for e, c := range cols {
-			for s := 0; s < n; s++ {
-				buf[c+s] = d[m.row(s)*sz+e]
+			if m.reverse {
+				for s := 0; s < n; s++ {
+					buf[c+s] = d[(n-1-s)*sz+e]
+				}
+			} else if sz == 1 {
+				copy(buf[c:c+n], d[:n])
+			} else {
+				for s := 0; s < n; s++ {
+					buf[c+s] = d[s*sz+e]
+				}
 			}
 		}
 		k++
@@ -657,27 +788,6 @@ func (m *scanMachine) forward(buf []float64, in []*Array) error {
 			buf[o] = d[e]
 		}
 		k++
-	}
-	for i := range m.static {
-		m.static[i].run(buf, 0, 1)
-	}
-	for i := range m.pre {
-		m.pre[i].run(buf, 0, n)
-	}
-	core := m.core
-	for s := 0; s < n; s++ {
-		if s > 0 {
-			for j, cols := range m.initCols {
-				co := m.carryOut[j]
-				for e, c := range cols {
-					buf[c+s] = buf[co[e].off+(s-1)*co[e].st]
-				}
-			}
-		}
-		stepCore(core, buf, s)
-	}
-	for i := range m.post {
-		m.post[i].run(buf, 0, n)
 	}
 	return nil
 }
@@ -1001,6 +1111,312 @@ func stepCoreBack(core []smExec, buf, adj []float64, s int) {
 			adj[a] -= g
 		default:
 			x.back(buf, adj, s, s+1)
+		}
+	}
+}
+
+// The affine core. When every core instruction is an addition, subtraction or negation of
+// state-dependent values, or their product or quotient by a state-free value, the next state is
+// off[s] + A[s]·state, with off and A computed from state-free registers; the core then runs as
+// that linear recurrence (a tight loop, as Recurrence does) and its adjoint as the transposed
+// recurrence run backward.
+
+// aff is a register as an affine function of the state: off + Σ_q co[q]·state[q] (−1: zero).
+type aff struct {
+	off int
+	co  []int
+}
+
+func (f *aff) pure() bool {
+	for _, c := range f.co {
+		if c >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// linPlan is the recurrence over registers; linRec over register offsets.
+type linPlan struct {
+	cin, cout []int
+	off       []int
+	terms     [][3]int // i, j, coefficient register
+	regs      []int    // registers the recurrence reads or writes
+}
+
+type linTerm struct {
+	i, j int
+	c    opnd
+}
+
+type linRec struct {
+	cin    []int
+	cout   []opnd
+	off    []opnd
+	hasOff []bool
+	terms  []linTerm
+	state  []float64 // scratch: the next state
+}
+
+func (p *linPlan) place(where []opnd) *linRec {
+	l := &linRec{state: make([]float64, len(p.cin))}
+	for q := range p.cin {
+		l.cin = append(l.cin, where[p.cin[q]].off)
+		l.cout = append(l.cout, where[p.cout[q]])
+		if p.off[q] >= 0 {
+			l.off = append(l.off, where[p.off[q]])
+			l.hasOff = append(l.hasOff, true)
+		} else {
+			l.off = append(l.off, opnd{})
+			l.hasOff = append(l.hasOff, false)
+		}
+	}
+	for _, t := range p.terms {
+		l.terms = append(l.terms, linTerm{t[0], t[1], where[t[2]]})
+	}
+	return l
+}
+
+// affine tries to express the core as a linear recurrence. It emits the instructions computing
+// offsets and coefficients (state-free: pre or static), and those recomputing core registers
+// that later phases read (mat, run after the recurrence); alias maps such a core register to its
+// recomputed value. It returns nil (and emits nothing) if the core is not affine.
+func (b *smBuild) affine(s *scanInfo, outRegs [][]int, core []bool, def []int, live []bool, alias []int) (*linPlan, map[int]bool) {
+	var cin, cout []int
+	for j, i := range s.carried {
+		cin = append(cin, b.regs[s.fg.Inputs[s.nSeq+j]]...)
+		cout = append(cout, outRegs[i]...)
+	}
+	K := len(cin)
+	if K == 0 || K > 16 {
+		return nil, nil
+	}
+	qOf := map[int]int{}
+	for q, r := range cin {
+		qOf[r] = q
+	}
+	seenOut := map[int]bool{}
+	for _, r := range cout {
+		if r >= len(core) || !core[r] || seenOut[r] {
+			return nil, nil
+		}
+		seenOut[r] = true
+	}
+	// Undo everything emitted if the core turns out not to be affine.
+	nInstr, nReg := len(b.instrs), b.nreg
+	fail := func() (*linPlan, map[int]bool) {
+		for r := nReg; r < b.nreg; r++ {
+			delete(b.consts, r)
+		}
+		b.instrs, b.nreg = b.instrs[:nInstr], nReg
+		b.step, b.carry = b.step[:nReg], b.carry[:nReg]
+		return nil, nil
+	}
+	zero := func() []int {
+		co := make([]int, K)
+		for q := range co {
+			co[q] = -1
+		}
+		return co
+	}
+	one := -1
+	forms := map[int]*aff{}
+	get := func(r int) *aff {
+		if f, ok := forms[r]; ok {
+			return f
+		}
+		co := zero()
+		if q, ok := qOf[r]; ok {
+			if one < 0 {
+				one = b.constReg(1)
+			}
+			co[q] = one
+			return &aff{off: -1, co: co}
+		}
+		return &aff{off: r, co: co}
+	}
+	comb := func(code uint8, x, y int) int {
+		switch {
+		case y < 0:
+			return x
+		case x < 0 && code == smAdd:
+			return y
+		case x < 0:
+			return b.emit(smNeg, opNeg, y)
+		case code == smAdd:
+			return b.emit(smAdd, opAdd, x, y)
+		}
+		return b.emit(smSub, opSub, x, y)
+	}
+	scale := func(code uint8, x, p int) int {
+		if x < 0 {
+			return -1
+		}
+		if code == smMul {
+			return b.emit(smMul, opMul, x, p)
+		}
+		return b.emit(smDiv, opDiv, x, p)
+	}
+	for k := 0; k < nInstr; k++ {
+		in := b.instrs[k]
+		if !core[in.dst] {
+			continue
+		}
+		f := &aff{co: zero()}
+		switch in.code {
+		case smAdd, smSub:
+			fa, fb := get(in.a), get(in.b)
+			f.off = comb(in.code, fa.off, fb.off)
+			for q := range f.co {
+				f.co[q] = comb(in.code, fa.co[q], fb.co[q])
+			}
+		case smNeg:
+			fa := get(in.a)
+			f.off = comb(smSub, -1, fa.off)
+			for q := range f.co {
+				f.co[q] = comb(smSub, -1, fa.co[q])
+			}
+		case smMul, smDiv:
+			fa, fb := get(in.a), get(in.b)
+			if in.code == smMul && fa.pure() {
+				fa, fb = fb, fa
+			}
+			if !fb.pure() {
+				return fail()
+			}
+			f.off = scale(in.code, fa.off, fb.off)
+			for q := range f.co {
+				f.co[q] = scale(in.code, fa.co[q], fb.off)
+			}
+		default:
+			return fail()
+		}
+		forms[in.dst] = f
+	}
+	p := &linPlan{cin: cin, cout: cout}
+	for q, r := range cout {
+		f := forms[r]
+		p.off = append(p.off, f.off)
+		if f.off >= 0 {
+			p.regs = append(p.regs, f.off)
+		}
+		for j, c := range f.co {
+			if c >= 0 {
+				p.terms = append(p.terms, [3]int{q, j, c})
+				p.regs = append(p.regs, c)
+			}
+		}
+	}
+	p.regs = append(p.regs, cout...)
+	// Core registers read outside the core are recomputed after the recurrence.
+	mat := map[int]bool{}
+	need := map[int]bool{}
+	for k := 0; k < nInstr; k++ {
+		in := &b.instrs[k]
+		if core[in.dst] || !live[in.dst] {
+			continue
+		}
+		for _, o := range append([]int{in.a, in.b, in.c}, in.args...) {
+			if o >= 0 && o < len(core) && core[o] && !seenOut[o] {
+				need[o] = true
+			}
+		}
+	}
+	for _, l := range outRegs {
+		for _, r := range l {
+			if r < len(core) && core[r] && !seenOut[r] {
+				need[r] = true
+			}
+		}
+	}
+	for r := range need {
+		f := forms[r]
+		acc := f.off
+		for q, c := range f.co {
+			if c < 0 {
+				continue
+			}
+			t := b.emit(smMul, opMul, c, cin[q])
+			mat[t] = true
+			if acc < 0 {
+				acc = t
+			} else {
+				acc = b.emit(smAdd, opAdd, acc, t)
+				mat[acc] = true
+			}
+		}
+		if acc < 0 {
+			acc = b.constReg(0)
+		}
+		alias[r] = acc
+	}
+	return p, mat
+}
+
+// forward runs the recurrence over the steps; the carried-in columns hold the initial state at
+// step 0 and receive the previous state at every later step.
+func (l *linRec) forward(buf []float64, n int) {
+	if len(l.cin) == 1 && len(l.terms) <= 1 {
+		ci, co, off := l.cin[0], l.cout[0], l.off[0]
+		x := buf[ci]
+		hasOff := l.hasOff[0]
+		if len(l.terms) == 1 {
+			a := l.terms[0].c
+			for s := 0; s < n; s++ {
+				buf[ci+s] = x
+				y := a2(buf, a, s) * x
+				if hasOff {
+					y += buf[off.off+s*off.st]
+				}
+				buf[co.off+s*co.st] = y
+				x = y
+			}
+			return
+		}
+	}
+	st := l.state
+	for s := 0; s < n; s++ {
+		if s > 0 {
+			for q, c := range l.cin {
+				buf[c+s] = buf[l.cout[q].off+(s-1)*l.cout[q].st]
+			}
+		}
+		for q := range st {
+			if l.hasOff[q] {
+				st[q] = buf[l.off[q].off+s*l.off[q].st]
+			} else {
+				st[q] = 0
+			}
+		}
+		for _, t := range l.terms {
+			st[t.i] += buf[t.c.off+s*t.c.st] * buf[l.cin[t.j]+s]
+		}
+		for q, v := range st {
+			buf[l.cout[q].off+s*l.cout[q].st] = v
+		}
+	}
+}
+
+func a2(buf []float64, a opnd, s int) float64 { return buf[a.off+s*a.st] }
+
+// back runs the adjoint recurrence from the last step to the first.
+func (l *linRec) back(buf, adj []float64, n int) {
+	for s := n - 1; s >= 0; s-- {
+		if s+1 < n {
+			for q, c := range l.cin {
+				adj[l.cout[q].off+s*l.cout[q].st] += adj[c+s+1]
+			}
+		}
+		for q := range l.cin {
+			if l.hasOff[q] {
+				adj[l.off[q].off+s*l.off[q].st] += adj[l.cout[q].off+s*l.cout[q].st]
+			}
+		}
+		for _, t := range l.terms {
+			g := adj[l.cout[t.i].off+s*l.cout[t.i].st]
+			ic := t.c.off + s*t.c.st
+			adj[ic] += g * buf[l.cin[t.j]+s]
+			adj[l.cin[t.j]+s] += g * buf[ic]
 		}
 	}
 }

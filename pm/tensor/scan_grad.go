@@ -4,8 +4,10 @@ import "fmt"
 
 // scanGradOp is the gradient of a scan whose body the loop compiler handles: one forward sweep
 // that records every register (the tape), then one reverse sweep over the steps. Its inputs are
-// the scan's inputs (sequences, initial values, non-sequences) followed by the cotangents of the
-// stacked outputs listed in cotOut; its outputs are the gradients of the inputs listed in gradIn.
+// the scan's inputs (sequences, initial values, non-sequences), the cotangents of the stacked
+// outputs listed in cotOut and the stacked values of the fed-back outputs (the forward loop's
+// results: with them, the tape is recomputed column by column instead of step by step); its
+// outputs are the gradients of the inputs listed in gradIn.
 // If the body turns out not to compile for the concrete shapes, the kernel runs the gradient as
 // Scan's graph (backpropagation through time as a reverse scan) instead.
 type scanGradOp struct{ g *scanGradInfo }
@@ -25,8 +27,8 @@ func (o scanGradOp) String() string {
 
 // Infer implements Op: each gradient has its input's shape.
 func (o scanGradOp) Infer(in []Type) ([]Type, error) {
-	if len(in) != o.nIn()+len(o.g.cotOut) {
-		return nil, errorf(o.String(), "takes %d inputs, got %d", o.nIn()+len(o.g.cotOut), len(in))
+	if want := o.nIn() + len(o.g.cotOut) + len(o.g.info.carried); len(in) != want {
+		return nil, errorf(o.String(), "takes %d inputs, got %d", want, len(in))
 	}
 	out := make([]Type, len(o.g.gradIn))
 	for i, k := range o.g.gradIn {
@@ -143,7 +145,7 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 	nc := len(s.carried)
 	return func(out, in []*Array) error {
 		n := m.n
-		if err := m.forward(buf, in[:nIn]); err != nil {
+		if err := m.replay(buf, in[:nIn], in[nIn+len(g.cotOut):]); err != nil {
 			return err
 		}
 		clear(adj)
@@ -161,6 +163,10 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 			m.post[i].back(buf, adj, 0, n)
 		}
 		core := m.core
+		if m.lin != nil {
+			m.lin.back(buf, adj, n)
+			n = 0 // the step loop below has nothing left to do
+		}
 		for st := n - 1; st >= 0; st-- {
 			if st+1 < n {
 				for j, cols := range m.initCols {
@@ -172,6 +178,7 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 			}
 			stepCoreBack(core, buf, adj, st)
 		}
+		n = m.n
 		for i := len(m.pre) - 1; i >= 0; i-- {
 			m.pre[i].back(buf, adj, 0, n)
 		}
@@ -265,7 +272,7 @@ func needsGrad(t *Tensor, memo map[*Tensor]bool) bool {
 }
 
 // fastGrad builds the gradient as one scanGradOp, or returns nil if the body does not qualify.
-func (s *scanInfo) fastGrad(in, gout []*Tensor) []*Tensor {
+func (s *scanInfo) fastGrad(in, out, gout []*Tensor) []*Tensor {
 	if !s.scanCompilable() {
 		return nil
 	}
@@ -287,6 +294,9 @@ func (s *scanInfo) fastGrad(in, gout []*Tensor) []*Tensor {
 	res := make([]*Tensor, len(in))
 	if len(g.gradIn) == 0 || len(g.cotOut) == 0 {
 		return res
+	}
+	for _, i := range s.carried {
+		ins = append(ins, out[i])
 	}
 	outs := ApplyOp(scanGradOp{g}, ins...)
 	for i, k := range g.gradIn {
