@@ -794,6 +794,9 @@ func (m *scanMachine) load(buf []float64, in []*Array) error {
 
 // run evaluates the instruction at steps s0..s1-1.
 func (x *smExec) run(buf []float64, s0, s1 int) {
+	if s1-s0 > 1 && x.runVec(buf, s0, s1) {
+		return
+	}
 	d, a, b := x.d, x.a, x.b
 	switch x.code {
 	case smAdd:
@@ -862,6 +865,9 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 
 // back propagates the adjoint of the instruction's result to its operands at steps s0..s1-1.
 func (x *smExec) back(buf, adj []float64, s0, s1 int) {
+	if s1-s0 > 1 && x.backVec(buf, adj, s0, s1) {
+		return
+	}
 	d, a, b := x.d, x.a, x.b
 	switch x.code {
 	case smAdd:
@@ -1401,6 +1407,23 @@ func a2(buf []float64, a opnd, s int) float64 { return buf[a.off+s*a.st] }
 
 // back runs the adjoint recurrence from the last step to the first.
 func (l *linRec) back(buf, adj []float64, n int) {
+	if len(l.cin) == 1 && len(l.terms) == 1 {
+		ci, co, off, a := l.cin[0], l.cout[0], l.off[0], l.terms[0].c
+		hasOff := l.hasOff[0]
+		next := 0.0 // adjoint of the state carried into step s+1
+		for s := n - 1; s >= 0; s-- {
+			g := adj[co.off+s*co.st] + next
+			adj[co.off+s*co.st] = g
+			if hasOff {
+				adj[off.off+s*off.st] += g
+			}
+			ia := a.off + s*a.st
+			adj[ia] += g * buf[ci+s]
+			next = adj[ci+s] + g*buf[ia]
+			adj[ci+s] = next
+		}
+		return
+	}
 	for s := n - 1; s >= 0; s-- {
 		if s+1 < n {
 			for q, c := range l.cin {
@@ -1419,4 +1442,165 @@ func (l *linRec) back(buf, adj []float64, n int) {
 			adj[l.cin[t.j]+s] += g * buf[ic]
 		}
 	}
+}
+
+// Column kernels: the common instructions over a range of steps, on slices, so that the phases
+// that run column by column are plain loops. An operand is a column (st = 1) or a static
+// register (st = 0).
+
+// runVec runs x over steps s0..s1-1 if it has a column kernel, and reports whether it did.
+func (x *smExec) runVec(buf []float64, s0, s1 int) bool {
+	if x.d.st != 1 {
+		return false
+	}
+	n := s1 - s0
+	d := buf[x.d.off+s0 : x.d.off+s1]
+	col := func(o opnd) []float64 { return buf[o.off+s0 : o.off+s0+n] }
+	switch x.code {
+	case smAdd, smSub, smMul, smDiv:
+		a, b := x.a, x.b
+		switch {
+		case a.st == 1 && b.st == 1:
+			va, vb := col(a), col(b)
+			switch x.code {
+			case smAdd:
+				for i := range d {
+					d[i] = va[i] + vb[i]
+				}
+			case smSub:
+				for i := range d {
+					d[i] = va[i] - vb[i]
+				}
+			case smMul:
+				for i := range d {
+					d[i] = va[i] * vb[i]
+				}
+			default:
+				for i := range d {
+					d[i] = va[i] / vb[i]
+				}
+			}
+		case a.st == 1:
+			va, k := col(a), buf[b.off]
+			switch x.code {
+			case smAdd:
+				for i := range d {
+					d[i] = va[i] + k
+				}
+			case smSub:
+				for i := range d {
+					d[i] = va[i] - k
+				}
+			case smMul:
+				for i := range d {
+					d[i] = va[i] * k
+				}
+			default:
+				for i := range d {
+					d[i] = va[i] / k
+				}
+			}
+		default:
+			k, vb := buf[a.off], col(b)
+			switch x.code {
+			case smAdd:
+				for i := range d {
+					d[i] = k + vb[i]
+				}
+			case smSub:
+				for i := range d {
+					d[i] = k - vb[i]
+				}
+			case smMul:
+				for i := range d {
+					d[i] = k * vb[i]
+				}
+			default:
+				for i := range d {
+					d[i] = k / vb[i]
+				}
+			}
+		}
+		return true
+	case smNeg, smUnary:
+		if x.a.st != 1 {
+			return false
+		}
+		va := col(x.a)
+		if x.code == smNeg {
+			for i := range d {
+				d[i] = -va[i]
+			}
+			return true
+		}
+		f := x.s.f1
+		for i := range d {
+			d[i] = f(va[i])
+		}
+		return true
+	}
+	return false
+}
+
+// backVec is the column kernel of back; it reports whether it handled x.
+func (x *smExec) backVec(buf, adj []float64, s0, s1 int) bool {
+	if x.d.st != 1 {
+		return false
+	}
+	n := s1 - s0
+	g := adj[x.d.off+s0 : x.d.off+s1]
+	col := func(v []float64, o opnd) []float64 { return v[o.off+s0 : o.off+s0+n] }
+	// acc adds w[i]·g[i] (w nil: g[i]) into operand o's adjoint, times sign.
+	acc := func(o opnd, w []float64, k float64) {
+		if o.st == 1 {
+			ga := col(adj, o)
+			if w == nil {
+				for i := range ga {
+					ga[i] += k * g[i]
+				}
+			} else {
+				for i := range ga {
+					ga[i] += k * g[i] * w[i]
+				}
+			}
+			return
+		}
+		t := 0.0
+		if w == nil {
+			for _, v := range g {
+				t += v
+			}
+		} else {
+			for i, v := range g {
+				t += v * w[i]
+			}
+		}
+		adj[o.off] += k * t
+	}
+	switch x.code {
+	case smAdd:
+		acc(x.a, nil, 1)
+		acc(x.b, nil, 1)
+	case smSub:
+		acc(x.a, nil, 1)
+		acc(x.b, nil, -1)
+	case smNeg:
+		acc(x.a, nil, -1)
+	case smMul:
+		a, b := x.a, x.b
+		switch {
+		case a.st == 1 && b.st == 1:
+			acc(a, col(buf, b), 1)
+			acc(b, col(buf, a), 1)
+		case a.st == 1:
+			acc(a, nil, buf[b.off])
+			acc(b, col(buf, a), 1)
+		default:
+			acc(a, col(buf, b), 1)
+			acc(b, nil, buf[a.off])
+		}
+	default:
+		return false
+	}
+	return true
 }
