@@ -390,3 +390,60 @@ func TestScanModelsMatchHand(t *testing.T) {
 func closeRel(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
+
+// evalModel compiles the model with the loop compiler on or off and returns the log-density
+// and the gradient at p.
+func evalModel(t *testing.T, m scanModel, y, p []float64, compiled bool) []float64 {
+	t.Helper()
+	old := tensor.SetScanCompile(compiled)
+	defer tensor.SetScanCompile(old)
+	mm := m
+	mm.point = p
+	f, args := compileModel(t, mm, y)
+	out, err := f.Run(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := make([]float64, len(out))
+	for i, o := range out {
+		res[i] = o.Data[0]
+	}
+	return res
+}
+
+// TestScanModelsCompiledMatchGraph: the compiled loop and its one-op gradient give the values
+// and gradients of Scan's graph form (a compiled body per step, backpropagation through time as
+// a reverse scan), and of central finite differences with Richardson extrapolation.
+func TestScanModelsCompiledMatchGraph(t *testing.T) {
+	for _, m := range scanModels {
+		for _, n := range []int{1, 2, 40} {
+			y := m.data(n, 5)
+			got := evalModel(t, m, y, m.point, true)
+			want := evalModel(t, m, y, m.point, false)
+			for i := range got {
+				if !closeRel(got[i], want[i], 1e-10) {
+					t.Errorf("%s T=%d: output %d is %v compiled, %v as a graph", m.name, n, i, got[i], want[i])
+				}
+			}
+			lp := func(p []float64) float64 { return evalModel(t, m, y, p, true)[0] }
+			for i := 0; i < m.np; i++ {
+				fd := richardson(lp, m.point, i, 1e-3)
+				if !closeRel(got[1+i], fd, 1e-7) {
+					t.Errorf("%s T=%d: gradient %d is %v, finite differences %v", m.name, n, i, got[1+i], fd)
+				}
+			}
+		}
+	}
+}
+
+// richardson is the central difference of f in coordinate i, extrapolated from steps h and h/2.
+func richardson(f func([]float64) float64, p []float64, i int, h float64) float64 {
+	d := func(h float64) float64 {
+		q := append([]float64(nil), p...)
+		q[i] = p[i] + h
+		a := f(q)
+		q[i] = p[i] - h
+		return (a - f(q)) / (2 * h)
+	}
+	return (4*d(h/2) - d(h)) / 3
+}
