@@ -67,7 +67,9 @@ type scanInfo struct {
 }
 
 // ScanOp runs a loop built by Scan. Its inputs are the sequences, the initial values of the
-// fed-back outputs and the non-sequences; its outputs are the stacked results.
+// fed-back outputs and the non-sequences; its outputs are the stacked results, then the tape:
+// the registers of the compiled body at every step (empty if the body runs as a graph), which
+// the gradient reads instead of running the loop again. Scan returns the results only.
 type ScanOp struct{ info *scanInfo }
 
 // String implements Op.
@@ -216,7 +218,7 @@ func buildScan(fn func(args []*Tensor) []*Tensor, a ScanArgs, lastOnly []bool, p
 			panic(errorf("scan", "internal: last-only output %d is not fed back", i))
 		}
 	}
-	return ApplyOp(ScanOp{info}, outerIns...)
+	return ApplyOp(ScanOp{info}, outerIns...)[:len(outs)]
 }
 
 // scanName names an inner variable after the outer tensor it stands for.
@@ -457,7 +459,7 @@ func (o ScanOp) Infer(in []Type) ([]Type, error) {
 		}
 		out[i] = Type{DType: s.outDType[i], Shape: append([]int{lead}, shape...)}
 	}
-	return out, nil
+	return append(out, Type{DType: Float64, Shape: []int{s.tapeSize(in)}}), nil
 }
 
 // Kernel implements Op: it compiles the body on the caller's backend and prepares views of the
@@ -587,10 +589,11 @@ func (o ScanOp) Kernel(spec KernelSpec) (Kernel, error) {
 // A body the loop compiler handles gets its gradient as one op instead (see scanGradOp): the
 // loop forward, then one reverse sweep, with no graph per step.
 func (o ScanOp) Grad(in, out, gout []*Tensor) []*Tensor {
-	if g := o.info.fastGrad(in, out, gout); g != nil {
+	n := o.info.nOut
+	if g := o.info.fastGrad(in, out[:n], gout[:n], out[n]); g != nil {
 		return g
 	}
-	return o.info.graphGrad(in, out, gout)
+	return o.info.graphGrad(in, out[:n], gout[:n])
 }
 
 // graphGrad is backpropagation through time as a graph: a reverse scan (see ScanOp.Grad).

@@ -3,6 +3,7 @@ package tensor
 import (
 	"errors"
 	"math"
+	"sort"
 )
 
 // The loop compiler. A scan body whose values are small (a few scalars, short vectors, small
@@ -650,13 +651,11 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 	return m, nil
 }
 
-// newBuf allocates the registers and sets the constants.
-func (m *scanMachine) newBuf() []float64 {
-	buf := make([]float64, m.size)
+// setConsts writes the constants into their registers.
+func (m *scanMachine) setConsts(buf []float64) {
 	for i, o := range m.constOff {
 		buf[o] = m.constVal[i]
 	}
-	return buf
 }
 
 // row is the sequence row (and output row) read at step s.
@@ -668,7 +667,7 @@ func (m *scanMachine) row(s int) int {
 }
 
 // forward runs the loop on the outer inputs (sequences, initial values, non-sequences).
-func (m *scanMachine) forward(buf []float64, in []*Array) error {
+func (m *scanMachine) forward(buf, scratch []float64, in []*Array) error {
 	n := m.n
 	if err := m.load(buf, in); err != nil {
 		return err
@@ -680,7 +679,7 @@ func (m *scanMachine) forward(buf []float64, in []*Array) error {
 		m.pre[i].run(buf, 0, n)
 	}
 	if m.lin != nil {
-		m.lin.forward(buf, n)
+		m.lin.forward(buf, scratch, n)
 		for i := range m.post {
 			m.post[i].run(buf, 0, n)
 		}
@@ -700,47 +699,6 @@ func (m *scanMachine) forward(buf []float64, in []*Array) error {
 	}
 	for i := range m.post {
 		m.post[i].run(buf, 0, n)
-	}
-	return nil
-}
-
-// replay recomputes the tape of a loop whose fed-back outputs are known (stacked in carried):
-// every step's previous state is then at hand, so all phases run column by column.
-func (m *scanMachine) replay(buf []float64, in, carried []*Array) error {
-	n := m.n
-	if err := m.load(buf, in); err != nil {
-		return err
-	}
-	for j, cols := range m.initCols {
-		d := carried[j].Data
-		r := len(cols)
-		for e, c := range cols {
-			if m.reverse {
-				for s := 1; s < n; s++ {
-					buf[c+s] = d[(n-s)*r+e]
-				}
-			} else {
-				for s := 1; s < n; s++ {
-					buf[c+s] = d[(s-1)*r+e]
-				}
-			}
-			if m.lin != nil { // the core does not run: the fed-back registers come from the results
-				co := m.carryOut[j][e]
-				for s := 0; s < n; s++ {
-					buf[co.off+s*co.st] = d[m.row(s)*r+e]
-				}
-			}
-		}
-	}
-	for _, ph := range [][]smExec{m.static} {
-		for i := range ph {
-			ph[i].run(buf, 0, 1)
-		}
-	}
-	for _, ph := range [][]smExec{m.pre, m.core, m.post} {
-		for i := range ph {
-			ph[i].run(buf, 0, n)
-		}
 	}
 	return nil
 }
@@ -1059,16 +1017,44 @@ func (m *scanMachine) writeOut(buf []float64, out, in []*Array, s *scanInfo) {
 	}
 }
 
-// kernel is the scan's compiled forward kernel.
+// kernel is the scan's compiled forward kernel. The registers live in the scan's last output,
+// the tape, which the gradient reads.
 func (m *scanMachine) kernel(s *scanInfo) Kernel {
-	buf := m.newBuf()
+	scratch := make([]float64, len(m.initCols)+16)
+	if m.lin != nil {
+		scratch = make([]float64, len(m.lin.cin))
+	}
 	return func(out, in []*Array) error {
-		if err := m.forward(buf, in); err != nil {
+		buf := out[s.nOut].Data
+		if len(buf) != m.size {
+			return errorf("scan", "internal: tape of %d registers, want %d", len(buf), m.size)
+		}
+		m.setConsts(buf)
+		if err := m.forward(buf, scratch, in); err != nil {
 			return err
 		}
 		m.writeOut(buf, out, in, s)
 		return nil
 	}
+}
+
+// tapeSize is the length of the tape for concrete input types: the registers of the compiled
+// body, or 0 if the body runs as a graph.
+func (s *scanInfo) tapeSize(in []Type) int {
+	for _, t := range in {
+		if !t.Known() {
+			return Unknown
+		}
+	}
+	n, err := s.steps(in)
+	if err != nil || n < 0 {
+		return Unknown
+	}
+	m, err := compileScan(s, in, n)
+	if err != nil {
+		return 0
+	}
+	return m.size
 }
 
 // step runs the core instructions at step s; the common ones are inlined here, so that a step
@@ -1161,11 +1147,10 @@ type linRec struct {
 	off    []opnd
 	hasOff []bool
 	terms  []linTerm
-	state  []float64 // scratch: the next state
 }
 
 func (p *linPlan) place(where []opnd) *linRec {
-	l := &linRec{state: make([]float64, len(p.cin))}
+	l := &linRec{}
 	for q := range p.cin {
 		l.cin = append(l.cin, where[p.cin[q]].off)
 		l.cout = append(l.cout, where[p.cout[q]])
@@ -1335,7 +1320,12 @@ func (b *smBuild) affine(s *scanInfo, outRegs [][]int, core []bool, def []int, l
 			}
 		}
 	}
+	order := make([]int, 0, len(need))
 	for r := range need {
+		order = append(order, r)
+	}
+	sort.Ints(order)
+	for _, r := range order {
 		f := forms[r]
 		acc := f.off
 		for q, c := range f.co {
@@ -1361,7 +1351,7 @@ func (b *smBuild) affine(s *scanInfo, outRegs [][]int, core []bool, def []int, l
 
 // forward runs the recurrence over the steps; the carried-in columns hold the initial state at
 // step 0 and receive the previous state at every later step.
-func (l *linRec) forward(buf []float64, n int) {
+func (l *linRec) forward(buf, st []float64, n int) {
 	if len(l.cin) == 1 && len(l.terms) <= 1 {
 		ci, co, off := l.cin[0], l.cout[0], l.off[0]
 		x := buf[ci]
@@ -1380,7 +1370,6 @@ func (l *linRec) forward(buf []float64, n int) {
 			return
 		}
 	}
-	st := l.state
 	for s := 0; s < n; s++ {
 		if s > 0 {
 			for q, c := range l.cin {

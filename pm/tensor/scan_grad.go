@@ -2,12 +2,12 @@ package tensor
 
 import "fmt"
 
-// scanGradOp is the gradient of a scan whose body the loop compiler handles: one forward sweep
-// that records every register (the tape), then one reverse sweep over the steps. Its inputs are
+// scanGradOp is the gradient of a scan whose body the loop compiler handles: one reverse sweep
+// over the steps of the tape the forward loop recorded. Its inputs are
 // the scan's inputs (sequences, initial values, non-sequences), the cotangents of the stacked
-// outputs listed in cotOut and the stacked values of the fed-back outputs (the forward loop's
-// results: with them, the tape is recomputed column by column instead of step by step); its
-// outputs are the gradients of the inputs listed in gradIn.
+// outputs listed in cotOut and the forward loop's tape (its hidden last output: every register at
+// every step, so nothing is recomputed); its outputs are the gradients of the inputs listed in
+// gradIn.
 // If the body turns out not to compile for the concrete shapes, the kernel runs the gradient as
 // Scan's graph (backpropagation through time as a reverse scan) instead.
 type scanGradOp struct{ g *scanGradInfo }
@@ -27,7 +27,7 @@ func (o scanGradOp) String() string {
 
 // Infer implements Op: each gradient has its input's shape.
 func (o scanGradOp) Infer(in []Type) ([]Type, error) {
-	if want := o.nIn() + len(o.g.cotOut) + len(o.g.info.carried); len(in) != want {
+	if want := o.nIn() + len(o.g.cotOut) + 1; len(in) != want {
 		return nil, errorf(o.String(), "takes %d inputs, got %d", want, len(in))
 	}
 	out := make([]Type, len(o.g.gradIn))
@@ -41,7 +41,7 @@ func (o scanGradOp) Infer(in []Type) ([]Type, error) {
 func (o scanGradOp) graph(in []*Tensor) []*Tensor {
 	s := o.g.info
 	prim := in[:o.nIn()]
-	out := ApplyOp(ScanOp{s}, prim...)
+	out := ApplyOp(ScanOp{s}, prim...)[:s.nOut]
 	gout := make([]*Tensor, s.nOut)
 	for c, i := range o.g.cotOut {
 		gout[i] = in[o.nIn()+c]
@@ -102,7 +102,7 @@ func (o scanGradOp) Kernel(spec KernelSpec) (Kernel, error) {
 		return nil, err
 	}
 	if m, err := compileScan(s, prim, n); err == nil {
-		return m.gradKernel(o.g, o.nIn()), nil
+		return m.gradKernel(o.g, o.nIn()), nil // reads the forward loop's tape
 	}
 	// The graph form, compiled on the caller's backend.
 	vars := make([]*Tensor, len(spec.Node.Inputs))
@@ -137,16 +137,16 @@ func (o scanGradOp) Kernel(spec KernelSpec) (Kernel, error) {
 	}, nil
 }
 
-// gradKernel runs the loop forward recording the tape, then backward.
+// gradKernel runs the loop backward over the forward loop's tape.
 func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
-	buf := m.newBuf()
 	adj := make([]float64, m.size)
 	s := g.info
 	nc := len(s.carried)
 	return func(out, in []*Array) error {
 		n := m.n
-		if err := m.replay(buf, in[:nIn], in[nIn+len(g.cotOut):]); err != nil {
-			return err
+		buf := in[len(in)-1].Data
+		if len(buf) != m.size {
+			return errorf("scan", "internal: tape of %d registers, want %d", len(buf), m.size)
 		}
 		clear(adj)
 		for c, i := range g.cotOut {
@@ -272,7 +272,7 @@ func needsGrad(t *Tensor, memo map[*Tensor]bool) bool {
 }
 
 // fastGrad builds the gradient as one scanGradOp, or returns nil if the body does not qualify.
-func (s *scanInfo) fastGrad(in, out, gout []*Tensor) []*Tensor {
+func (s *scanInfo) fastGrad(in, out, gout []*Tensor, tape *Tensor) []*Tensor {
 	if !s.scanCompilable() {
 		return nil
 	}
@@ -295,9 +295,7 @@ func (s *scanInfo) fastGrad(in, out, gout []*Tensor) []*Tensor {
 	if len(g.gradIn) == 0 || len(g.cotOut) == 0 {
 		return res
 	}
-	for _, i := range s.carried {
-		ins = append(ins, out[i])
-	}
+	ins = append(ins, tape)
 	outs := ApplyOp(scanGradOp{g}, ins...)
 	for i, k := range g.gradIn {
 		res[k] = outs[i]
