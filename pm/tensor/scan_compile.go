@@ -57,6 +57,7 @@ type smInstr struct {
 	dst     int
 	a, b, c int
 	args    []int
+	w       []int // log-sum-exp: the registers receiving the weights exp(x_i − result)
 }
 
 // opnd addresses a register: buf[off + s*st] at step s (st is 0 for static registers).
@@ -71,6 +72,7 @@ type smExec struct {
 	d       opnd
 	a, b, c opnd
 	args    []opnd
+	w       []opnd
 }
 
 // scanMachine is a compiled loop body for fixed concrete shapes and number of steps.
@@ -449,6 +451,13 @@ func (b *smBuild) reduce(code uint8, in []int, shape []int, axes AxisSet) []int 
 			res[i] = b.constReg(math.Inf(-1))
 		default:
 			res[i] = b.emit(code, nil, ops...)
+			if code == smLseN {
+				// The weights are kept on the tape: the gradient then needs no exponential.
+				in := &b.instrs[len(b.instrs)-1]
+				for range ops {
+					in.w = append(in.w, b.newReg(b.step[in.dst], b.carry[in.dst]))
+				}
+			}
 		}
 	}
 	return res
@@ -593,6 +602,9 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		}
 		for _, o := range in.args {
 			x.args = append(x.args, where[alias[o]])
+		}
+		for _, o := range in.w {
+			x.w = append(x.w, where[o])
 		}
 		switch {
 		case mat[in.dst]:
@@ -810,13 +822,22 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 			}
 			if math.IsInf(mx, 0) || mx != mx {
 				buf[d.off+s*d.st] = mx
+				for k, o := range x.args {
+					buf[x.w[k].off+s*x.w[k].st] = math.Exp(buf[o.off+s*o.st] - mx)
+				}
 				continue
 			}
 			v := 0.0
-			for _, o := range x.args {
-				v += math.Exp(buf[o.off+s*o.st] - mx)
+			for k, o := range x.args {
+				e := math.Exp(buf[o.off+s*o.st] - mx)
+				buf[x.w[k].off+s*x.w[k].st] = e
+				v += e
 			}
 			buf[d.off+s*d.st] = mx + math.Log(v)
+			r := 1 / v
+			for _, o := range x.w {
+				buf[o.off+s*o.st] *= r
+			}
 		}
 	}
 }
@@ -911,10 +932,8 @@ func (x *smExec) back(buf, adj []float64, s0, s1 int) {
 	case smLseN:
 		for s := s0; s < s1; s++ {
 			g := adj[d.off+s*d.st]
-			y := buf[d.off+s*d.st]
-			for _, o := range x.args {
-				i := o.off + s*o.st
-				adj[i] += g * math.Exp(buf[i]-y)
+			for k, o := range x.args {
+				adj[o.off+s*o.st] += g * buf[x.w[k].off+s*x.w[k].st]
 			}
 		}
 	}
