@@ -73,6 +73,8 @@ type smExec struct {
 	a, b, c opnd
 	args    []opnd
 	w       []opnd
+	// The reverse sweep may skip the adjoint of an operand that leads to no wanted gradient.
+	skipA, skipB bool
 }
 
 // scanMachine is a compiled loop body for fixed concrete shapes and number of steps.
@@ -567,11 +569,11 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 	ncol := 0
 	for r := 0; r < b.nreg; r++ {
 		if b.step[r] && (live[r] || def[r] < 0) {
-			where[r] = opnd{ncol * stride, 1}
+			where[r] = opnd{1 + ncol*stride, 1} // offset 0 is no register: opnd{} marks no operand
 			ncol++
 		}
 	}
-	m := &scanMachine{n: n, reverse: s.reverse, staticBase: ncol * stride}
+	m := &scanMachine{n: n, reverse: s.reverse, staticBase: 1 + ncol*stride}
 	slot := m.staticBase
 	for r := 0; r < b.nreg; r++ {
 		if !b.step[r] {
@@ -1559,7 +1561,10 @@ func (x *smExec) backVec(buf, adj []float64, s0, s1 int) bool {
 	g := adj[x.d.off+s0 : x.d.off+s1]
 	col := func(v []float64, o opnd) []float64 { return v[o.off+s0 : o.off+s0+n] }
 	// acc adds w[i]·g[i] (w nil: g[i]) into operand o's adjoint, times sign.
-	acc := func(o opnd, w []float64, k float64) {
+	acc := func(o opnd, w []float64, k float64, skip bool) {
+		if skip {
+			return
+		}
 		if o.st == 1 {
 			ga := col(adj, o)
 			if w == nil {
@@ -1585,27 +1590,28 @@ func (x *smExec) backVec(buf, adj []float64, s0, s1 int) bool {
 		}
 		adj[o.off] += k * t
 	}
+	sa, sb := x.skipA, x.skipB
 	switch x.code {
 	case smAdd:
-		acc(x.a, nil, 1)
-		acc(x.b, nil, 1)
+		acc(x.a, nil, 1, sa)
+		acc(x.b, nil, 1, sb)
 	case smSub:
-		acc(x.a, nil, 1)
-		acc(x.b, nil, -1)
+		acc(x.a, nil, 1, sa)
+		acc(x.b, nil, -1, sb)
 	case smNeg:
-		acc(x.a, nil, -1)
+		acc(x.a, nil, -1, sa)
 	case smMul:
 		a, b := x.a, x.b
 		switch {
 		case a.st == 1 && b.st == 1:
-			acc(a, col(buf, b), 1)
-			acc(b, col(buf, a), 1)
+			acc(a, col(buf, b), 1, sa)
+			acc(b, col(buf, a), 1, sb)
 		case a.st == 1:
-			acc(a, nil, buf[b.off])
-			acc(b, col(buf, a), 1)
+			acc(a, nil, buf[b.off], sa)
+			acc(b, col(buf, a), 1, sb)
 		default:
-			acc(a, col(buf, b), 1)
-			acc(b, nil, buf[a.off])
+			acc(a, col(buf, b), 1, sa)
+			acc(b, nil, buf[a.off], sb)
 		}
 	default:
 		return false

@@ -142,13 +142,17 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 	adj := make([]float64, m.size)
 	s := g.info
 	nc := len(s.carried)
+	b := m.backward(g)
 	return func(out, in []*Array) error {
 		n := m.n
 		buf := in[len(in)-1].Data
 		if len(buf) != m.size {
 			return errorf("scan", "internal: tape of %d registers, want %d", len(buf), m.size)
 		}
-		clear(adj)
+		for _, c := range b.zero {
+			clear(adj[c : c+n])
+		}
+		clear(adj[m.staticBase:])
 		for c, i := range g.cotOut {
 			cot := in[nIn+c].Data
 			regs := m.outs[i]
@@ -159,12 +163,14 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 				}
 			}
 		}
-		for i := len(m.post) - 1; i >= 0; i-- {
-			m.post[i].back(buf, adj, 0, n)
+		for i := len(b.post) - 1; i >= 0; i-- {
+			b.post[i].back(buf, adj, 0, n)
 		}
-		core := m.core
+		core := b.core
 		if m.lin != nil {
-			m.lin.back(buf, adj, n)
+			if b.lin {
+				m.lin.back(buf, adj, n)
+			}
 			n = 0 // the step loop below has nothing left to do
 		}
 		for st := n - 1; st >= 0; st-- {
@@ -179,11 +185,11 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 			stepCoreBack(core, buf, adj, st)
 		}
 		n = m.n
-		for i := len(m.pre) - 1; i >= 0; i-- {
-			m.pre[i].back(buf, adj, 0, n)
+		for i := len(b.pre) - 1; i >= 0; i-- {
+			b.pre[i].back(buf, adj, 0, n)
 		}
-		for i := len(m.static) - 1; i >= 0; i-- {
-			m.static[i].back(buf, adj, 0, 1)
+		for i := len(b.static) - 1; i >= 0; i-- {
+			b.static[i].back(buf, adj, 0, 1)
 		}
 		for q, k := range g.gradIn {
 			d := out[q].Data
@@ -301,4 +307,99 @@ func (s *scanInfo) fastGrad(in, out, gout []*Tensor, tape *Tensor) []*Tensor {
 		res[k] = outs[i]
 	}
 	return res
+}
+
+// backPlan is the part of the machine the reverse sweep needs for one set of wanted gradients:
+// the instructions whose result depends on an input with a gradient, with the operands that do
+// not flagged, and the columns whose adjoints are zeroed before the sweep (the others are never
+// read).
+type backPlan struct {
+	static, pre, core, post []smExec
+	lin                     bool
+	zero                    []int
+}
+
+func (m *scanMachine) backward(g *scanGradInfo) *backPlan {
+	s := g.info
+	nc := len(s.carried)
+	need := make([]bool, m.size)
+	for _, k := range g.gradIn {
+		var offs []int
+		switch {
+		case k < s.nSeq:
+			offs = m.seqCols[k]
+		case k < s.nSeq+nc:
+			offs = m.initCols[k-s.nSeq]
+		default:
+			offs = m.nonSeqOff[k-s.nSeq-nc]
+		}
+		for _, o := range offs {
+			need[o] = true
+		}
+	}
+	phases := [][]smExec{m.static, m.pre, m.core, m.post}
+	for changed := true; changed; {
+		changed = false
+		set := func(o int) {
+			if !need[o] {
+				need[o] = true
+				changed = true
+			}
+		}
+		for _, ph := range phases {
+			for i := range ph {
+				x := &ph[i]
+				if need[x.d.off] {
+					continue
+				}
+				for _, o := range append([]opnd{x.a, x.b, x.c}, x.args...) {
+					if o != (opnd{}) && need[o.off] {
+						set(x.d.off)
+					}
+				}
+			}
+		}
+		for j, cols := range m.initCols {
+			for e, c := range cols {
+				if need[m.carryOut[j][e].off] {
+					set(c)
+				}
+			}
+		}
+		if l := m.lin; l != nil {
+			for q, co := range l.cout {
+				if l.hasOff[q] && need[l.off[q].off] {
+					set(co.off)
+				}
+			}
+			for _, t := range l.terms {
+				if need[t.c.off] || need[l.cin[t.j]] {
+					set(l.cout[t.i].off)
+				}
+			}
+		}
+	}
+	b := &backPlan{}
+	keep := func(ph []smExec) []smExec {
+		var l []smExec
+		for _, x := range ph {
+			if need[x.d.off] {
+				x.skipA, x.skipB = !need[x.a.off], !need[x.b.off]
+				l = append(l, x)
+			}
+		}
+		return l
+	}
+	b.static, b.pre, b.core, b.post = keep(m.static), keep(m.pre), keep(m.core), keep(m.post)
+	if l := m.lin; l != nil {
+		for _, co := range l.cout {
+			b.lin = b.lin || need[co.off]
+		}
+	}
+	for c := 1; c < m.staticBase; c += max(m.n, 1) {
+		if need[c] {
+			b.zero = append(b.zero, c)
+		}
+	}
+	return b
 }
