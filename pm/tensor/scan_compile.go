@@ -1028,8 +1028,17 @@ func (m *scanMachine) writeOut(buf []float64, out, in []*Array, s *scanInfo) {
 			continue
 		}
 		for e, o := range regs {
-			for st := 0; st < n; st++ {
-				d[m.row(st)*r+e] = buf[o.off+st*o.st]
+			switch {
+			case !m.reverse && r == 1 && o.st == 1:
+				copy(d[:n], buf[o.off:o.off+n])
+			case m.reverse:
+				for st := 0; st < n; st++ {
+					d[(n-1-st)*r+e] = buf[o.off+st*o.st]
+				}
+			default:
+				for st := 0; st < n; st++ {
+					d[st*r+e] = buf[o.off+st*o.st]
+				}
 			}
 		}
 		for x := n * r; x < len(d); x++ {
@@ -1373,6 +1382,17 @@ func (b *smBuild) affine(s *scanInfo, outRegs [][]int, core []bool, def []int, l
 // forward runs the recurrence over the steps; the carried-in columns hold the initial state at
 // step 0 and receive the previous state at every later step.
 func (l *linRec) forward(buf, st []float64, n int) {
+	if len(l.cin) == 1 && len(l.terms) == 1 && l.terms[0].c.st == 0 && l.cout[0].st == 1 && l.hasOff[0] && l.off[0].st == 1 && n > 0 {
+		ci, co, off, av := l.cin[0], l.cout[0].off, l.off[0].off, buf[l.terms[0].c.off]
+		cin, cout, offs := buf[ci:ci+n], buf[co:co+n], buf[off:off+n]
+		x := cin[0]
+		for s := range cout {
+			cin[s] = x
+			x = offs[s] + av*x
+			cout[s] = x
+		}
+		return
+	}
 	if len(l.cin) == 1 && len(l.terms) <= 1 {
 		ci, co, off := l.cin[0], l.cout[0], l.off[0]
 		x := buf[ci]
@@ -1417,6 +1437,37 @@ func a2(buf []float64, a opnd, s int) float64 { return buf[a.off+s*a.st] }
 
 // back runs the adjoint recurrence from the last step to the first.
 func (l *linRec) back(buf, adj []float64, n int) {
+	if len(l.cin) == 1 && len(l.terms) == 1 && l.terms[0].c.st == 0 && l.cout[0].st == 1 && (!l.hasOff[0] || l.off[0].st == 1) {
+		// A scalar state with a constant coefficient (ARMA, GARCH): the coefficient's adjoint
+		// is summed in a local, and the fed-back register's adjoint, read by no one after this,
+		// is not stored.
+		ci, co, off, a := l.cin[0], l.cout[0].off, l.off[0].off, l.terms[0].c.off
+		av, ga := buf[a], 0.0
+		next := 0.0
+		if l.hasOff[0] {
+			for s := n - 1; s >= 0; s-- {
+				// next' = adj_in + (adj_out + next)·a, arranged so that only one
+				// multiplication and one addition depend on the previous step.
+				c := adj[co+s]
+				g := c + next
+				adj[off+s] += g
+				ga += g * buf[ci+s]
+				next = (adj[ci+s] + c*av) + next*av
+			}
+		} else {
+			for s := n - 1; s >= 0; s-- {
+				c := adj[co+s]
+				g := c + next
+				ga += g * buf[ci+s]
+				next = (adj[ci+s] + c*av) + next*av
+			}
+		}
+		adj[a] += ga
+		if n > 0 {
+			adj[ci] = next
+		}
+		return
+	}
 	if len(l.cin) == 1 && len(l.terms) == 1 {
 		ci, co, off, a := l.cin[0], l.cout[0], l.off[0], l.terms[0].c
 		hasOff := l.hasOff[0]

@@ -158,8 +158,20 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 			regs := m.outs[i]
 			r := len(regs)
 			for e, o := range regs {
-				for st := 0; st < n; st++ {
-					adj[o.off+st*o.st] += cot[m.row(st)*r+e]
+				switch {
+				case !m.reverse && r == 1 && o.st == 1:
+					a := adj[o.off : o.off+n]
+					for st, v := range cot[:n] {
+						a[st] += v
+					}
+				case m.reverse:
+					for st := 0; st < n; st++ {
+						adj[o.off+st*o.st] += cot[(n-1-st)*r+e]
+					}
+				default:
+					for st := 0; st < n; st++ {
+						adj[o.off+st*o.st] += cot[st*r+e]
+					}
 				}
 			}
 		}
