@@ -1106,6 +1106,27 @@ func stepCore(core []smExec, buf []float64, s int) {
 			buf[d] = -buf[a]
 		case smUnary:
 			buf[d] = x.s.f1(buf[a])
+		case smLseN:
+			if len(x.args) != 2 {
+				x.run(buf, s, s+1)
+				continue
+			}
+			// The two-term log-sum-exp of an HMM's forward step, inlined.
+			u, v := buf[x.args[0].off+s*x.args[0].st], buf[x.args[1].off+s*x.args[1].st]
+			w0, w1 := x.w[0].off+s*x.w[0].st, x.w[1].off+s*x.w[1].st
+			mx := u
+			if v > u || v != v {
+				mx = v
+			}
+			if math.IsInf(mx, 0) || mx != mx {
+				buf[d] = mx
+				buf[w0], buf[w1] = math.Exp(u-mx), math.Exp(v-mx)
+				continue
+			}
+			eu, ev := math.Exp(u-mx), math.Exp(v-mx)
+			t := eu + ev
+			buf[d] = mx + math.Log(t)
+			buf[w0], buf[w1] = eu/t, ev/t
 		default:
 			x.run(buf, s, s+1)
 		}
@@ -1588,9 +1609,15 @@ func (x *smExec) runVec(buf []float64, s0, s1 int) bool {
 			return false
 		}
 		va := col(x.a)
-		if x.code == smNeg {
+		switch {
+		case x.code == smNeg:
 			for i := range d {
 				d[i] = -va[i]
+			}
+			return true
+		case x.s == opSquare:
+			for i := range d {
+				d[i] = va[i] * va[i]
 			}
 			return true
 		}
@@ -1663,6 +1690,37 @@ func (x *smExec) backVec(buf, adj []float64, s0, s1 int) bool {
 		default:
 			acc(a, col(buf, b), 1, sa)
 			acc(b, nil, buf[a.off], sb)
+		}
+	case smUnary:
+		if sa {
+			return true // no wanted gradient behind the operand
+		}
+		if x.a.st != 1 {
+			return false
+		}
+		ga, va, vy := col(adj, x.a), col(buf, x.a), col(buf, x.d)
+		switch x.s {
+		case opSquare:
+			for i := range ga {
+				ga[i] += 2 * g[i] * va[i]
+			}
+		case opExp:
+			for i := range ga {
+				ga[i] += g[i] * vy[i]
+			}
+		case opLog:
+			for i := range ga {
+				ga[i] += g[i] / va[i]
+			}
+		case opSqrt:
+			for i := range ga {
+				ga[i] += 0.5 * g[i] / vy[i]
+			}
+		default:
+			s := x.s
+			for i := range ga {
+				ga[i] += g[i] * deriv1(s, va[i], vy[i])
+			}
 		}
 	default:
 		return false
