@@ -93,8 +93,6 @@ type scanMachine struct {
 	shared                  []*Tensor
 	sharedOff               [][]int
 	outs                    [][]opnd // per output, per element
-	need                    []bool   // per register offset (column start or slot): adjoint needed
-	zeroCols                []int    // columns whose adjoints a gradient call zeroes first
 	staticBase              int
 	lin                     *linRec // the core as a linear recurrence, or nil
 }
@@ -527,6 +525,12 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 			markCore(r)
 		}
 	}
+	// Registers no instruction computes (inputs, constants, log-sum-exp weights) always get
+	// storage.
+	given := make([]bool, b.nreg)
+	for r := range given {
+		given[r] = def[r] < 0
+	}
 	// A core that is affine in the state runs as a linear recurrence instead.
 	nOrig := len(b.instrs)
 	alias = make([]int, b.nreg)
@@ -568,7 +572,7 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 	where := make([]opnd, b.nreg)
 	ncol := 0
 	for r := 0; r < b.nreg; r++ {
-		if b.step[r] && (live[r] || def[r] < 0) {
+		if b.step[r] && (live[r] || r < len(given) && given[r]) {
 			where[r] = opnd{1 + ncol*stride, 1} // offset 0 is no register: opnd{} marks no operand
 			ncol++
 		}
