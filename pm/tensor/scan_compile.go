@@ -1410,12 +1410,7 @@ func (l *linRec) forward(buf, st []float64, n int) {
 	if len(l.cin) == 1 && len(l.terms) == 1 && l.terms[0].c.st == 0 && l.cout[0].st == 1 && l.hasOff[0] && l.off[0].st == 1 && n > 0 {
 		ci, co, off, av := l.cin[0], l.cout[0].off, l.off[0].off, buf[l.terms[0].c.off]
 		cin, cout, offs := buf[ci:ci+n], buf[co:co+n], buf[off:off+n]
-		x := cin[0]
-		for s := range cout {
-			cin[s] = x
-			x = offs[s] + av*x
-			cout[s] = x
-		}
+		linForward1(cin, cout, offs, av, cin[0])
 		return
 	}
 	if len(l.cin) == 1 && len(l.terms) <= 1 {
@@ -1470,15 +1465,7 @@ func (l *linRec) back(buf, adj []float64, n int) {
 		av, ga := buf[a], 0.0
 		next := 0.0
 		if l.hasOff[0] {
-			for s := n - 1; s >= 0; s-- {
-				// next' = adj_in + (adj_out + next)·a, arranged so that only one
-				// multiplication and one addition depend on the previous step.
-				c := adj[co+s]
-				g := c + next
-				adj[off+s] += g
-				ga += g * buf[ci+s]
-				next = (adj[ci+s] + c*av) + next*av
-			}
+			ga, next = linBack1(adj[co:co+n], adj[ci:ci+n], adj[off:off+n], buf[ci:ci+n], av)
 		} else {
 			for s := n - 1; s >= 0; s-- {
 				c := adj[co+s]
@@ -1730,4 +1717,72 @@ func (x *smExec) backVec(buf, adj []float64, s0, s1 int) bool {
 		return false
 	}
 	return true
+}
+
+// linForward1 runs x_s = off_s + a·x_{s−1} from x_{−1} = x, storing x_{s−1} in cin and x_s in
+// cout. Four steps at a time: each of the four is computed from the state before the block, so
+// the chain from block to block is one multiplication and one addition, not four of each.
+func linForward1(cin, cout, off []float64, a, x float64) {
+	n := len(cout)
+	a2 := a * a
+	a3, a4 := a2*a, a2*a2
+	s := 0
+	for ; s+4 <= n; s += 4 {
+		o := off[s : s+4 : s+4]
+		q1 := o[1] + a*o[0]
+		q2 := o[2] + a*q1
+		q3 := o[3] + a*q2
+		x0, x1, x2, x3 := o[0]+a*x, q1+a2*x, q2+a3*x, q3+a4*x
+		c := cin[s : s+4 : s+4]
+		c[0], c[1], c[2], c[3] = x, x0, x1, x2
+		d := cout[s : s+4 : s+4]
+		d[0], d[1], d[2], d[3] = x0, x1, x2, x3
+		x = x3
+	}
+	for ; s < n; s++ {
+		cin[s] = x
+		x = off[s] + a*x
+		cout[s] = x
+	}
+}
+
+// linBack1 is the adjoint of linForward1: given the adjoints gout of the outputs and gin of the
+// previous states (from later phases), it adds the offsets' adjoints into goff and returns the
+// coefficient's adjoint and the initial state's. With N_s the adjoint carried from step s+1,
+// g_s = gout_s + N_s and N_{s−1} = gin_s + a·g_s = u_s + a·N_s, u_s = gin_s + a·gout_s; blocked
+// by four steps as the forward loop is.
+func linBack1(gout, gin, goff, cin []float64, a float64) (ga, next float64) {
+	n := len(gout)
+	a2 := a * a
+	a3, a4 := a2*a, a2*a2
+	s := n - 1
+	for ; s >= 3; s -= 4 {
+		lo := s - 3
+		c := gout[lo : lo+4 : lo+4]
+		gi := gin[lo : lo+4 : lo+4]
+		w1 := gi[3] + a*c[3]
+		w2 := gi[2] + a*c[2] + a*w1
+		w3 := gi[1] + a*c[1] + a*w2
+		w4 := gi[0] + a*c[0] + a*w3
+		g3 := c[3] + next
+		g2 := c[2] + (w1 + a*next)
+		g1 := c[1] + (w2 + a2*next)
+		g0 := c[0] + (w3 + a3*next)
+		next = w4 + a4*next
+		f := goff[lo : lo+4 : lo+4]
+		f[0] += g0
+		f[1] += g1
+		f[2] += g2
+		f[3] += g3
+		x := cin[lo : lo+4 : lo+4]
+		ga += g0*x[0] + g1*x[1] + g2*x[2] + g3*x[3]
+	}
+	for ; s >= 0; s-- {
+		c := gout[s]
+		g := c + next
+		goff[s] += g
+		ga += g * cin[s]
+		next = (gin[s] + c*a) + next*a
+	}
+	return ga, next
 }
