@@ -44,6 +44,13 @@ type ScanArgs struct {
 //	}, tensor.ScanArgs{OutputsInfo: []*tensor.Tensor{tensor.OnesLike(A)}, NonSequences: []*tensor.Tensor{A}, NSteps: 10})
 //	final := tensor.At(res[0], 9)
 //
+// A body of elementwise functions, sums, log-sum-exps, Normal densities and reshaping or indexing
+// on small arrays (ARMA, GARCH, HMM forward steps, small state-space filters) is compiled, when
+// the function is, into one loop of scalar instructions: the work that does not depend on the
+// fed-back state runs as plain loops over all steps, the rest step by step (or, if it is affine
+// in the state, as a linear recurrence), and the gradient is one reverse sweep over the values
+// the loop recorded. Other bodies run as a compiled graph per step.
+//
 // Mistakes (sequences without a leading axis, a fed-back output whose shape or dtype differs from
 // its initial value, no sequences and no NSteps) panic with *Error naming the scan argument.
 func Scan(fn func(args []*Tensor) []*Tensor, a ScanArgs) []*Tensor {
