@@ -415,7 +415,7 @@ func LogDetPD(a any) *tensor.Tensor { return tensor.LogDetPD(a) }
 // MatrixInverse is tensor.MatrixInverse: the inverse of a square matrix.
 func MatrixInverse(a any) *tensor.Tensor { return tensor.MatrixInverse(a) }
 
-// Recurrence is tensor.Recurrence: computes y[0] = c[0], y[t] = c[t] + φ·y[t−1] along c's leading axis: the AR(1) filter of autoregressive and stochastic-volatility models, much faster than the same loop written with Scan.
+// Recurrence is tensor.Recurrence: computes y[0] = c[0], y[t] = c[t] + φ·y[t−1] along c's leading axis: the AR(1) filter of autoregressive and stochastic-volatility models, as one op.
 func Recurrence(c any, phi any) *tensor.Tensor { return tensor.Recurrence(c, phi) }
 
 // Max is tensor.Max: the largest element of x over the given axes (all axes when none are given; negative axes count from the end).

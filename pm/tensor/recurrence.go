@@ -2,8 +2,8 @@ package tensor
 
 // RecurrenceOp is the first-order linear recurrence y[0] = c[0], y[t] = c[t] + φ·y[t−1] along
 // the leading axis (an AR(1) filter), or, with Reverse, y[n−1] = c[n−1], y[t] = c[t] + φ·y[t+1].
-// It is Scan's fast special case for autoregressive models (stochastic volatility, AR latent
-// states): one loop in compiled code instead of an inner program per step.
+// It is the special case of Scan for autoregressive models (stochastic volatility, AR latent
+// states) as one op; Scan compiles the same loop written as a body to a linear recurrence too.
 type RecurrenceOp struct{ Reverse bool }
 
 // String implements Op.
@@ -85,8 +85,7 @@ func (o RecurrenceOp) Grad(in, out, gout []*Tensor) []*Tensor {
 }
 
 // Recurrence computes y[0] = c[0], y[t] = c[t] + φ·y[t−1] along c's leading axis: the AR(1)
-// filter of autoregressive and stochastic-volatility models, much faster than the same loop
-// written with Scan. phi is a scalar.
+// filter of autoregressive and stochastic-volatility models, as one op. phi is a scalar.
 func Recurrence(c, phi any) *Tensor {
 	return Apply1(RecurrenceOp{}, castF(c), castF(phi))
 }

@@ -44,6 +44,13 @@ type ScanArgs struct {
 //	}, tensor.ScanArgs{OutputsInfo: []*tensor.Tensor{tensor.OnesLike(A)}, NonSequences: []*tensor.Tensor{A}, NSteps: 10})
 //	final := tensor.At(res[0], 9)
 //
+// A body of elementwise functions, sums, log-sum-exps, Normal densities and reshaping or indexing
+// on small arrays (ARMA, GARCH, HMM forward steps, small state-space filters) is compiled, when
+// the function is, into one loop of scalar instructions: the work that does not depend on the
+// fed-back state runs as plain loops over all steps, the rest step by step (or, if it is affine
+// in the state, as a linear recurrence), and the gradient is one reverse sweep over the values
+// the loop recorded. Other bodies run as a compiled graph per step.
+//
 // Mistakes (sequences without a leading axis, a fed-back output whose shape or dtype differs from
 // its initial value, no sequences and no NSteps) panic with *Error naming the scan argument.
 func Scan(fn func(args []*Tensor) []*Tensor, a ScanArgs) []*Tensor {
@@ -67,7 +74,9 @@ type scanInfo struct {
 }
 
 // ScanOp runs a loop built by Scan. Its inputs are the sequences, the initial values of the
-// fed-back outputs and the non-sequences; its outputs are the stacked results.
+// fed-back outputs and the non-sequences; its outputs are the stacked results, then the tape:
+// the registers of the compiled body at every step (empty if the body runs as a graph), which
+// the gradient reads instead of running the loop again. Scan returns the results only.
 type ScanOp struct{ info *scanInfo }
 
 // String implements Op.
@@ -216,7 +225,7 @@ func buildScan(fn func(args []*Tensor) []*Tensor, a ScanArgs, lastOnly []bool, p
 			panic(errorf("scan", "internal: last-only output %d is not fed back", i))
 		}
 	}
-	return ApplyOp(ScanOp{info}, outerIns...)
+	return ApplyOp(ScanOp{info}, outerIns...)[:len(outs)]
 }
 
 // scanName names an inner variable after the outer tensor it stands for.
@@ -457,7 +466,7 @@ func (o ScanOp) Infer(in []Type) ([]Type, error) {
 		}
 		out[i] = Type{DType: s.outDType[i], Shape: append([]int{lead}, shape...)}
 	}
-	return out, nil
+	return append(out, Type{DType: Float64, Shape: []int{s.tapeSize(in)}}), nil
 }
 
 // Kernel implements Op: it compiles the body on the caller's backend and prepares views of the
@@ -468,6 +477,9 @@ func (o ScanOp) Kernel(spec KernelSpec) (Kernel, error) {
 	n, err := s.steps(spec.In)
 	if err != nil {
 		return nil, err
+	}
+	if m, err := compileScan(s, spec.In, n); err == nil {
+		return m.kernel(s), nil
 	}
 	innerIn := s.innerInputTypes(spec.In)
 	rowTypes, err := s.innerTypes(innerIn)
@@ -580,8 +592,19 @@ func (o ScanOp) Kernel(spec KernelSpec) (Kernel, error) {
 // outputs, taken from the forward results) and pushes the outputs' gradients back through
 // them with Grad; gradients of the fed-back values are carried from step to step, and those of
 // the non-sequences are accumulated.
+//
+// A body the loop compiler handles gets its gradient as one op instead (see scanGradOp): the
+// loop forward, then one reverse sweep, with no graph per step.
 func (o ScanOp) Grad(in, out, gout []*Tensor) []*Tensor {
-	s := o.info
+	n := o.info.nOut
+	if g := o.info.fastGrad(in, out[:n], gout[:n], out[n]); g != nil {
+		return g
+	}
+	return o.info.graphGrad(in, out[:n], gout[:n])
+}
+
+// graphGrad is backpropagation through time as a graph: a reverse scan (see ScanOp.Grad).
+func (s *scanInfo) graphGrad(in, out, gout []*Tensor) []*Tensor {
 	if s.stateful {
 		panic(errorf("scan", "gradients through a scan whose step function draws random numbers are not supported"))
 	}

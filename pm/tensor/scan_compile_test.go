@@ -1,0 +1,166 @@
+package tensor
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// scanCase is a function of some inputs built with Scan, checked at a point.
+type scanCase struct {
+	name     string
+	f        func(in []*Tensor) *Tensor
+	pt       []any
+	compiled bool // the body is one the loop compiler handles
+}
+
+var scanCases = []scanCase{
+	{"oscillator: two coupled states, affine", func(in []*Tensor) *Tensor {
+		dt, k := in[0], in[1]
+		r := Scan(func(a []*Tensor) []*Tensor {
+			x, v := a[0], a[1]
+			return []*Tensor{Add(x, Mul(dt, v)), Sub(v, Mul(Mul(dt, k), x))}
+		}, ScanArgs{OutputsInfo: []*Tensor{in[2], in[3]}, NSteps: 6})
+		return Add(Sum(Square(r[0])), Sum(Mul(r[1], Const([]float64{1, -2, 3, 0.5, 1, 2}))))
+	}, []any{0.1, 2.0, 1.0, -0.5}, true},
+	{"rnn: vector state, nonlinear, output not fed back", func(in []*Tensor) *Tensor {
+		w, xs, h0 := in[0], in[1], in[2]
+		r := Scan(func(a []*Tensor) []*Tensor {
+			x, h := a[0], a[1]
+			hn := Tanh(Add(Mul(w, h), x))
+			return []*Tensor{hn, Sum(Square(hn))}
+		}, ScanArgs{Sequences: []*Tensor{xs}, OutputsInfo: []*Tensor{h0, nil}})
+		return Add(Sum(r[0]), Mul(0.3, Sum(r[1])))
+	}, []any{[]float64{0.5, -0.8, 1.1}, [][]float64{{0.1, 0.2, -0.3}, {1, -1, 0.5}, {0.3, 0.3, 0.3}, {-0.2, 0.4, 0.1}}, []float64{0.1, -0.1, 0.2}}, true},
+	{"reverse: affine, gradient of the sequence", func(in []*Tensor) *Tensor {
+		return Scan(func(a []*Tensor) []*Tensor { return []*Tensor{Add(Mul(in[1], a[1]), a[0])} },
+			ScanArgs{Sequences: []*Tensor{in[0]}, OutputsInfo: []*Tensor{in[2]}, Reverse: true})[0]
+	}, []any{[]float64{1, -2, 0.5, 3, 0.7}, 0.8, 0.3}, true},
+	{"one step", func(in []*Tensor) *Tensor {
+		return Scan(func(a []*Tensor) []*Tensor { return []*Tensor{Exp(Mul(a[1], a[0]))} },
+			ScanArgs{Sequences: []*Tensor{in[0]}, OutputsInfo: []*Tensor{in[1]}})[0]
+	}, []any{[]float64{0.7}, 0.4}, true},
+	{"AR(2) window: concatenate, slice, sum", func(in []*Tensor) *Tensor {
+		rho := in[0]
+		r := Scan(func(a []*Tensor) []*Tensor {
+			e, win := a[0], a[1]
+			next := Add(Sum(Mul(win, rho)), e)
+			return []*Tensor{Concatenate(0, Slice(win, 0, 1, 2, 1), ExpandDims(next, 0))}
+		}, ScanArgs{Sequences: []*Tensor{in[1]}, OutputsInfo: []*Tensor{in[2]}})[0]
+		return Sum(Square(r))
+	}, []any{[]float64{0.3, 0.5}, []float64{0.1, -0.4, 0.8, 0.2, -0.1}, []float64{0.2, -0.3}}, true},
+	{"matrix state: transpose, log-sum-exp over an axis, several sequences and non-sequences", func(in []*Tensor) *Tensor {
+		r := Scan(func(a []*Tensor) []*Tensor {
+			x, y, m, b, c := a[0], a[1], a[2], a[3], a[4]
+			lse := LogSumExpKeepDims(Add(Transpose(m), b), 1)
+			return []*Tensor{Add(Mul(lse, c), Add(ExpandDims(x, 1), ExpandDims(y, 0)))}
+		}, ScanArgs{Sequences: []*Tensor{in[0], in[1]}, OutputsInfo: []*Tensor{in[2]}, NonSequences: []*Tensor{in[3], in[4]}})[0]
+		return Sum(Mul(r, r))
+	}, []any{[][]float64{{0.1, 0.2}, {0.3, -0.1}, {0.0, 0.5}}, [][]float64{{1, 2}, {-1, 0.5}, {0.2, 0.2}},
+		[][]float64{{0.1, 0.2}, {-0.3, 0.4}}, [][]float64{{0.5, -0.5}, {1, 0}}, 0.4}, true},
+	{"switch, maximum, pow, softplus", func(in []*Tensor) *Tensor {
+		return Scan(func(a []*Tensor) []*Tensor {
+			x, h := a[0], a[1]
+			v := Switch(Gt(x, 0.0), Pow(Add(Square(h), 1.0), 0.5), Softplus(Maximum(x, h)))
+			return []*Tensor{Add(Mul(0.5, v), Log1p(Square(x)))}
+		}, ScanArgs{Sequences: []*Tensor{in[0]}, OutputsInfo: []*Tensor{in[1]}})[0]
+	}, []any{[]float64{0.5, -1.2, 0.3, -0.2, 2}, 0.1}, true},
+	{"unsupported op (integer division): the graph path", func(in []*Tensor) *Tensor {
+		return Scan(func(a []*Tensor) []*Tensor {
+			k := IntDiv(Cast(Mul(a[0], 10.0), Int64), 3)
+			return []*Tensor{Add(a[1], Mul(Cast(k, Float64), a[0]))}
+		}, ScanArgs{Sequences: []*Tensor{in[0]}, OutputsInfo: []*Tensor{in[1]}})[0]
+	}, []any{[]float64{0.51, 1.27, 0.33}, 0.1}, false},
+	{"unsupported op (dot): the graph path", func(in []*Tensor) *Tensor {
+		return Scan(func(a []*Tensor) []*Tensor { return []*Tensor{Tanh(Add(Dot(in[0], a[1]), a[0]))} },
+			ScanArgs{Sequences: []*Tensor{in[1]}, OutputsInfo: []*Tensor{in[2]}})[0]
+	}, []any{[][]float64{{0.5, -0.2}, {0.1, 0.9}}, [][]float64{{0.1, 0.2}, {1, -1}, {0.3, 0.3}}, []float64{0.1, -0.1}}, false},
+}
+
+// evalCase returns f, the gradient of Σ f² and whether the gradient used scanGradOp, with the
+// loop compiler on or off.
+func evalCase(t *testing.T, c scanCase, compiled bool) ([]float64, bool) {
+	t.Helper()
+	old := SetScanCompile(compiled)
+	defer SetScanCompile(old)
+	vars := make([]*Tensor, len(c.pt))
+	vals := make([]*Array, len(c.pt))
+	for i, p := range c.pt {
+		a, err := AsArray(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals[i] = a
+		vars[i] = NewVar("", Float64, a.Shape...)
+	}
+	out := c.f(vars)
+	g := Grad(Sum(Mul(out, out)), vars...)
+	fast := false
+	for _, n := range Toposort(g...) {
+		if _, ok := n.Op.(scanGradOp); ok {
+			fast = true
+		}
+	}
+	fg, err := NewFunctionGraph(vars, append([]*Tensor{out}, g...), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := newRefProgram(fg)
+	res, err := p.Run(vals)
+	if err != nil {
+		t.Fatalf("%s: %v", c.name, err)
+	}
+	var flat []float64
+	for _, r := range res {
+		flat = append(flat, r.Data...)
+	}
+	if n := testing.AllocsPerRun(3, func() { p.Run(vals) }); n != 0 {
+		t.Errorf("%s: a call allocates %v times", c.name, n)
+	}
+	return flat, fast
+}
+
+func TestScanCompiledMatchesGraph(t *testing.T) {
+	for _, c := range scanCases {
+		got, fast := evalCase(t, c, true)
+		want, slow := evalCase(t, c, false)
+		if fast != c.compiled || slow {
+			t.Errorf("%s: one-op gradient %v (graph build: %v), want %v", c.name, fast, slow, c.compiled)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d values compiled, %d as a graph", c.name, len(got), len(want))
+		}
+		for i := range got {
+			if !(math.Abs(got[i]-want[i]) <= 1e-10*math.Max(1, math.Abs(want[i]))) {
+				t.Errorf("%s: value %d is %v compiled, %v as a graph", c.name, i, got[i], want[i])
+			}
+		}
+		if err := VerifyGrad(c.f, c.pt, nil); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}
+
+// TestScanCompileSupport: the compiler takes the bodies it should and refuses the others.
+func TestScanCompileSupport(t *testing.T) {
+	x := Vector("x")
+	for _, c := range []struct {
+		body func(a []*Tensor) []*Tensor
+		ok   bool
+	}{
+		{func(a []*Tensor) []*Tensor { return []*Tensor{Add(a[1], Exp(a[0]))} }, true},
+		{func(a []*Tensor) []*Tensor { return []*Tensor{Add(a[1], Mod(a[0], 2.0))} }, false},
+		{func(a []*Tensor) []*Tensor { return []*Tensor{Add(a[1], GammaInc(2.0, Abs(a[0])))} }, false},
+	} {
+		out := Scan(c.body, ScanArgs{Sequences: []*Tensor{x}, OutputsInfo: []*Tensor{Const(0.0)}})[0]
+		info := out.owner.Op.(ScanOp).info
+		in := []Type{{Float64, []int{5}}, {Float64, []int{}}}
+		_, err := compileScan(info, in, 5)
+		if c.ok != (err == nil) || !c.ok && !errors.Is(err, errScanUnsupported) {
+			t.Errorf("%s: compile error %v, want supported = %v", PP(out), err, c.ok)
+		}
+		if info.scanCompilable() != c.ok {
+			t.Errorf("%s: scanCompilable %v", PP(out), !c.ok)
+		}
+	}
+}
