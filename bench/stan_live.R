@@ -7,9 +7,9 @@
 #
 # Programs come from bench/stan/NAME.stan, data from bench/data/DATA.json (NAME without a
 # "_glm" suffix), both beside this script. A compiled model is cached in the cache directory
-# (default: $GOPM_STAN_CACHE, else $TMPDIR/gopm-bench-stan, /tmp/gopm-bench-stan without TMPDIR), keyed by the
-# program's MD5 and the rstan version, so only the first run of a program pays the ~1 min of C++
-# compilation; compile_s is 0 and compile_cached true when the cache was used.
+# (default: $GOPM_STAN_CACHE, else $TMPDIR/gopm-bench-stan, else /tmp/gopm-bench-stan), keyed
+# by the program's MD5 and the rstan version, so only the first run of a program pays the
+# ~1 min of C++ compilation; compile_s is 0 and compile_cached true when the cache was used.
 #
 # Each model: chains run one after another in this one process (cores = 1), Stan's default
 # NUTS (diag_e, adapt_delta 0.8, max_treedepth 10), default random inits. Timed:
