@@ -65,7 +65,7 @@ func TestSampleTraceViewsAreExact(t *testing.T) {
 func TestSampleWarningsMatchSummary(t *testing.T) {
 	m := pm.NewModel()
 	v := m.Var("v", pm.Normal(0, 3))
-	m.Var("z", pm.Normal(0, pm.Exp(v.Div(2.0))), pm.Shape(3))
+	m.Var("z", pm.Normal(0, pm.Exp(v.Div(2.0))), pm.Shape(11)) // more than one group of 8 elements
 	m.Deterministic("w", v.Mul(2.0))
 	tr, err := m.Sample(pm.Draws(40), pm.Tune(30), pm.Chains(3), pm.Seed(11))
 	if err != nil && tr == nil {
