@@ -1,25 +1,33 @@
-// Command bench samples the benchmark suite of ../shared/bench with gopm and prints gopm's
-// figures beside Stan's (bench/data/stan.json, measured with rstan 2.21 on this kind of
-// machine): time from model definition to first draw, sampling seconds (warm-up plus draws,
-// summed over chains, chains one after another on one core as Stan's were), gradient
-// evaluations, min bulk ESS over the parameters Stan reports, ESS per second and per 1000
-// gradients, max R-hat, divergences; then the wall time with two cores; and whether the
-// posterior means agree with Stan's within Monte Carlo error.
+// Command bench samples the benchmark suite of ../shared/bench with gopm and, beside it in the
+// same run, with Stan (rstan, through bench/stan_live.R) when R's rstan is installed; without
+// it, Stan's stored figures (bench/data/stan.json, another session) stand in, and the output
+// says so. For each model: time from model definition to first draw; process CPU seconds of
+// the sampling call (gopm's Sample, Stan's sampling(): warm-up, draws, building the output;
+// chains one after another on one core for both); leapfrog steps of warm-up and draws (the
+// gradients of the trajectories, counted alike for both); min bulk ESS over the parameters of
+// the Stan program's parameters block; ESS per CPU second and per 1000 gradients; max R-hat;
+// divergences; the wall time with two cores; and whether the posterior means agree with
+// Stan's within Monte Carlo error. bench/README.md says exactly what is timed.
 //
-//	go run ./bench                     # the whole suite
+//	go run ./bench                     # the whole suite, Stan live if rstan is installed
+//	go run ./bench -stan stored        # Stan's stored figures instead; -stan off: gopm alone
 //	go run ./bench -models linreg,coal_marginal -json results.json
 //	go run ./bench -backend gorgonia -models linreg  # sample on another backend
 //	go run ./bench -gradtime vm,debug,gorgonia,gorgonia-ad  # CPU time per gradient, side by side
+//	go run ./bench -samplecost -models stochvol      # Sample's CPU and memory beyond sampling
 package main
 
 import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,42 +45,52 @@ type stanParam struct {
 	RHat     float64 `json:"rhat"`
 }
 
+// stanResult is Stan's figures for one model, from stan_live.R (live) or the stored file.
 type stanResult struct {
-	CompileS       float64              `json:"compile_s"`
-	ChainTotalS    float64              `json:"chain_total_s"`
-	SamplingWallS  float64              `json:"sampling_wall_s"`
-	GradEvalsTotal float64              `json:"grad_evals_total"`
-	MinESSBulk     float64              `json:"min_ess_bulk"`
-	ESSPerS        float64              `json:"ess_bulk_per_s"`
-	ESSPer1000     float64              `json:"ess_bulk_per_1000_grads"`
-	MaxRHat        float64              `json:"max_rhat"`
-	Divergences    float64              `json:"divergences"`
-	Params         map[string]stanParam `json:"params"`
+	CompileS          float64              `json:"compile_s"`
+	CompileCached     bool                 `json:"compile_cached"`
+	CPUS              float64              `json:"cpu_s"`         // live: process CPU of sampling()
+	ChainTotalS       float64              `json:"chain_total_s"` // get_elapsed_time() summed: clock() in Stan 2.21
+	SamplingWallS     float64              `json:"sampling_wall_s"`
+	GradEvalsWarmup   float64              `json:"grad_evals_warmup"`
+	GradEvalsSampling float64              `json:"grad_evals_sampling"`
+	GradEvalsTotal    float64              `json:"grad_evals_total"` // n_leapfrog__ over warm-up and draws
+	MinESSBulk        float64              `json:"min_ess_bulk"`
+	MaxRHat           float64              `json:"max_rhat"`
+	Divergences       float64              `json:"divergences"`
+	Params            map[string]stanParam `json:"params"`
+	Error             string               `json:"error"`
 }
 
 // Result is one model's row.
 type Result struct {
 	Model          string  `json:"model"`
 	FirstDrawMS    float64 `json:"first_draw_ms"`
-	SamplingS      float64 `json:"sampling_s"`
+	CPUS           float64 `json:"cpu_s"`      // process CPU of the Sample call
+	LoopCPUS       float64 `json:"loop_cpu_s"` // process CPU from the call to the end of the last iteration
 	WallS2Cores    float64 `json:"wall_s_2_cores"`
-	GradEvals      int64   `json:"grad_evals"`
+	Leapfrog       int64   `json:"leapfrog_steps"` // warm-up and draws, as Stan's n_leapfrog__
+	GradEvals      int64   `json:"grad_evals"`     // every gradient, the starting point's and step-size searches' too
 	MinESSBulk     float64 `json:"min_ess_bulk"`
 	MinESSParam    string  `json:"min_ess_param"`
-	ESSPerS        float64 `json:"ess_bulk_per_s"`
+	ESSPerS        float64 `json:"ess_bulk_per_cpu_s"`
 	ESSPer1000     float64 `json:"ess_bulk_per_1000_grads"`
 	MaxRHat        float64 `json:"max_rhat"`
 	Divergences    int     `json:"divergences"`
 	MeansAgree     int     `json:"means_agree"`
 	MeansCompared  int     `json:"means_compared"`
 	MeanMismatches string  `json:"mean_mismatches,omitempty"`
-	Stan           string  `json:"stan_reference"`
-	StanESSPerS    float64 `json:"stan_ess_bulk_per_s"`
-	StanESSPer1000 float64 `json:"stan_ess_bulk_per_1000_grads"`
-	StanSamplingS  float64 `json:"stan_sampling_s"`
-	StanGradEvals  float64 `json:"stan_grad_evals"`
-	StanMinESS     float64 `json:"stan_min_ess_bulk"`
-	StanCompileS   float64 `json:"stan_compile_s"`
+
+	Stan           string  `json:"stan_program,omitempty"`
+	StanMode       string  `json:"stan_mode"` // live, stored or off
+	StanCPUS       float64 `json:"stan_cpu_s,omitempty"`
+	StanChainS     float64 `json:"stan_chain_s,omitempty"`
+	StanLeapfrog   float64 `json:"stan_leapfrog_steps,omitempty"`
+	StanMinESS     float64 `json:"stan_min_ess_bulk,omitempty"`
+	StanESSPerS    float64 `json:"stan_ess_bulk_per_cpu_s,omitempty"`
+	StanESSPer1000 float64 `json:"stan_ess_bulk_per_1000_grads,omitempty"`
+	StanCompileS   float64 `json:"stan_compile_s,omitempty"`
+	StanDiv        float64 `json:"stan_divergences,omitempty"`
 }
 
 func main() {
@@ -94,9 +112,29 @@ func main() {
 	viTol := flag.Float64("vi-tol", 0, "with -vi: ADVI's relative ELBO tolerance (pm.FitTolerance)")
 	viLR := flag.Float64("vi-lr", 0, "with -vi: ADVI's learning rate (pm.FitLearningRate)")
 	initBench := flag.String("init", "", "comma-separated warm-up lengths: measure Init(\"pathfinder\") against the default start (bench/vi.go) instead")
+	stanFlag := flag.String("stan", "auto", "Stan's figures: live (rstan in this run), stored (bench/data/stan.json), off, or auto (live if rstan is installed, else stored)")
+	stanCache := flag.String("stan-cache", stanCacheDir(), "with -stan live: directory of compiled Stan models")
+	sampleCostOnly := flag.Bool("samplecost", false, "instead, measure Sample's CPU time and peak memory beyond sampling (bench/samplecost.go)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *dir == "" {
 		*dir = findData()
+	}
+	if *sampleCostOnly {
+		if err := sampleCost(*dir, strings.Split(*models, ","), *chains, *draws, *tune, *seed); err != nil {
+			fail(err)
+		}
+		return
 	}
 	if *gradTime != "" {
 		if err := gradTimes(*dir, strings.Split(*models, ","), strings.Split(*gradTime, ",")); err != nil {
@@ -146,36 +184,81 @@ func main() {
 		runInit(*dir, strings.Split(*models, ","), *seed, tunes)
 		return
 	}
+	mode := stanMode(*stanFlag)
+	note := ""
+	switch mode {
+	case stanLive, stanStored, stanOff:
+	case "auto":
+		mode = stanLive
+		if why := rstanMissing(); why != "" {
+			mode = stanStored
+			note = why + ": "
+		}
+	default:
+		fail(fmt.Errorf("bench: -stan %q: use live, stored, off or auto", *stanFlag))
+	}
+	switch mode {
+	case stanLive:
+		note += "Stan: rstan, sampled in this run beside gopm, one model after the other (bench/stan_live.R)."
+	case stanStored:
+		note += "Stan: STORED figures (bench/data/stan.json, rstan 2.21 in another session), not measured in this run; Stan's CPU seconds there are get_elapsed_time(), its chains' loops only."
+	case stanOff:
+		note += "Stan: not run (-stan off)."
+	}
+	fmt.Fprintln(os.Stderr, note)
+	stanRun := stanRunner{script: filepath.Join(benchDir(*dir), "stan_live.R"), cache: *stanCache,
+		chains: *chains, warmup: *tune, draws: *draws, seed: int(*seed)}
 	var results []Result
 	for _, name := range strings.Split(*models, ",") {
-		ref, ok := stan.Models[name]
-		refName := name
-		if name == "logistic_big" {
-			// Stan's fastest form of the same posterior: the fused GLM likelihood.
-			ref, refName = glm, "logistic_big_glm"
-		}
-		if !ok {
-			fail(fmt.Errorf("bench: no Stan results for %q", name))
-		}
 		opts := []pm.SampleOption{pm.SampleBackend(*be)} // "" selects the default backend
 		if *metric != "" {
 			opts = append(opts, pm.Metric(*metric))
 		}
-		r, err := run(*dir, name, ref, *chains, *draws, *tune, *seed, *twoCores, opts)
+		r, tr, err := run(*dir, name, *chains, *draws, *tune, *seed, *twoCores, opts)
 		if err != nil {
 			fail(err)
 		}
-		r.Stan = refName
+		r.StanMode = string(mode)
+		if mode != stanOff {
+			r.Stan = stanProgram(name)
+			var ref stanResult
+			if mode == stanLive {
+				if ref, err = stanRun.run(r.Stan); err != nil {
+					fail(err)
+				}
+			} else {
+				var ok bool
+				if ref, ok = stored(stan.Models, glm, r.Stan); !ok {
+					fail(fmt.Errorf("bench: no stored Stan results for %q", r.Stan))
+				}
+				ref.CPUS = ref.ChainTotalS // the only CPU figure stored
+			}
+			if err := compareStan(&r, tr, ref); err != nil {
+				fail(err)
+			}
+		}
 		results = append(results, r)
-		fmt.Fprintf(os.Stderr, "%s done: %.2fs sampling, min ESS %.0f\n", name, r.SamplingS, r.MinESSBulk)
+		fmt.Fprintf(os.Stderr, "%s done: gopm %.2f CPU s, min ESS %.0f; Stan (%s) %.2f CPU s, min ESS %.0f\n",
+			name, r.CPUS, r.MinESSBulk, mode, r.StanCPUS, r.StanMinESS)
 	}
-	printTable(results)
+	fmt.Println(note)
+	fmt.Println()
+	printTable(os.Stdout, results, mode)
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(results, "", "  ")
 		if err := os.WriteFile(*jsonOut, b, 0o644); err != nil {
 			fail(err)
 		}
 	}
+}
+
+// stored is a program's stored Stan figures.
+func stored(models map[string]stanResult, glm stanResult, program string) (stanResult, bool) {
+	if program == "logistic_big_glm" {
+		return glm, true
+	}
+	r, ok := models[program]
+	return r, ok
 }
 
 func findData() string {
@@ -192,50 +275,100 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64, twoCores bool, opts []pm.SampleOption) (Result, error) {
-	r := Result{Model: name, StanESSPerS: ref.ESSPerS, StanESSPer1000: ref.ESSPer1000, StanSamplingS: ref.ChainTotalS,
-		StanGradEvals: ref.GradEvalsTotal, StanMinESS: ref.MinESSBulk, StanCompileS: ref.CompileS}
-	// One core, chains one after another, as Stan was measured.
+// run samples one model with gopm: chains one after another on one core (as Stan runs them),
+// timing the process CPU of the Sample call; then, with twoCores, the wall time of building and
+// sampling the model again with chains on two cores. The trace is the first run's.
+func run(dir, name string, chains, draws, tune int, seed uint64, twoCores bool, opts []pm.SampleOption) (Result, *pm.Trace, error) {
+	r := Result{Model: name}
 	runtime.GC()
 	start := time.Now()
 	var once sync.Once
 	m, err := build(dir, name)
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
+	last := tune + draws - 1
+	var loopEnd time.Duration
+	cpu0 := threadCPU()
 	tr, err := m.Sample(append([]pm.SampleOption{pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(1),
 		pm.OnDraw(func(chain, iter int, x []float64) {
 			once.Do(func() { r.FirstDrawMS = float64(time.Since(start).Microseconds()) / 1000 })
+			if iter == last {
+				loopEnd = threadCPU() // chains run in order: the last chain's is the end
+			}
 		})}, opts...)...)
+	r.CPUS = (threadCPU() - cpu0).Seconds()
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
+	r.LoopCPUS = (loopEnd - cpu0).Seconds()
 	for c := range tr.GradEvals {
 		r.GradEvals += tr.GradEvals[c]
-		r.SamplingS += tr.WarmupSeconds[c] + tr.SamplingSeconds[c]
+		r.Leapfrog += tr.LeapfrogSteps[c]
 	}
 	r.Divergences = tr.Divergences()
-	sum, err := pm.Summary(tr)
+	var params []string
+	for _, p := range stanParams[stanProgram(name)] {
+		if tr.Var(p) != nil {
+			params = append(params, p)
+		}
+	}
+	if len(params) == 0 {
+		return r, nil, fmt.Errorf("bench: %s: the trace has none of the Stan program's parameters %v", name, stanParams[stanProgram(name)])
+	}
+	sum, err := pm.Summary(tr, params)
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
 	r.MinESSBulk = math.Inf(1)
-	var bad []string
-	for p, sp := range ref.Params {
-		if p == "lp__" {
-			continue
+	for _, row := range sum.Rows() {
+		if row.ESSBulk < r.MinESSBulk {
+			r.MinESSBulk, r.MinESSParam = row.ESSBulk, row.Name
 		}
-		ours := pm.FromStanName(p)
-		ess, err := sum.Get(ours, "ess_bulk")
+		r.MaxRHat = math.Max(r.MaxRHat, row.RHat)
+	}
+	r.ESSPerS = r.MinESSBulk / r.CPUS
+	r.ESSPer1000 = 1000 * r.MinESSBulk / float64(r.Leapfrog)
+	if twoCores {
+		runtime.GC()
+		t0 := time.Now()
+		m2, err := build(dir, name)
 		if err != nil {
-			return r, fmt.Errorf("bench: %s: %v", name, err)
+			return r, nil, err
 		}
-		if ess < r.MinESSBulk {
-			r.MinESSBulk, r.MinESSParam = ess, ours
+		if _, err := m2.Sample(append([]pm.SampleOption{pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(2)}, opts...)...); err != nil {
+			return r, nil, err
 		}
-		rh, _ := sum.Get(ours, "r_hat")
-		r.MaxRHat = math.Max(r.MaxRHat, rh)
-		mean, _ := sum.Get(ours, "mean")
+		r.WallS2Cores = time.Since(t0).Seconds()
+	}
+	return r, tr, nil
+}
+
+// compareStan fills r's Stan columns from ref and counts the posterior means that agree with
+// Stan's within 4 combined Monte Carlo standard errors, over the parameters, transformed
+// parameters and deterministics that both report.
+func compareStan(r *Result, tr *pm.Trace, ref stanResult) error {
+	r.StanCPUS, r.StanChainS, r.StanLeapfrog, r.StanMinESS = ref.CPUS, ref.ChainTotalS, ref.GradEvalsTotal, ref.MinESSBulk
+	r.StanCompileS, r.StanDiv = ref.CompileS, ref.Divergences
+	r.StanESSPerS = ref.MinESSBulk / ref.CPUS
+	r.StanESSPer1000 = 1000 * ref.MinESSBulk / ref.GradEvalsTotal
+	sum, err := pm.Summary(tr)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(ref.Params))
+	for p := range ref.Params {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	var bad []string
+	for _, p := range names {
+		sp := ref.Params[p]
+		ours := pm.FromStanName(p)
+		mean, err := sum.Get(ours, "mean")
+		if p == "lp__" || err != nil {
+			continue // Stan's log density, or a quantity gopm's model does not name
+		}
 		mcse, _ := sum.Get(ours, "mcse_mean")
 		r.MeansCompared++
 		if math.Abs(mean-sp.Mean) <= 4*math.Hypot(mcse, sp.MCSEMean) {
@@ -245,34 +378,42 @@ func run(dir, name string, ref stanResult, chains, draws, tune int, seed uint64,
 		}
 	}
 	r.MeanMismatches = strings.Join(bad, "; ")
-	r.ESSPerS = r.MinESSBulk / r.SamplingS
-	r.ESSPer1000 = 1000 * r.MinESSBulk / float64(r.GradEvals)
-	if twoCores {
-		runtime.GC()
-		t0 := time.Now()
-		m2, err := build(dir, name)
-		if err != nil {
-			return r, err
-		}
-		if _, err := m2.Sample(append([]pm.SampleOption{pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(2)}, opts...)...); err != nil {
-			return r, err
-		}
-		r.WallS2Cores = time.Since(t0).Seconds()
-	}
-	return r, nil
+	return nil
 }
 
-func printTable(rs []Result) {
-	fmt.Println("| model | first draw | sampling s (gopm / Stan) | grad evals (gopm / Stan) | min ESS bulk (gopm / Stan) | ESS/s (gopm / Stan = ratio) | ESS/1000 grads (gopm / Stan = ratio) | max R-hat | div | wall s, 2 cores | means agree |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+// printTable prints the rows as a Markdown table; without Stan (mode off), only gopm's columns.
+func printTable(w io.Writer, rs []Result, mode stanMode) {
+	if mode == stanOff {
+		fmt.Fprintln(w, "| model | first draw | CPU s | leapfrog steps | min ESS bulk | ESS per CPU s | ESS per 1000 grads | max R-hat | div | wall s, 2 cores |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+		for _, r := range rs {
+			fmt.Fprintf(w, "| %s | %.0f ms | %.2f | %d | %.0f | %.0f | %.1f | %.3f | %d | %s |\n", r.Model, r.FirstDrawMS, r.CPUS, r.Leapfrog,
+				r.MinESSBulk, r.ESSPerS, r.ESSPer1000, r.MaxRHat, r.Divergences, wall(r))
+		}
+		return
+	}
+	fmt.Fprintln(w, "| model | first draw (Stan compile) | CPU s (gopm / Stan) | leapfrog steps (gopm / Stan) | min ESS bulk (gopm / Stan) | ESS per CPU s (gopm / Stan = ratio) | ESS per 1000 grads (gopm / Stan = ratio) | max R-hat | div (gopm / Stan) | wall s, 2 cores | means agree |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
-		fmt.Printf("| %s | %.0f ms (Stan compile %.0f s) | %.2f / %.2f | %d / %.0f | %.0f / %.0f | %.0f / %.0f = %.2fx | %.1f / %.1f = %.2fx | %.3f | %d | %.2f | %d/%d |\n",
-			r.Model, r.FirstDrawMS, r.StanCompileS, r.SamplingS, r.StanSamplingS, r.GradEvals, r.StanGradEvals,
+		compile := fmt.Sprintf("%.0f s", r.StanCompileS)
+		if mode == stanLive && r.StanCompileS == 0 {
+			compile = "cached"
+		}
+		fmt.Fprintf(w, "| %s | %.0f ms (%s) | %.2f / %.2f | %d / %.0f | %.0f / %.0f | %.0f / %.0f = %.2fx | %.1f / %.1f = %.2fx | %.3f | %d / %.0f | %s | %d/%d |\n",
+			r.Model, r.FirstDrawMS, compile, r.CPUS, r.StanCPUS, r.Leapfrog, r.StanLeapfrog,
 			r.MinESSBulk, r.StanMinESS, r.ESSPerS, r.StanESSPerS, r.ESSPerS/r.StanESSPerS,
-			r.ESSPer1000, r.StanESSPer1000, r.ESSPer1000/r.StanESSPer1000, r.MaxRHat, r.Divergences, r.WallS2Cores,
+			r.ESSPer1000, r.StanESSPer1000, r.ESSPer1000/r.StanESSPer1000, r.MaxRHat, r.Divergences, r.StanDiv, wall(r),
 			r.MeansAgree, r.MeansCompared)
 		if r.MeanMismatches != "" {
-			fmt.Printf("|   ↳ means outside 4 MCSE: %s |||||||||||\n", r.MeanMismatches)
+			fmt.Fprintf(w, "|   ↳ means outside 4 MCSE: %s |||||||||||\n", r.MeanMismatches)
 		}
 	}
+}
+
+// wall is the two-core wall time, "–" when not measured.
+func wall(r Result) string {
+	if r.WallS2Cores == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", r.WallS2Cores)
 }

@@ -220,15 +220,16 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 			return nil, err
 		}
 	}
-	var onDraw func(chain, iter int, x []float64, st *step.Stats)
-	if c.onDraw != nil || stream != nil {
-		onDraw = func(chain, iter int, x []float64, st *step.Stats) {
-			if c.onDraw != nil {
-				c.onDraw(chain, iter, x)
-			}
-			if stream != nil {
-				stream.write(chain, iter, x)
-			}
+	// Leapfrog steps are summed as the chains run (each chain its own counter), so that the
+	// warm-up's count needs no kept warm-up statistics.
+	leapfrogs := make([]int64, c.chains)
+	onDraw := func(chain, iter int, x []float64, st *step.Stats) {
+		leapfrogs[chain] += int64(st.NSteps)
+		if c.onDraw != nil {
+			c.onDraw(chain, iter, x)
+		}
+		if stream != nil {
+			stream.write(chain, iter, x)
 		}
 	}
 	res, err := step.Run(c.ctx, step.Config{
@@ -253,7 +254,7 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 	if len(res.Chains) == 0 && !res.Cancelled {
 		return nil, failErr
 	}
-	tr, terr := m.buildTrace(ld, res, false)
+	tr, terr := m.traceOf(ld, res, false, true)
 	if terr != nil {
 		return nil, terr
 	}
@@ -266,6 +267,9 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 		tr.Sampler += ": [" + strings.Join(names, ", ") + "]"
 	}
 	tr.InitGradEvals = initGrads
+	for _, id := range kept {
+		tr.LeapfrogSteps = append(tr.LeapfrogSteps, leapfrogs[id])
+	}
 	if c.keepWarmup {
 		if tr.Warmup, terr = m.buildTrace(ld, res, true); terr != nil {
 			return nil, terr
@@ -379,6 +383,15 @@ func (m *Model) valueOf(rv *RV, v []float64, start Point) (out []float64, err er
 // buildTrace turns the runner's flat draws into per-variable draws in model space, with the
 // deterministics, by evaluating the compiled point function at each draw.
 func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trace, error) {
+	return m.traceOf(ld, res, warmup, false)
+}
+
+// traceOf is buildTrace. With own, the trace takes over the runner's kept draws, so that a run
+// holds its draws about once, not twice: when the free variables stored untransformed make up
+// at least half of the flat point (stochastic volatility's latent states, say), their draws
+// are views of the runner's rows (capped, so that an append cannot reach the next variable);
+// otherwise every value is copied and each chain's rows are released once copied.
+func (m *Model) traceOf(ld *LogDensity, res *step.Result, warmup, own bool) (*Trace, error) {
 	f, names, err := m.pointFunction(ld.backend)
 	if err != nil {
 		return nil, err
@@ -388,18 +401,36 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 	for _, rv := range m.pointVars() {
 		byName[rv.Name] = rv
 	}
-	for _, n := range names {
+	offset := map[*RV]int{}
+	for i, rv := range ld.free {
+		offset[rv] = ld.offsets[i]
+	}
+	view := make([]int, len(names)) // offset of a variable's values in the flat point, or -1
+	viewed := 0
+	for k, n := range names {
 		rv := byName[n]
 		discrete := rv.Kind == Free && rv.Dist.DType() != tensor.Float64 ||
 			rv.Kind == Deterministic && !rv.Tensor.DType().IsFloat() // an integer function of variables
 		tr.Vars = append(tr.Vars, &TraceVar{Name: n, Shape: append([]int{}, rv.Tensor.Shape()...), Discrete: discrete,
 			Draws: make([][][]float64, len(res.Chains))})
+		view[k] = -1
+		if off, ok := offset[rv]; ok && own && !warmup && rv.Tensor == rv.Value && rv.Value.DType().IsFloat() {
+			view[k] = off
+			viewed += sizeOf(rv.Shape)
+		}
+	}
+	if 2*viewed < ld.Dim() {
+		for k := range view {
+			view[k] = -1
+		}
+		viewed = 0
 	}
 	nc := len(res.Chains)
 	st := &tr.Stats
 	st.Lp, st.Diverging, st.Energy, st.EnergyError = make([][]float64, nc), make([][]bool, nc), make([][]float64, nc), make([][]float64, nc)
 	st.TreeDepth, st.NSteps, st.StepSize, st.Acceptance, st.MaxEnergyError = make([][]int, nc), make([][]int, nc), make([][]float64, nc), make([][]float64, nc), make([][]float64, nc)
-	for c, ch := range res.Chains {
+	for c := range res.Chains {
+		ch := &res.Chains[c]
 		draws, stats := ch.Draws, ch.Stats
 		if warmup {
 			draws, stats = ch.WarmupDraws, ch.WarmupStats
@@ -414,8 +445,13 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 			inv = ch.InvMetricDense
 		}
 		tr.InvMetric = append(tr.InvMetric, inv)
-		for _, v := range tr.Vars {
+		// One block per variable and chain holds its values at every draw.
+		blocks := make([][]float64, len(tr.Vars))
+		for k, v := range tr.Vars {
 			v.Draws[c] = make([][]float64, len(draws))
+			if view[k] < 0 {
+				blocks[k] = make([]float64, len(draws)*v.Size())
+			}
 		}
 		for d, x := range draws {
 			ld.bind(x)
@@ -424,30 +460,35 @@ func (m *Model) buildTrace(ld *LogDensity, res *step.Result, warmup bool) (*Trac
 				return nil, &Error{Op: "Sample", Msg: fmt.Sprintf("computing the variables at draw %d of chain %d: %v", d, c, err)}
 			}
 			for k, v := range tr.Vars {
-				v.Draws[c][d] = append([]float64(nil), outs[k].Data...)
+				size := v.Size()
+				if off := view[k]; off >= 0 {
+					v.Draws[c][d] = x[off : off+size : off+size]
+					continue
+				}
+				row := blocks[k][d*size : (d+1)*size : (d+1)*size]
+				copy(row, outs[k].Data)
+				v.Draws[c][d] = row
 			}
 		}
-		for _, s := range stats {
-			st.Lp[c] = append(st.Lp[c], s.Lp)
-			st.Diverging[c] = append(st.Diverging[c], s.Diverging)
-			st.Energy[c] = append(st.Energy[c], s.Energy)
-			st.EnergyError[c] = append(st.EnergyError[c], s.EnergyError)
-			st.TreeDepth[c] = append(st.TreeDepth[c], s.TreeDepth)
-			st.NSteps[c] = append(st.NSteps[c], s.NSteps)
-			st.StepSize[c] = append(st.StepSize[c], s.StepSize)
-			st.Acceptance[c] = append(st.Acceptance[c], s.Acceptance)
-			st.MaxEnergyError[c] = append(st.MaxEnergyError[c], s.MaxEnergyError)
+		if own && !warmup && viewed == 0 {
+			ch.Draws = nil // copied: the trace holds the values
+		}
+		n := len(stats)
+		st.Lp[c], st.Diverging[c], st.Energy[c], st.EnergyError[c] = make([]float64, n), make([]bool, n), make([]float64, n), make([]float64, n)
+		st.TreeDepth[c], st.NSteps[c], st.StepSize[c], st.Acceptance[c], st.MaxEnergyError[c] = make([]int, n), make([]int, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		for i, s := range stats {
+			st.Lp[c][i], st.Diverging[c][i], st.Energy[c][i], st.EnergyError[c][i] = s.Lp, s.Diverging, s.Energy, s.EnergyError
+			st.TreeDepth[c][i], st.NSteps[c][i], st.StepSize[c][i], st.Acceptance[c][i], st.MaxEnergyError[c][i] = s.TreeDepth, s.NSteps, s.StepSize, s.Acceptance, s.MaxEnergyError
 		}
 	}
 	return tr, nil
 }
 
-// addWarnings runs the post-sampling checks PyMC and Stan run.
+// addWarnings runs the post-sampling checks PyMC and Stan run: the sampler's statistics, and
+// R-hat and ESS of every element of the free variables (PyMC's run_convergence_checks checks
+// those, not the deterministics, which are functions of them), computed by a diag.Checker: only
+// those columns of a summary, with scratch reused from element to element.
 func (m *Model) addWarnings(tr *Trace, c sampleConfig) {
-	var sum *diag.Summary
-	if tr.NDraws() >= 4 {
-		sum, _ = Summary(tr)
-	}
 	st := diag.SamplerStats{Divergences: tr.Divergences(), TargetAccept: c.targetAccept}
 	usesNUTS := strings.Contains(tr.Sampler, "NUTS")
 	if usesNUTS {
@@ -461,7 +502,38 @@ func (m *Model) addWarnings(tr *Trace, c sampleConfig) {
 		}
 		st.EBFMI = tr.ebfmi()
 	}
-	for _, w := range diag.Warnings(sum, st) {
+	nc, nd := tr.NChains(), tr.NDraws()
+	if nd < 4 {
+		for _, w := range diag.Warnings(nil, st) {
+			tr.Warnings = append(tr.Warnings, w.Message)
+		}
+		return
+	}
+	k := diag.NewChecker(nc, nd)
+	// Elements are gathered eight at a time (a cache line of each draw), into one column each.
+	const group = 8
+	cols := make([]float64, group*nc*nd)
+	for _, v := range tr.Vars {
+		if rv := m.byName[v.Name]; rv == nil || rv.Kind != Free {
+			continue
+		}
+		names := v.ComponentNames()
+		for i0 := 0; i0 < len(names); i0 += group {
+			g := min(group, len(names)-i0)
+			for ch, draws := range v.Draws {
+				for d := 0; d < nd; d++ {
+					row := draws[d][i0 : i0+g]
+					for j, val := range row {
+						cols[j*nc*nd+ch*nd+d] = val
+					}
+				}
+			}
+			for j := 0; j < g; j++ {
+				k.Add(names[i0+j], cols[j*nc*nd:(j+1)*nc*nd]) // cannot fail: chains × draws values
+			}
+		}
+	}
+	for _, w := range k.Warnings(st) {
 		tr.Warnings = append(tr.Warnings, w.Message)
 	}
 }

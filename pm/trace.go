@@ -82,8 +82,8 @@ type Trace struct {
 	Stats   SampleStats
 	Warmup  *Trace // warm-up draws and stats when kept, else nil
 	Sampler string // e.g. "NUTS: [alpha, beta, sigma]" or a CompoundStep listing
-	// Warnings are the post-sampling checks PyMC and Stan print (divergences, R-hat, ESS,
-	// tree depth, E-BFMI), in words.
+	// Warnings are the post-sampling checks PyMC and Stan print (divergences, tree depth,
+	// E-BFMI, and R-hat and ESS of the free variables, as PyMC checks them), in words.
 	Warnings []string
 	// Cancelled is true when sampling was interrupted; the trace holds the draws made.
 	Cancelled bool
@@ -92,6 +92,11 @@ type Trace struct {
 	GradEvals       []int64
 	WarmupGradEvals []int64
 	InitGradEvals   int64
+	// LeapfrogSteps counts, per chain, the leapfrog steps of HMC and NUTS in warm-up and draws:
+	// Stan's n_leapfrog__ summed over both. GradEvals counts these and also the gradients of
+	// finding a starting point and of the step-size searches, which Stan's count leaves out.
+	// Zero for samplers without trajectories; nil for a trace read from a file.
+	LeapfrogSteps []int64
 	// WarmupSeconds and SamplingSeconds are per-chain wall times.
 	WarmupSeconds, SamplingSeconds []float64
 	// Backend names the backend the model ran on.

@@ -150,7 +150,7 @@ func TestSplitRHatTextbook(t *testing.T) {
 	}
 	b *= n / (m - 1)
 	want := math.Sqrt(((n-1)/n*w + b/n) / w)
-	if got := splitRHat(x); relErr(got, want) > 1e-14 {
+	if got := splitRHat(x, nil); relErr(got, want) > 1e-14 {
 		t.Errorf("splitRHat = %.17g, want %.17g", got, want)
 	}
 }

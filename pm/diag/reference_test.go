@@ -66,7 +66,7 @@ func refSplit(chains [][]float64) [][]float64 {
 }
 
 func refRHatBulk(chains [][]float64, c float64) float64 {
-	return splitRHat(rankNormalize(refSplit(chains), c))
+	return splitRHat(rankNormalize(refSplit(chains), c), nil)
 }
 
 func refRHatTail(chains [][]float64, c float64) float64 {

@@ -32,14 +32,17 @@ func RHatBasic(chains [][]float64) float64 {
 // splitRHat is sqrt(((n−1)/n·W + B/n)/W) for m chains of n draws, with W the
 // mean within-chain variance and B/n the variance of the chain means, both
 // with n−1 denominators, written as posterior's .rhat and rstan's
-// rhat_rfun compute it.
-func splitRHat(x [][]float64) float64 {
+// rhat_rfun compute it. means is scratch of at least m values, or nil.
+func splitRHat(x [][]float64, means []float64) float64 {
 	m := len(x)
 	n := len(x[0])
 	if n < 2 || m < 2 {
 		return math.NaN()
 	}
-	means := make([]float64, m)
+	if len(means) < m {
+		means = make([]float64, m)
+	}
+	means = means[:m]
 	var w float64
 	for c, ch := range x {
 		mu, v := meanVar(ch)

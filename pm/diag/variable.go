@@ -155,7 +155,7 @@ func (v *variable) rhatBulk(c float64) float64 {
 	if _, ok := v.usable(v.pooled); !ok {
 		return math.NaN()
 	}
-	return splitRHat(v.splitOf(v.bulkScores(c)))
+	return splitRHat(v.splitOf(v.bulkScores(c)), nil)
 }
 
 // rhatTail folds the draws around the median of all pooled draws (before
@@ -176,19 +176,26 @@ func (v *variable) rhatTail(c float64) float64 {
 	if _, ok := v.usable(f); !ok {
 		return math.NaN()
 	}
-	ord := make([]int, 0, len(f))
-	r := sort.SearchFloat64s(v.sorted, med)
+	ord := foldedOrder(make([]int, 0, len(f)), f, v.order, sort.SearchFloat64s(v.sorted, med))
+	return splitRHat(v.splitOf(v.scores(f, ord, c)), nil)
+}
+
+// foldedOrder appends to dst the order of the folded draws f = |x − med| ascending, given the
+// order of x ascending and r, the first place in it of a draw not below med: it merges the two
+// monotone runs on either side of the median, which is exact because rounded subtraction is
+// monotone.
+func foldedOrder[I int | int32](dst []I, f []float64, order []I, r int) []I {
 	l := r - 1
 	for l >= 0 || r < len(f) {
-		if r >= len(f) || (l >= 0 && f[v.order[l]] <= f[v.order[r]]) {
-			ord = append(ord, v.order[l])
+		if r >= len(f) || (l >= 0 && f[order[l]] <= f[order[r]]) {
+			dst = append(dst, order[l])
 			l--
 		} else {
-			ord = append(ord, v.order[r])
+			dst = append(dst, order[r])
 			r++
 		}
 	}
-	return splitRHat(v.splitOf(v.scores(f, ord, c)))
+	return dst
 }
 
 func (v *variable) rhat(c float64) float64 {
@@ -272,5 +279,5 @@ func (v *variable) rhatBasic() float64 {
 	if !ok {
 		return math.NaN()
 	}
-	return splitRHat(s)
+	return splitRHat(s, nil)
 }

@@ -67,6 +67,14 @@ type SamplerStats struct {
 // names the variables or chains at fault. s may be nil to check only st;
 // NaN diagnostics (constant variables) raise no warning, as in PyMC.
 func Warnings(s *Summary, st SamplerStats) []Warning {
+	if s == nil {
+		return warnings(nil, 0, 0, st)
+	}
+	return warnings(s.rows, s.chains, s.draws, st)
+}
+
+// warnings is Warnings on the rows of chains × draws draws.
+func warnings(rows []Row, chains, draws int, st SamplerStats) []Warning {
 	var out []Warning
 	if st.Divergences > 0 {
 		msg := fmt.Sprintf("There were %d divergences after tuning.", st.Divergences)
@@ -82,8 +90,8 @@ func Warnings(s *Summary, st SamplerStats) []Warning {
 	}
 	if st.MaxTreeDepth > 0 && st.TreeDepthHits > 0 {
 		total := st.Draws
-		if total == 0 && s != nil {
-			total = s.chains * s.draws
+		if total == 0 {
+			total = chains * draws
 		}
 		share := ""
 		if total > 0 {
@@ -108,16 +116,13 @@ func Warnings(s *Summary, st SamplerStats) []Warning {
 			"%s where the estimated Bayesian Fraction of Missing Information was low (%s, below %g). This suggests that the posterior has heavy tails the sampler explores poorly; try reparameterizing. See https://mc-stan.org/misc/warnings.html#bfmi-low",
 			head, strings.Join(low, ", "), EBFMILimit)})
 	}
-	if s == nil {
-		return out
-	}
 	var highR, lowESS []string
-	for _, r := range s.rows {
+	for _, r := range rows {
 		if r.RHat > RHatLimit {
 			highR = append(highR, fmt.Sprintf("%s (%.3f)", r.Name, r.RHat))
 		}
-		if s.chains > 0 {
-			limit := ESSPerChainLimit * float64(s.chains)
+		if chains > 0 {
+			limit := ESSPerChainLimit * float64(chains)
 			if r.ESSBulk < limit || r.ESSTail < limit {
 				lowESS = append(lowESS, fmt.Sprintf("%s (bulk %.0f, tail %.0f)", r.Name, r.ESSBulk, r.ESSTail))
 			}
@@ -131,7 +136,7 @@ func Warnings(s *Summary, st SamplerStats) []Warning {
 	if len(lowESS) > 0 {
 		out = append(out, Warning{WarnESS, fmt.Sprintf(
 			"The effective sample size per chain is smaller than %d for some parameters: %s with %d chains. A higher number is needed for reliable rhat and ess computation. See https://arxiv.org/abs/1903.08008 for details",
-			ESSPerChainLimit, strings.Join(lowESS, ", "), s.chains)})
+			ESSPerChainLimit, strings.Join(lowESS, ", "), chains)})
 	}
 	return out
 }

@@ -28,6 +28,7 @@ func init() {
 		"HDIProb":          reflect.ValueOf(diag.HDIProb),
 		"MCSEMean":         reflect.ValueOf(diag.MCSEMean),
 		"MCSESD":           reflect.ValueOf(diag.MCSESD),
+		"NewChecker":       reflect.ValueOf(diag.NewChecker),
 		"Quantile":         reflect.ValueOf(diag.Quantile),
 		"RHat":             reflect.ValueOf(diag.RHat),
 		"RHatBasic":        reflect.ValueOf(diag.RHatBasic),
@@ -44,6 +45,7 @@ func init() {
 		"Warnings":         reflect.ValueOf(diag.Warnings),
 
 		// type definitions
+		"Checker":         reflect.ValueOf((*diag.Checker)(nil)),
 		"Option":          reflect.ValueOf((*diag.Option)(nil)),
 		"RelEffWorkspace": reflect.ValueOf((*diag.RelEffWorkspace)(nil)),
 		"Row":             reflect.ValueOf((*diag.Row)(nil)),

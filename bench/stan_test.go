@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gopm-dev/gopm/pm"
+)
+
+// recorded reads testdata/stan_live.json, stan_live.R's output of a real run (rstan 2.21.7,
+// linreg, seed 4711; and a model without data, which the script reports as an error instead of
+// stopping), and its linreg figures.
+func recorded(t *testing.T) ([]byte, stanResult) {
+	b, err := os.ReadFile("testdata/stan_live.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := parseStanLive(b, "linreg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, s
+}
+
+func TestParseStanLive(t *testing.T) {
+	b, s := recorded(t)
+	// Stan's draws depend only on the seed: the leapfrog steps and ESS are those of the
+	// stored run of the same program, seed and data (bench/data/stan.json).
+	var stored struct {
+		Models map[string]stanResult `json:"models"`
+	}
+	if err := load("data", "stan", &stored); err != nil {
+		t.Fatal(err)
+	}
+	ref := stored.Models["linreg"]
+	if s.GradEvalsTotal != ref.GradEvalsTotal || s.GradEvalsWarmup != ref.GradEvalsWarmup || s.MinESSBulk != ref.MinESSBulk {
+		t.Errorf("live: %v leapfrog steps (%v in warm-up), min ESS %v; stored run: %v (%v), %v",
+			s.GradEvalsTotal, s.GradEvalsWarmup, s.MinESSBulk, ref.GradEvalsTotal, ref.GradEvalsWarmup, ref.MinESSBulk)
+	}
+	if !(s.CPUS > 0) || !(s.ChainTotalS > 0) || len(s.Params) != 5 || s.Params["beta[2]"].MCSEMean <= 0 {
+		t.Errorf("incomplete figures: %+v", s)
+	}
+	if _, err := parseStanLive(b, "no_such_model"); err == nil || !strings.Contains(err.Error(), "no data file") {
+		t.Errorf("a model the script failed on: error %v", err)
+	}
+	if _, err := parseStanLive(b, "stochvol"); err == nil {
+		t.Error("a model missing from the output: no error")
+	}
+	bad := bytes.Replace(b, []byte(`"grad_evals_warmup": 21738`), []byte(`"grad_evals_warmup": 21737`), 1)
+	if bytes.Equal(bad, b) {
+		t.Fatal("test data changed: no warm-up count to alter")
+	}
+	if _, err := parseStanLive(bad, "linreg"); err == nil {
+		t.Error("leapfrog steps that do not add up: no error")
+	}
+	if _, err := parseStanLive([]byte("{"), "linreg"); err == nil {
+		t.Error("truncated output: no error")
+	}
+}
+
+// stanParams names exactly the variables of each Stan program's parameters block.
+func TestStanParamsMatchPrograms(t *testing.T) {
+	block := regexp.MustCompile(`(?s)\nparameters\s*\{(.*?)\}`)
+	for prog, want := range stanParams {
+		src, err := os.ReadFile(filepath.Join("stan", prog+".stan"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := block.FindSubmatch(src)
+		if m == nil {
+			t.Fatalf("%s: no parameters block", prog)
+		}
+		var got []string
+		for _, decl := range strings.Split(string(m[1]), ";") {
+			decl = strings.TrimSpace(regexp.MustCompile(`//[^\n]*`).ReplaceAllString(decl, ""))
+			if decl == "" {
+				continue
+			}
+			f := strings.Fields(decl)
+			got = append(got, f[len(f)-1])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: parameters block declares %v, stanParams has %v", prog, got, want)
+		}
+	}
+}
+
+// A gopm run of linreg set beside the recorded Stan run: the means agree (a statistical check
+// at 4 combined MCSE), gradients are counted alike (gopm's leapfrog steps within 10% of Stan's
+// on this easy posterior, and fewer than gopm's total gradients), and the tables of every mode
+// print finite numbers and no Stan columns without Stan.
+func TestCompareAndTables(t *testing.T) {
+	_, ref := recorded(t)
+	r, tr, err := run("data", "linreg", 4, 1000, 1000, 4711, false, []pm.SampleOption{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Leapfrog <= 0 || r.Leapfrog >= r.GradEvals || r.LoopCPUS <= 0 || r.LoopCPUS > r.CPUS {
+		t.Errorf("leapfrog steps %d, gradients %d, loop CPU %v s of %v s", r.Leapfrog, r.GradEvals, r.LoopCPUS, r.CPUS)
+	}
+	if d := float64(r.Leapfrog)/ref.GradEvalsTotal - 1; d > 0.1 || d < -0.1 {
+		t.Errorf("gopm %d leapfrog steps, Stan %v", r.Leapfrog, ref.GradEvalsTotal)
+	}
+	if r.MinESSParam == "" || r.MinESSBulk < 1000 {
+		t.Errorf("min ESS %v (%s)", r.MinESSBulk, r.MinESSParam)
+	}
+	off := r
+	if err := compareStan(&r, tr, ref); err != nil {
+		t.Fatal(err)
+	}
+	if r.MeansCompared != 4 || r.MeansAgree != 4 {
+		t.Errorf("means agree %d/%d: %s", r.MeansAgree, r.MeansCompared, r.MeanMismatches)
+	}
+	for _, mode := range []stanMode{stanLive, stanStored, stanOff} {
+		row := r
+		if mode == stanOff {
+			row = off
+		}
+		var out bytes.Buffer
+		printTable(&out, []Result{row}, mode)
+		text := out.String()
+		if strings.Contains(text, "NaN") || strings.Contains(text, "Inf") || !strings.Contains(text, "| linreg |") {
+			t.Errorf("-stan %s table:\n%s", mode, text)
+		}
+		if hasStan := strings.Contains(text, "Stan"); hasStan != (mode != stanOff) {
+			t.Errorf("-stan %s: Stan columns %v:\n%s", mode, hasStan, text)
+		}
+	}
+}
