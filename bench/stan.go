@@ -20,6 +20,9 @@ var stanParams = map[string][]string{
 	"hier_radon_like":           {"mu_a", "sigma_a", "a_raw", "b", "sigma_y"},
 	"coal_marginal":             {"e", "l"},
 	"stochvol":                  {"mu", "phi", "sigma", "h_std"},
+	"arma11":                    {"mu", "phi", "theta", "sigma"},
+	"hmm2":                      {"p11", "p22", "mu", "sigma"},
+	"collinear_reg":             {"a", "b", "s"},
 }
 
 // stanProgram is the Stan program a suite model is compared with: for logistic_big, Stan's
