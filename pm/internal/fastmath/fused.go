@@ -43,19 +43,34 @@ func BernoulliLogit(eta, y, resid []float64) float64 {
 // bernoulliLogitAcc adds the terms of BernoulliLogit to the lanes acc[i%4].
 func bernoulliLogitAcc(eta, y, resid []float64, acc *[4]float64) {
 	i := 0
+	if useAVX512 {
+		i = bernoulliLogitAsm(8, eta, y, resid, acc, i)
+	}
 	if useAVX2 {
-		// The assembly stops before a group of four holding an |eta| >= 708
-		// or a NaN; the Go code takes that group and the tail.
-		n4 := len(eta) &^ 3
-		for i < n4 {
-			i += bernoulliLogitAVX2(&eta[i], &y[i], &resid[i], n4-i, acc)
-			if i < n4 {
-				bernoulliLogitGo(eta, y, resid, acc, i, i+4)
-				i += 4
-			}
-		}
+		i = bernoulliLogitAsm(4, eta, y, resid, acc, i)
 	}
 	bernoulliLogitGo(eta, y, resid, acc, i, len(eta))
+}
+
+// bernoulliLogitAsm runs the assembly kernel for groups of w elements
+// (w = 8: AVX-512, w = 4: AVX2) from element i on and returns where it
+// stopped (after the last whole group). A func value would make acc escape.
+// The assembly stops before a group holding an |eta| >= 708 or a NaN; the
+// Go code takes that group, then the assembly resumes.
+func bernoulliLogitAsm(w int, eta, y, resid []float64, acc *[4]float64, i int) int {
+	n := len(eta) / w * w
+	for i < n {
+		if w == 8 {
+			i += bernoulliLogitAVX512(&eta[i], &y[i], &resid[i], n-i, acc)
+		} else {
+			i += bernoulliLogitAVX2(&eta[i], &y[i], &resid[i], n-i, acc)
+		}
+		if i < n {
+			bernoulliLogitGo(eta, y, resid, acc, i, i+w)
+			i += w
+		}
+	}
+	return i
 }
 
 // glmBlock is the number of rows BernoulliLogitGLM handles at a time: a
