@@ -88,3 +88,98 @@ func TestBernoulliLogitAVX512Runs(t *testing.T) {
 		t.Errorf("with a NaN label at 3: done = %d, want 0", done)
 	}
 }
+
+// matSpecial returns a rows x cols matrix of random values with some
+// special ones (signed zeros, whole rows of -0, infinities, NaN).
+func matSpecial(rng *rand.Rand, rows, cols int, specials bool) []float64 {
+	a := randSlice(rng, rows*cols)
+	if !specials || len(a) == 0 {
+		return a
+	}
+	vals := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e308, -1e-320}
+	for k := 0; k < 1+len(a)/40; k++ {
+		a[rng.IntN(len(a))] = vals[rng.IntN(len(vals))]
+	}
+	if rows > 3 {
+		row := rng.IntN(rows)
+		for j := 0; j < cols; j++ {
+			a[row*cols+j] = math.Copysign(0, -1)
+		}
+	}
+	return a
+}
+
+// TestMat512 requires the AVX-512 MatVec, MatVecAdd and MatTVec kernels to
+// give the AVX2 kernels' and the Go code's bits for every column count they
+// serve and row counts around their blocks of eight, special values
+// included, and to write nothing outside dst.
+func TestMat512(t *testing.T) {
+	if !cpuHasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(45, 46))
+	for _, rows := range []int{1, 7, 8, 9, 15, 16, 17, 31, 40, 203} {
+		for cols := 1; cols <= maxVecCols+1; cols++ {
+			for _, specials := range []bool{false, true} {
+				a := matSpecial(rng, rows, cols, specials)
+				x, b, r := randSlice(rng, cols), randSlice(rng, rows), randSlice(rng, rows)
+				if specials {
+					x[0] = math.Copysign(0, -1)
+				}
+				const pad = 9
+				for _, withB := range []bool{false, true} {
+					bb := b
+					if !withB {
+						bb = nil
+					}
+					var out [2][]float64
+					for v, on := range []bool{true, false} {
+						buf := make([]float64, rows+pad)
+						for i := range buf {
+							buf[i] = -12345
+						}
+						withKernels(on, func() { matVec(buf[:rows], a, rows, cols, x, bb) })
+						for i := rows; i < len(buf); i++ {
+							if buf[i] != -12345 {
+								t.Fatalf("%dx%d avx512=%v: MatVec wrote past dst at %d", rows, cols, on, i)
+							}
+						}
+						out[v] = buf[:rows]
+					}
+					port := make([]float64, rows)
+					matVecGo(port, a, rows, cols, x, bb)
+					if i := sameBits(out[0], port); i >= 0 {
+						t.Fatalf("%dx%d b=%v specials=%v: AVX-512 MatVec row %d = %v, Go %v", rows, cols, withB, specials, i, out[0][i], port[i])
+					}
+					if i := sameBits(out[1], port); i >= 0 {
+						t.Fatalf("%dx%d b=%v specials=%v: AVX2 MatVec row %d = %v, Go %v", rows, cols, withB, specials, i, out[1][i], port[i])
+					}
+				}
+				// MatTVec continuing sums already in dst.
+				start := randSlice(rng, cols)
+				var outT [2][]float64
+				for v, on := range []bool{true, false} {
+					buf := make([]float64, cols+pad)
+					copy(buf, start)
+					for j := cols; j < len(buf); j++ {
+						buf[j] = -12345
+					}
+					withKernels(on, func() { matTVecAcc(buf[:cols], a, rows, cols, r) })
+					for j := cols; j < len(buf); j++ {
+						if buf[j] != -12345 {
+							t.Fatalf("%dx%d avx512=%v: MatTVec wrote past dst at %d", rows, cols, on, j)
+						}
+					}
+					outT[v] = buf[:cols]
+				}
+				portT := append([]float64(nil), start...)
+				matTVecGo(portT, a, rows, cols, r)
+				for v, name := range []string{"AVX-512", "AVX2"} {
+					if j := sameBits(outT[v], portT); j >= 0 {
+						t.Fatalf("%dx%d specials=%v: %s MatTVec col %d = %v, Go %v", rows, cols, specials, name, j, outT[v][j], portT[j])
+					}
+				}
+			}
+		}
+	}
+}
