@@ -373,26 +373,3 @@ func BenchmarkLogisticBigGLM(b *testing.B) {
 	})
 	_ = sink
 }
-
-// syntheticLogistic returns a logistic regression data set of n rows and d
-// columns (standard normal X, labels drawn from the model with alpha = 0.5
-// and beta_j ~ N(0, 0.25)) for the benchmarks beyond logistic_big's size.
-func syntheticLogistic(n, d int) *logisticData {
-	rng := rand.New(rand.NewPCG(5, 6))
-	ld := &logisticData{n: n, d: d, x: make([]float64, n*d), y: make([]float64, n), alpha: 0.5, beta: make([]float64, d)}
-	for j := range ld.beta {
-		ld.beta[j] = 0.5 * rng.NormFloat64()
-	}
-	for i := range ld.y {
-		eta := ld.alpha
-		for j := range d {
-			v := rng.NormFloat64()
-			ld.x[i*d+j] = v
-			eta += v * ld.beta[j]
-		}
-		if rng.Float64() < 1/(1+math.Exp(-eta)) {
-			ld.y[i] = 1
-		}
-	}
-	return ld
-}

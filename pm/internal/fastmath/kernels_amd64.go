@@ -43,18 +43,6 @@ func matVecAVX(dst, a []float64, rows, cols int, x, b []float64) {
 	m := laneMask(cols - 4*(k-1))
 	var xb [maxVecCols]float64
 	copy(xb[:], x)
-	if useAVX512 {
-		done := matVec512(dst, a, rows, cols, &xb, b)
-		if done > 0 {
-			dst, a, rows = dst[done:], a[done*cols:], rows-done
-			if b != nil {
-				b = b[done:]
-			}
-			if rows == 0 {
-				return
-			}
-		}
-	}
 	n := rows
 	if cols%4 != 0 {
 		n--
@@ -93,65 +81,8 @@ func matVecAVX(dst, a []float64, rows, cols int, x, b []float64) {
 	}
 }
 
-// matVec512 runs the AVX-512 MatVec kernel on the first rows&^7 rows (cols
-// <= 32, x zero padded to maxVecCols) and returns how many rows it did.
-func matVec512(dst, a []float64, rows, cols int, xb *[maxVecCols]float64, b []float64) int {
-	n := rows &^ 7
-	if n == 0 {
-		return 0
-	}
-	k := (cols + 3) / 4
-	m := uint64(1)<<(cols-4*(k-1)) - 1
-	var bp *float64
-	if b != nil {
-		bp = &b[0]
-	}
-	d, ap, xp, stride := &dst[0], &a[0], &xb[0], 8*cols
-	switch k {
-	case 1:
-		mvz1(d, ap, n, xp, bp, m, stride)
-	case 2:
-		mvz2(d, ap, n, xp, bp, m, stride)
-	case 3:
-		mvz3(d, ap, n, xp, bp, m, stride)
-	case 4:
-		mvz4(d, ap, n, xp, bp, m, stride)
-	case 5:
-		mvz5(d, ap, n, xp, bp, m, stride)
-	case 6:
-		mvz6(d, ap, n, xp, bp, m, stride)
-	case 7:
-		mvz7(d, ap, n, xp, bp, m, stride)
-	default:
-		mvz8(d, ap, n, xp, bp, m, stride)
-	}
-	return n
-}
-
-// matTVec512 adds A^T r to dst with the AVX-512 kernels (1 <= rows,
-// 1 <= cols <= 32); masked loads and stores keep to dst's and a's elements.
-func matTVec512(dst, a []float64, rows, cols int, r []float64) {
-	k := (cols + 7) / 8
-	m := uint64(1)<<(cols-8*(k-1)) - 1
-	d, ap, rp, stride := &dst[0], &a[0], &r[0], 8*cols
-	switch k {
-	case 1:
-		mtz1(d, ap, rows, rp, m, stride)
-	case 2:
-		mtz2(d, ap, rows, rp, m, stride)
-	case 3:
-		mtz3(d, ap, rows, rp, m, stride)
-	default:
-		mtz4(d, ap, rows, rp, m, stride)
-	}
-}
-
 // matTVecAVX adds A^T r to dst for cols <= 32 (1 <= rows).
 func matTVecAVX(dst, a []float64, rows, cols int, r []float64) {
-	if useAVX512 {
-		matTVec512(dst, a, rows, cols, r)
-		return
-	}
 	k := (cols + 3) / 4
 	m := laneMask(cols - 4*(k-1))
 	var acc [maxVecCols]float64
