@@ -9,7 +9,9 @@ import (
 // gradient with respect to the linear predictor. The per-element code is the
 // scalar code of exp.go, log.go and sigmoid.go written out by hand (Go does
 // not inline functions of this size); on amd64 with AVX2, bernoulli_amd64.s
-// performs the same operations in the same order on four elements at once.
+// performs the same operations in the same order on four elements at once,
+// and with AVX-512, bernoulli512_amd64.s on eight (two groups of eight per
+// iteration, so that two independent chains of dependent operations overlap).
 // The tests require bitwise agreement with the scalar composition each
 // kernel documents, and between the assembly and the Go loop.
 
@@ -93,8 +95,10 @@ const glmBlock = 1024
 // but X is streamed from memory once instead of twice: each block of rows
 // is multiplied by beta and by its residuals while it is still in cache
 // (the fused form of Stan's bernoulli_logit_glm). That pays when X does not
-// fit in the last-level cache; for logistic_big (2 MB) it measured no faster
-// than the composed kernels. It panics on mismatched lengths.
+// fit in the last-level cache: with N = 1,000,000 rows of 25 columns (200 MB)
+// a gradient took 16.3 ms against 23.8 ms for the composed kernels (CPU time,
+// loaded machine); for logistic_big (10,000 rows, 2 MB) it measured no faster
+// (94 against 92 µs). It panics on mismatched lengths.
 func BernoulliLogitGLM(x []float64, rows, cols int, alpha float64, beta, y, eta, resid, gradBeta []float64) (logLik, gradAlpha float64) {
 	checkMat("BernoulliLogitGLM", eta, x, rows, cols, beta, cols, rows)
 	checkFused("BernoulliLogitGLM", "eta", "y", eta, y, resid)
