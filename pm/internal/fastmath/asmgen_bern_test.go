@@ -14,27 +14,12 @@ func genBernoulliAsm() []byte {
 	var s bytes.Buffer
 	s.WriteString(genHeader)
 	s.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
-	consts := []struct {
-		name string
-		bits uint64
-	}{
-		{"bMinNormal", minNormalBits}, {"bMinusOne", math.Float64bits(-1)}, {"bSmall", math.Float64bits(0x1p-8)}, {"bMaxFloat", math.Float64bits(math.MaxFloat64)},
-		{"bAbs", 0x7fffffffffffffff}, {"bSign", 0x8000000000000000},
-		{"bFastMax", math.Float64bits(expFastMax)}, {"bInvLn2N", math.Float64bits(invLn2N)},
-		{"bShift", math.Float64bits(expShift)}, {"bLn2hiN", math.Float64bits(ln2hiN)}, {"bLn2loN", math.Float64bits(ln2loN)},
-		{"bMask127", expN - 1}, {"bC2", math.Float64bits(expC2)}, {"bC3", math.Float64bits(expC3)},
-		{"bC4", math.Float64bits(expC4)}, {"bC5", math.Float64bits(expC5)}, {"bOne", math.Float64bits(1)},
-		{"bLogOff", logOff}, {"bExpMask", 0xfff << 52}, {"bMask255", logN - 1}, {"bNot511", ^uint64(1<<9 - 1)},
-		{"bLn2hi", math.Float64bits(ln2hi)}, {"bLn2lo", math.Float64bits(ln2lo)},
-		{"bP2", math.Float64bits(logP2)}, {"bP3", math.Float64bits(logP3)}, {"bP4", math.Float64bits(logP4)},
-		{"bP5", math.Float64bits(logP5)}, {"bP6", math.Float64bits(logP6)}, {"bP7", math.Float64bits(logP7)},
-		{"bNaN", math.Float64bits(math.NaN())},
-	}
+	consts := bernConsts()
 	for _, c := range consts {
 		for l := 0; l < 4; l++ {
-			fmt.Fprintf(&s, "DATA %s<>+%d(SB)/8, $%#016x\n", c.name, 8*l, c.bits)
+			fmt.Fprintf(&s, "DATA b%s<>+%d(SB)/8, $%#016x\n", c.name, 8*l, c.bits)
 		}
-		fmt.Fprintf(&s, "GLOBL %s<>(SB), RODATA|NOPTR, $32\n\n", c.name)
+		fmt.Fprintf(&s, "GLOBL b%s<>(SB), RODATA|NOPTR, $32\n\n", c.name)
 	}
 	// VPERMD index moving the odd (high) dwords of four qwords to the bottom.
 	for l, v := range []uint64{3<<32 | 1, 7<<32 | 5, 3<<32 | 1, 7<<32 | 5} {
@@ -43,6 +28,30 @@ func genBernoulliAsm() []byte {
 	s.WriteString("GLOBL bPermOdd<>(SB), RODATA|NOPTR, $32\n\n")
 	s.WriteString(bernoulliAsmBody)
 	return s.Bytes()
+}
+
+// bernConsts lists the constants of the Bernoulli kernels (names without
+// their b or z prefix), emitted from the Go constants so both use the same bits.
+func bernConsts() []bernConst {
+	return []bernConst{
+		{"MinNormal", minNormalBits}, {"MinusOne", math.Float64bits(-1)}, {"Small", math.Float64bits(0x1p-8)}, {"MaxFloat", math.Float64bits(math.MaxFloat64)},
+		{"Abs", 0x7fffffffffffffff}, {"Sign", 0x8000000000000000},
+		{"FastMax", math.Float64bits(expFastMax)}, {"InvLn2N", math.Float64bits(invLn2N)},
+		{"Shift", math.Float64bits(expShift)}, {"Ln2hiN", math.Float64bits(ln2hiN)}, {"Ln2loN", math.Float64bits(ln2loN)},
+		{"Mask127", expN - 1}, {"C2", math.Float64bits(expC2)}, {"C3", math.Float64bits(expC3)},
+		{"C4", math.Float64bits(expC4)}, {"C5", math.Float64bits(expC5)}, {"One", math.Float64bits(1)},
+		{"LogOff", logOff}, {"ExpMask", 0xfff << 52}, {"Mask255", logN - 1}, {"Not511", ^uint64(1<<9 - 1)},
+		{"Ln2hi", math.Float64bits(ln2hi)}, {"Ln2lo", math.Float64bits(ln2lo)},
+		{"P2", math.Float64bits(logP2)}, {"P3", math.Float64bits(logP3)}, {"P4", math.Float64bits(logP4)},
+		{"P5", math.Float64bits(logP5)}, {"P6", math.Float64bits(logP6)}, {"P7", math.Float64bits(logP7)},
+		{"NaN", math.Float64bits(math.NaN())},
+	}
+}
+
+// bernConst is one constant of the Bernoulli kernels.
+type bernConst struct {
+	name string
+	bits uint64
 }
 
 const bernoulliAsmBody = `// Shared pieces, one instruction per Go operation of expKernel, logistic

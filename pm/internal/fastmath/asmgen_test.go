@@ -81,8 +81,12 @@ func genMatAsm() (asm, decl []byte) {
 func TestMatAsmGenerated(t *testing.T) {
 	asm, decl := genMatAsm()
 	bern := genBernoulliAsm()
+	bern512 := genBernoulli512Asm()
 	if *updateTables {
 		if err := os.WriteFile("bernoulli_amd64.s", bern, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("bernoulli512_amd64.s", bern512, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile("matvec_amd64.s", asm, 0o644); err != nil {
@@ -96,7 +100,7 @@ func TestMatAsmGenerated(t *testing.T) {
 	for _, f := range []struct {
 		name string
 		want []byte
-	}{{"matvec_amd64.s", asm}, {"matvec_decl_amd64.go", decl}, {"bernoulli_amd64.s", bern}} {
+	}{{"matvec_amd64.s", asm}, {"matvec_decl_amd64.go", decl}, {"bernoulli_amd64.s", bern}, {"bernoulli512_amd64.s", bern512}} {
 		got, err := os.ReadFile(f.name)
 		if err != nil {
 			t.Fatal(err)

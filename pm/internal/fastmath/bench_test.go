@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -360,16 +361,60 @@ func BenchmarkPoissonLog10000(b *testing.B) {
 func BenchmarkLogisticBigGLM(b *testing.B) {
 	ld := loadLogistic(b)
 	w := newLogisticWork(ld)
-	var sink float64
-	benchLoop(b, func() {
-		lp, ga := BernoulliLogitGLM(ld.x, ld.n, ld.d, ld.alpha, ld.beta, ld.y, w.eta, w.resid, w.grad[1:])
-		w.grad[0] = ga - ld.alpha/4
-		lp -= ld.alpha * ld.alpha / 8
-		for j, v := range ld.beta {
-			lp -= v * v / 2
-			w.grad[1+j] -= v
+	benchLoop(b, func() { ld.logpGradGLM(w, ld.alpha, ld.beta) })
+}
+
+// logpGradGLM is logpGrad with BernoulliLogitGLM in place of the three
+// kernels (the same bits).
+func (ld *logisticData) logpGradGLM(w *logisticWork, alpha float64, beta []float64) float64 {
+	lp, ga := BernoulliLogitGLM(ld.x, ld.n, ld.d, alpha, beta, ld.y, w.eta, w.resid, w.grad[1:])
+	w.grad[0] = ga - alpha/4
+	lp -= alpha * alpha / 8
+	for j, v := range beta {
+		lp -= v * v / 2
+		w.grad[1+j] -= v
+	}
+	return lp
+}
+
+// syntheticLogistic returns a logistic regression data set of n rows and d
+// columns (standard normal X, labels drawn from the model with alpha = 0.5
+// and beta_j ~ N(0, 0.25)) for the benchmarks beyond logistic_big's size.
+func syntheticLogistic(n, d int) *logisticData {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ld := &logisticData{n: n, d: d, x: make([]float64, n*d), y: make([]float64, n), alpha: 0.5, beta: make([]float64, d)}
+	for j := range ld.beta {
+		ld.beta[j] = 0.5 * rng.NormFloat64()
+	}
+	for i := range ld.y {
+		eta := ld.alpha
+		for j := range d {
+			v := rng.NormFloat64()
+			ld.x[i*d+j] = v
+			eta += v * ld.beta[j]
 		}
-		sink += lp
-	})
-	_ = sink
+		if rng.Float64() < 1/(1+math.Exp(-eta)) {
+			ld.y[i] = 1
+		}
+	}
+	return ld
+}
+
+// big1M is the N = 1,000,000 x 25 problem, built once per test binary.
+var big1M = sync.OnceValue(func() *logisticData { return syntheticLogistic(1000000, 25) })
+
+// BenchmarkLogisticBig1M is BenchmarkLogisticBig's composed evaluation with
+// N = 1,000,000 (X is 200 MB, so it streams from memory twice).
+func BenchmarkLogisticBig1M(b *testing.B) {
+	ld := big1M()
+	w := newLogisticWork(ld)
+	benchLoop(b, func() { ld.logpGrad(w, ld.alpha, ld.beta) })
+}
+
+// BenchmarkLogisticBig1MGLM is the same with BernoulliLogitGLM, which
+// streams X once.
+func BenchmarkLogisticBig1MGLM(b *testing.B) {
+	ld := big1M()
+	w := newLogisticWork(ld)
+	benchLoop(b, func() { ld.logpGradGLM(w, ld.alpha, ld.beta) })
 }

@@ -9,7 +9,9 @@ import (
 // gradient with respect to the linear predictor. The per-element code is the
 // scalar code of exp.go, log.go and sigmoid.go written out by hand (Go does
 // not inline functions of this size); on amd64 with AVX2, bernoulli_amd64.s
-// performs the same operations in the same order on four elements at once.
+// performs the same operations in the same order on four elements at once,
+// and with AVX-512, bernoulli512_amd64.s on eight (two groups of eight per
+// iteration, so that two independent chains of dependent operations overlap).
 // The tests require bitwise agreement with the scalar composition each
 // kernel documents, and between the assembly and the Go loop.
 
@@ -43,19 +45,34 @@ func BernoulliLogit(eta, y, resid []float64) float64 {
 // bernoulliLogitAcc adds the terms of BernoulliLogit to the lanes acc[i%4].
 func bernoulliLogitAcc(eta, y, resid []float64, acc *[4]float64) {
 	i := 0
+	if useAVX512 {
+		i = bernoulliLogitAsm(8, eta, y, resid, acc, i)
+	}
 	if useAVX2 {
-		// The assembly stops before a group of four holding an |eta| >= 708
-		// or a NaN; the Go code takes that group and the tail.
-		n4 := len(eta) &^ 3
-		for i < n4 {
-			i += bernoulliLogitAVX2(&eta[i], &y[i], &resid[i], n4-i, acc)
-			if i < n4 {
-				bernoulliLogitGo(eta, y, resid, acc, i, i+4)
-				i += 4
-			}
-		}
+		i = bernoulliLogitAsm(4, eta, y, resid, acc, i)
 	}
 	bernoulliLogitGo(eta, y, resid, acc, i, len(eta))
+}
+
+// bernoulliLogitAsm runs the assembly kernel for groups of w elements
+// (w = 8: AVX-512, w = 4: AVX2) from element i on and returns where it
+// stopped (after the last whole group). A func value would make acc escape.
+// The assembly stops before a group holding an |eta| >= 708 or a NaN; the
+// Go code takes that group, then the assembly resumes.
+func bernoulliLogitAsm(w int, eta, y, resid []float64, acc *[4]float64, i int) int {
+	n := len(eta) / w * w
+	for i < n {
+		if w == 8 {
+			i += bernoulliLogitAVX512(&eta[i], &y[i], &resid[i], n-i, acc)
+		} else {
+			i += bernoulliLogitAVX2(&eta[i], &y[i], &resid[i], n-i, acc)
+		}
+		if i < n {
+			bernoulliLogitGo(eta, y, resid, acc, i, i+w)
+			i += w
+		}
+	}
+	return i
 }
 
 // glmBlock is the number of rows BernoulliLogitGLM handles at a time: a
@@ -78,8 +95,10 @@ const glmBlock = 1024
 // but X is streamed from memory once instead of twice: each block of rows
 // is multiplied by beta and by its residuals while it is still in cache
 // (the fused form of Stan's bernoulli_logit_glm). That pays when X does not
-// fit in the last-level cache; for logistic_big (2 MB) it measured no faster
-// than the composed kernels. It panics on mismatched lengths.
+// fit in the last-level cache: with N = 1,000,000 rows of 25 columns (200 MB)
+// a gradient took 16.3 ms against 23.8 ms for the composed kernels (CPU time,
+// loaded machine); for logistic_big (10,000 rows, 2 MB) it measured no faster
+// (94 against 92 µs). It panics on mismatched lengths.
 func BernoulliLogitGLM(x []float64, rows, cols int, alpha float64, beta, y, eta, resid, gradBeta []float64) (logLik, gradAlpha float64) {
 	checkMat("BernoulliLogitGLM", eta, x, rows, cols, beta, cols, rows)
 	checkFused("BernoulliLogitGLM", "eta", "y", eta, y, resid)

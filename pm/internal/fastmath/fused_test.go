@@ -191,19 +191,19 @@ func TestLogisticBigGradient(t *testing.T) {
 			t.Errorf("d logp / d theta[%d] = %v, finite difference %v", k, grad[k], fd)
 		}
 	}
-	// The one-pass GLM kernel gives the same density and gradient.
-	eta, resid, gb := make([]float64, ld.n), make([]float64, ld.n), make([]float64, ld.d)
-	ll, ga := BernoulliLogitGLM(ld.x, ld.n, ld.d, ld.alpha, ld.beta, ld.y, eta, resid, gb)
-	ll -= ld.alpha * ld.alpha / 8
-	for _, b := range ld.beta {
-		ll -= b * b / 2
+	// The one-pass GLM kernel gives the same density and gradient, and
+	// neither evaluation allocates.
+	wg := newLogisticWork(ld)
+	if ll := ld.logpGradGLM(wg, ld.alpha, ld.beta); ll != lp {
+		t.Errorf("GLM kernel: logp %v, composed kernels %v", ll, lp)
 	}
-	if ll != lp || ga-ld.alpha/4 != grad[0] {
-		t.Errorf("GLM kernel: logp %v, gradAlpha %v; composed kernels %v, %v", ll, ga-ld.alpha/4, lp, grad[0])
+	if k := sameBits(wg.grad, grad); k >= 0 {
+		t.Errorf("GLM kernel: grad[%d] = %v, composed kernels %v", k, wg.grad[k], grad[k])
 	}
-	for j := range gb {
-		if gb[j]-ld.beta[j] != grad[1+j] {
-			t.Errorf("GLM kernel: gradBeta[%d] = %v, composed kernels %v", j, gb[j]-ld.beta[j], grad[1+j])
-		}
+	if a := testing.AllocsPerRun(5, func() { ld.logpGrad(w, ld.alpha, ld.beta) }); a != 0 {
+		t.Errorf("composed kernels: %v allocations per gradient", a)
+	}
+	if a := testing.AllocsPerRun(5, func() { ld.logpGradGLM(wg, ld.alpha, ld.beta) }); a != 0 {
+		t.Errorf("GLM kernel: %v allocations per gradient", a)
 	}
 }

@@ -10,6 +10,15 @@ import "golang.org/x/sys/cpu"
 // this), so the choice affects speed only.
 var useAVX2 = cpu.X86.HasAVX2
 
+// useAVX512 selects the AVX-512 kernels where they exist (F for the Z
+// registers, DQ for the mask moves, VL for the four-lane accumulator in a
+// Y register above Y15); like useAVX2 it only changes speed, not bits.
+var useAVX512 = cpuHasAVX512
+
+// cpuHasAVX512 records what the CPU offers (tests switch useAVX512 off to
+// compare the AVX2 kernels).
+var cpuHasAVX512 = cpu.X86.HasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+
 // laneMask returns the VMASKMOVPD mask with the first n of four lanes on.
 func laneMask(n int) (m [4]int64) {
 	for l := range m {
@@ -114,6 +123,12 @@ func matTVecAVX(dst, a []float64, rows, cols int, r []float64) {
 //
 //go:noescape
 func bernoulliLogitAVX2(eta, y, resid *float64, n int, acc *[4]float64) (done int)
+
+// bernoulliLogitAVX512 is bernoulliLogitAVX2 with eight elements per group
+// (n a multiple of eight; see bernoulli512_amd64.s).
+//
+//go:noescape
+func bernoulliLogitAVX512(eta, y, resid *float64, n int, acc *[4]float64) (done int)
 
 // logSigmoidAVX2 sets dst[i] = s*LogSigmoid(s*x[i]) (s = ±1) for up to n (a
 // multiple of four) elements; it returns how many it processed.

@@ -5,6 +5,9 @@ package fastmath
 // useAVX2 is false where the assembly kernels do not exist; the Go code runs.
 const useAVX2 = false
 
+// useAVX512 is false where the assembly kernels do not exist.
+const useAVX512 = false
+
 func matVecAVX(dst, a []float64, rows, cols int, x, b []float64) {
 	panic("fastmath: matVecAVX called without AVX2 kernels")
 }
@@ -15,6 +18,10 @@ func matTVecAVX(dst, a []float64, rows, cols int, r []float64) {
 
 func bernoulliLogitAVX2(eta, y, resid *float64, n int, acc *[4]float64) int {
 	panic("fastmath: bernoulliLogitAVX2 called without AVX2 kernels")
+}
+
+func bernoulliLogitAVX512(eta, y, resid *float64, n int, acc *[4]float64) int {
+	panic("fastmath: bernoulliLogitAVX512 called without AVX-512 kernels")
 }
 
 func logSigmoidAVX2(dst, x *float64, n int, s float64) int {
