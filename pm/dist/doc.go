@@ -51,8 +51,8 @@
 //	Normal                        Normal(mu, sigma)                        yes  yes
 //	Pareto                        Pareto(alpha, m)                         yes  yes
 //	PolyaGamma                    PolyaGamma(h, z)                         -    -
-//	Rice                          Rice(nu, sigma)                          yes  -
-//	SkewNormal                    SkewNormal(mu, sigma, alpha)             yes  -
+//	Rice                          Rice(nu, sigma)                          yes  yes
+//	SkewNormal                    SkewNormal(mu, sigma, alpha)             yes  yes
 //	SkewStudentT                  none yet (Jones–Faddy skew t)
 //	StudentT                      StudentT(nu, mu, sigma)                  yes  yes
 //	Triangular                    Triangular(lower, c, upper)              yes  yes
@@ -62,7 +62,7 @@
 //	Wald                          Wald(mu, lam)                            yes  -
 //	Weibull                       Weibull(alpha, beta)                     yes  yes
 //	Bernoulli (p, logit_p)        Bernoulli(p), BernoulliLogit(logitP)     yes  yes
-//	BetaBinomial                  BetaBinomial(n, alpha, beta)             yes  -
+//	BetaBinomial                  BetaBinomial(n, alpha, beta)             yes  yes
 //	Binomial (p, logit_p)         Binomial(n, p), BinomialLogit(n, l)      yes  yes
 //	Categorical (p, logit_p)      Categorical(p), CategoricalLogit(l)      -    -
 //	DiracDelta                    none yet (a constant: use a Go value or Deterministic)
@@ -74,7 +74,7 @@
 //	OrderedLogistic               OrderedLogistic(eta, cutpoints)          -    -
 //	OrderedProbit                 OrderedProbit(eta, cutpoints, sigma)     -    -
 //	Poisson                       Poisson(mu), PoissonLog(eta)             yes  yes
-//	ZeroInflatedPoisson           ZeroInflatedPoisson(psi, mu)             yes  -
+//	ZeroInflatedPoisson           ZeroInflatedPoisson(psi, mu)             yes  yes
 //	ZeroInflatedBinomial          ZeroInflatedBinomial(psi, n, p)          yes  -
 //	ZeroInflatedNegativeBinomial  ZeroInflatedNegativeBinomial(psi, mu, a) yes  -
 //	HurdlePoisson                 HurdlePoisson(psi, mu)                   yes  -

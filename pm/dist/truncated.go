@@ -20,8 +20,9 @@ type CDFer interface {
 }
 
 // ICDFer is implemented by the distributions with a quantile function, closed-form or by a
-// numerical inversion (Gamma, Beta, StudentT, Poisson, Binomial, NegativeBinomial), which
-// Truncated uses for random draws.
+// numerical inversion (Gamma, Beta, StudentT, Rice and SkewNormal by a safeguarded Newton
+// iteration on the log-CDF; Poisson, Binomial, NegativeBinomial, BetaBinomial and
+// ZeroInflatedPoisson by a search over the CDF), which Truncated uses for random draws.
 type ICDFer interface {
 	// ICDF is the quantile function F⁻¹(u), elementwise.
 	ICDF(u *tensor.Tensor) *tensor.Tensor

@@ -295,3 +295,22 @@ emit("Interpolated", "icdf", c(xp, pp), u[2:6], sapply(u[2:6], function(q) uniro
 emit("Cauchy", "icdf", c(0.5, 2), u, qcauchy(u, 0.5, 2), "qcauchy(u, location, scale)")
 emit("HalfCauchy", "icdf", 1.5, u, qcauchy((1 + u) / 2, 0, 1.5), "qcauchy((1+u)/2, 0, scale)")
 emit("Laplace", "icdf", c(-1, 0.7), u, extraDistr::qlaplace(u, -1, 0.7), "extraDistr::qlaplace(u, mu, sigma)")
+
+# Quantiles of Rice(nu, sigma), SkewNormal(mu, sigma, alpha), BetaBinomial(n, alpha, beta) and
+# ZeroInflatedPoisson(psi, mu).
+for (p in list(c(0, 1), c(2, 0.5), c(5, 3))) {
+  emit("Rice", "icdf", p, u, p[2] * sqrt(qchisq(u, 2, ncp = (p[1] / p[2])^2)), "sigma*sqrt(qchisq(u, 2, ncp = (nu/sigma)^2))")
+}
+for (p in list(c(0, 1, 3), c(1, 2, -4), c(-1, 0.5, 20))) {
+  f <- function(t) 2 * dnorm(t) * pnorm(p[3] * t)
+  Fz <- function(z) if (z < 0) integrate(f, -Inf, z, rel.tol = 1e-13, abs.tol = 0)$value else 1 - integrate(f, z, Inf, rel.tol = 1e-13, abs.tol = 0)$value
+  z <- sapply(u[2:6], function(q) uniroot(function(z) Fz(z) - q, c(-10, 10), tol = 1e-15)$root)
+  emit("SkewNormal", "icdf", p, u[2:6], p[1] + p[2] * z, "mu + sigma*uniroot(integrate(2*dnorm(t)*pnorm(alpha*t), -Inf, z) = u)")
+}
+for (p in list(c(10, 2, 3), c(40, 0.5, 0.8), c(200, 30, 5))) {
+  F <- extraDistr::pbbinom(0:p[1], p[1], p[2], p[3])
+  emit("BetaBinomial", "icdf", p, u, sapply(u, function(q) min(which(F >= q)) - 1), "smallest k with extraDistr::pbbinom(k, size = n, alpha, beta) >= u")
+}
+for (p in list(c(0.6, 3.5), c(0.15, 0.4))) {
+  emit("ZeroInflatedPoisson", "icdf", p, u, extraDistr::qzip(u, p[2], 1 - p[1]), "extraDistr::qzip(u, lambda = mu, pi = 1 - psi)")
+}

@@ -1,0 +1,151 @@
+package dist
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gopm-dev/gopm/pm/tensor"
+)
+
+// The quantile functions of Rice, SkewNormal, BetaBinomial and ZeroInflatedPoisson: round trips
+// through the log-CDFs (checked against R in rref_test.go) down to u = 1e-12 and up to
+// 1 − 1e-12, and Truncated draws by goodness-of-fit tests. Their values at moderate u are
+// compared with R's in testdata/rref.txt.
+
+var extremeU = []float64{1e-12, 1e-6, 0.01, 0.3, 0.5, 0.8, 1 - 1e-6, 1 - 1e-12}
+
+// TestDistICDFRoundTripContinuous checks log F(F⁻¹(u)) = log u below ½ and
+// log(1 − F(F⁻¹(u))) = log(1 − u) above it, relatively to 1e-9.
+func TestDistICDFRoundTripContinuous(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		d    Dist
+	}{
+		{"Rice(0, 1)", Rice(0.0, 1.0)},
+		{"Rice(2, 0.5)", Rice(2.0, 0.5)},
+		{"Rice(30, 2)", Rice(30.0, 2.0)},
+		{"Rice(0.3, 2)", Rice(0.3, 2.0)},
+		{"SkewNormal(0, 1, 0)", SkewNormal(0.0, 1.0, 0.0)},
+		{"SkewNormal(1, 2, -4)", SkewNormal(1.0, 2.0, -4.0)},
+		{"SkewNormal(-1, 0.5, 20)", SkewNormal(-1.0, 0.5, 20.0)},
+		{"SkewNormal(0, 1, 0.5)", SkewNormal(0.0, 1.0, 0.5)},
+	} {
+		if err := c.d.Err(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		x := evalT(t, c.d.(ICDFer).ICDF(tensor.Const(extremeU))).Data
+		cd := c.d.(CDFer)
+		lf := evalT(t, cd.LogCDF(tensor.Const(x))).Data
+		ls := evalT(t, cd.LogCCDF(tensor.Const(x))).Data
+		for i, u := range extremeU {
+			got, want := lf[i], math.Log(u)
+			if u > 0.5 {
+				got, want = ls[i], math.Log1p(-u)
+			}
+			if !(math.Abs(got-want) <= 1e-9*math.Abs(want)+1e-13) {
+				t.Errorf("%s: quantile(%v) = %v, whose tail log-probability is %.15g, want %.15g", c.name, u, x[i], got, want)
+			}
+		}
+		for i := 1; i < len(x); i++ {
+			if !(x[i] > x[i-1]) {
+				t.Errorf("%s: quantiles not increasing: %v", c.name, x)
+			}
+		}
+	}
+}
+
+// TestDistICDFRoundTripDiscrete checks that F⁻¹(u) is the smallest k with F(k) >= u: F(k) >= u
+// and F(k−1) < u, compared in the tail below ½ (P(X > k) <= 1 − u < P(X > k−1) above it).
+func TestDistICDFRoundTripDiscrete(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		d    Dist
+	}{
+		{"BetaBinomial(10, 2, 3)", BetaBinomial(10.0, 2.0, 3.0)},
+		{"BetaBinomial(200, 30, 5)", BetaBinomial(200.0, 30.0, 5.0)},
+		{"BetaBinomial(40, 0.5, 0.8)", BetaBinomial(40.0, 0.5, 0.8)},
+		{"ZeroInflatedPoisson(0.6, 3.5)", ZeroInflatedPoisson(0.6, 3.5)},
+		{"ZeroInflatedPoisson(0.15, 0.4)", ZeroInflatedPoisson(0.15, 0.4)},
+		{"ZeroInflatedPoisson(0.9, 40)", ZeroInflatedPoisson(0.9, 40.0)},
+	} {
+		if err := c.d.Err(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		k := evalT(t, c.d.(ICDFer).ICDF(tensor.Const(extremeU))).Data
+		km1 := make([]float64, len(k))
+		for i := range k {
+			km1[i] = k[i] - 1
+		}
+		cd := c.d.(CDFer)
+		at := func(f func(*tensor.Tensor) *tensor.Tensor, v []float64) []float64 {
+			return evalT(t, f(tensor.Cast(tensor.Const(v), tensor.Int64))).Data
+		}
+		lf, lf1 := at(cd.LogCDF, k), at(cd.LogCDF, km1)
+		ls, ls1 := at(cd.LogCCDF, k), at(cd.LogCCDF, km1)
+		for i, u := range extremeU {
+			ok := lf[i] >= math.Log(u) && lf1[i] < math.Log(u)
+			if u > 0.5 {
+				ok = ls[i] <= math.Log1p(-u) && ls1[i] > math.Log1p(-u)
+			}
+			if !ok || k[i] != math.Floor(k[i]) {
+				t.Errorf("%s: quantile(%v) = %v: log F(k) = %v, log F(k-1) = %v, log S(k) = %v, log S(k-1) = %v",
+					c.name, u, k[i], lf[i], lf1[i], ls[i], ls1[i])
+			}
+		}
+	}
+}
+
+// TestDistTruncatedICDFDraws draws from Truncated versions of the four distributions (by their
+// quantile functions) and compares the draws with the truncated CDF (Kolmogorov-Smirnov) or the
+// truncated probabilities (chi-squared), at the 0.1% level.
+func TestDistTruncatedICDFDraws(t *testing.T) {
+	rs := tensor.NewRandomStream(16)
+	const n = 4000
+	for _, c := range []struct {
+		name string
+		d    Dist
+	}{
+		{"Rice both", Truncated(Rice(2.0, 0.5), 1.5, 2.8)},
+		{"Rice upper tail", Truncated(Rice(2.0, 0.5), 3.5, nil)},
+		{"Rice lower tail", Truncated(Rice(0.0, 1.0), nil, 0.01)},
+		{"SkewNormal upper bound", Truncated(SkewNormal(1.0, 2.0, -4.0), nil, 0.0)},
+		{"SkewNormal lower tail", Truncated(SkewNormal(-1.0, 0.5, 6.0), nil, -1.1)},
+		{"SkewNormal both", Truncated(SkewNormal(0.0, 1.0, 3.0), -0.5, 2.5)},
+	} {
+		if err := c.d.Err(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		x := evalT(t, c.d.Random(rs, []int{n})).Data
+		if ks := ksAgainst(t, c.d.(CDFer), x); ks > ksCritical(n) {
+			t.Errorf("%s draws: KS distance %v > %v", c.name, ks, ksCritical(n))
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		d      Dist
+		lo, hi float64
+	}{
+		{"BetaBinomial both", Truncated(BetaBinomial(40.0, 0.5, 0.8), 3.0, 30.0), 3, 30},
+		{"BetaBinomial lower", Truncated(BetaBinomial(200.0, 30.0, 5.0), 180.0, nil), 180, 200},
+		{"ZeroInflatedPoisson both", Truncated(ZeroInflatedPoisson(0.6, 3.5), 1.0, 9.0), 1, 9},
+		{"ZeroInflatedPoisson upper", Truncated(ZeroInflatedPoisson(0.15, 0.4), nil, 1.0), 0, 1},
+	} {
+		if err := c.d.Err(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		draws := evalT(t, c.d.Random(rs, []int{n})).Data
+		var ks []float64
+		for k := c.lo; k <= c.hi; k++ {
+			ks = append(ks, k)
+		}
+		lp := evalT(t, c.d.Logp(tensor.Cast(tensor.Const(ks), tensor.Int64))).Data
+		for _, v := range draws {
+			if v < c.lo || v > c.hi {
+				t.Fatalf("%s: draw %v outside [%v, %v]", c.name, v, c.lo, c.hi)
+			}
+		}
+		if chi, crit := chiSquaredCheck(draws, ks, lp); chi > crit {
+			t.Errorf("%s draws: chi-squared %v > %v", c.name, chi, crit)
+		}
+	}
+}
