@@ -22,9 +22,13 @@
 // (so that Truncated and Censored accept it; through the regularized incomplete gamma and beta
 // functions of package tensor, differentiable in every parameter, where there is no closed
 // form; the Marcum Q function for Rice, Owen's T function for SkewNormal and a sum of the
-// probabilities for BetaBinomial, in cdf_special.go); ICDF marks a quantile function (Truncated
-// draws by it). Without a CDF: VonMises, Categorical, OrderedLogistic and OrderedProbit (as in
-// PyMC), and Flat, HalfFlat, PolyaGamma and the mixtures, which PyMC has and gopm not yet.
+// probabilities for BetaBinomial, in cdf_special.go; for Mixture and NormalMixture a weighted
+// log-sum-exp of the component log-CDFs, when every component has one; for Flat and HalfFlat
+// PyMC's conventional values, which Censored accepts and Truncated refuses); ICDF marks a
+// quantile function (Truncated draws by it; Rice and SkewNormal invert their log-CDFs by a
+// safeguarded Newton iteration, in icdf_special.go). Without a CDF: VonMises, Categorical,
+// OrderedLogistic and OrderedProbit (as in PyMC), and PolyaGamma, which PyMC has and gopm not
+// yet.
 //
 //	PyMC                          gopm                                     CDF  ICDF
 //	AsymmetricLaplace             AsymmetricLaplace(b, kappa, mu)          yes  yes
@@ -33,7 +37,7 @@
 //	ChiSquared                    ChiSquared(nu)                           yes  yes
 //	ExGaussian                    ExGaussian(mu, sigma, nu)                yes  -
 //	Exponential                   Exponential(lam)                         yes  yes
-//	Flat, HalfFlat                Flat(), HalfFlat()                       -    -
+//	Flat, HalfFlat                Flat(), HalfFlat()                       yes  -
 //	Gamma (alpha, beta)           Gamma(alpha, beta)                       yes  yes
 //	Gamma (mu, sigma)             GammaMuSigma(mu, sigma)                  yes  yes
 //	Gumbel                        Gumbel(mu, beta)                         yes  yes
@@ -81,7 +85,7 @@
 //	HurdleNegativeBinomial        HurdleNegativeBinomial(psi, mu, alpha)   yes  -
 //	HurdleGamma                   HurdleGamma(psi, alpha, beta)            yes  -
 //	HurdleLogNormal               HurdleLogNormal(psi, mu, sigma)          yes  -
-//	Mixture, NormalMixture        Mixture(w, comps...), NormalMixture      -    -
+//	Mixture, NormalMixture        Mixture(w, comps...), NormalMixture      yes  -
 //	CAR                           CAR(mu, W, alpha, tau)
 //	ICAR                          ICAR(W, sigma, zeroSumStdev)
 //	Dirichlet                     Dirichlet(a)

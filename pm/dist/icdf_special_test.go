@@ -149,3 +149,55 @@ func TestDistTruncatedICDFDraws(t *testing.T) {
 		}
 	}
 }
+
+// TestDistFlatMixtureCDF checks PyMC's conventional log-CDFs of Flat and HalfFlat, that
+// Truncated refuses them and Censored uses them, and that a truncated mixture integrates to 1
+// while a mixture with a component without a CDF has none.
+func TestDistFlatMixtureCDF(t *testing.T) {
+	x := []float64{math.Inf(-1), -3, 0, 5, math.Inf(1)}
+	l2 := math.Log(0.5)
+	for _, c := range []struct {
+		d         Dist
+		cdf, ccdf []float64
+	}{
+		{Flat(), []float64{math.Inf(-1), l2, l2, l2, 0}, []float64{0, l2, l2, l2, math.Inf(-1)}},
+		{HalfFlat(), []float64{math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1), 0}, []float64{0, 0, 0, 0, math.Inf(-1)}},
+	} {
+		cd := c.d.(CDFer)
+		got := evalT(t, cd.LogCDF(tensor.Const(x))).Data
+		gotc := evalT(t, cd.LogCCDF(tensor.Const(x))).Data
+		for i := range x {
+			if !closeTo(got[i], c.cdf[i], 1e-15) || !closeTo(gotc[i], c.ccdf[i], 1e-15) {
+				t.Errorf("%s at %v: log-CDF %v, log-CCDF %v; want %v, %v", c.d.Name(), x[i], got[i], gotc[i], c.cdf[i], c.ccdf[i])
+			}
+		}
+		if Truncated(c.d, 0.0, 1.0).Err() == nil {
+			t.Errorf("Truncated(%s) accepted an improper distribution", c.d.Name())
+		}
+	}
+	if lp := logpAt(t, Censored(Flat(), -1.0, 2.0), []float64{-1, 0, 2}); !closeTo(lp[0], l2, 1e-15) || lp[1] != 0 || !closeTo(lp[2], l2, 1e-15) {
+		t.Errorf("Censored(Flat, -1, 2) log p at -1, 0, 2 = %v, want log ½, 0, log ½", lp)
+	}
+
+	// A truncated normal mixture: its density sums to 1 over [-1, 2] (midpoint rule, 20000
+	// cells) and its CDF at the upper bound is 1.
+	tr := Truncated(NormalMixture([]float64{0.3, 0.7}, []float64{-2, 1.5}, []float64{0.6, 1.2}), -1.0, 2.0)
+	const m = 20000
+	grid := make([]float64, m)
+	for i := range grid {
+		grid[i] = -1 + 3*(float64(i)+0.5)/m
+	}
+	sum := 0.0
+	for _, v := range logpAt(t, tr, grid) {
+		sum += math.Exp(v) * 3 / m
+	}
+	if math.Abs(sum-1) > 1e-6 {
+		t.Errorf("truncated NormalMixture integrates to %v", sum)
+	}
+	if got := evalT(t, tr.(CDFer).LogCDF(tensor.Const(2.0))).Data[0]; math.Abs(got) > 1e-12 {
+		t.Errorf("truncated NormalMixture log F(upper) = %v, want 0", got)
+	}
+	if _, ok := Mixture([]float64{0.5, 0.5}, Normal(0.0, 1.0), VonMises(0.0, 1.0)).(CDFer); ok {
+		t.Errorf("a mixture with a VonMises component has a CDF")
+	}
+}
