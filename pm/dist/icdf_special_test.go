@@ -201,3 +201,44 @@ func TestDistFlatMixtureCDF(t *testing.T) {
 		t.Errorf("a mixture with a VonMises component has a CDF")
 	}
 }
+
+// TestDistICDFMixtureGrad checks the derivative of the new quantile functions in u (1/density
+// at the quantile) and the gradients of the mixture log-CDFs in the value and the component
+// parameters, against finite differences.
+func TestDistICDFMixtureGrad(t *testing.T) {
+	u := []any{[]float64{0.003, 0.4, 0.97}}
+	for _, c := range []struct {
+		name string
+		d    Dist
+	}{
+		{"Rice", Rice(1.4, 0.9)},
+		{"SkewNormal", SkewNormal(0.3, 1.2, -2.5)},
+	} {
+		f := func(in []*tensor.Tensor) *tensor.Tensor { return c.d.(ICDFer).ICDF(in[0]) }
+		if err := tensor.VerifyGrad(f, u, &tensor.VerifyOptions{RelTol: 1e-5, AbsTol: 1e-6}); err != nil {
+			t.Errorf("%s ICDF: %v", c.name, err)
+		}
+	}
+	pt := []any{[]float64{-2.5, 0.1, 1.7}, []float64{-1, 1.5}, []float64{0.6, 1.2}}
+	pg := []any{[]float64{0.4, 1.7, 3}, 0.8, 2.0}
+	for _, fn := range []string{"LogCDF", "LogCCDF"} {
+		tail := func(d CDFer, x *tensor.Tensor) *tensor.Tensor {
+			if fn == "LogCDF" {
+				return d.LogCDF(x)
+			}
+			return d.LogCCDF(x)
+		}
+		nm := func(in []*tensor.Tensor) *tensor.Tensor {
+			return tail(NormalMixture([]float64{0.3, 0.7}, in[1], in[2]).(CDFer), in[0])
+		}
+		if err := tensor.VerifyGrad(nm, pt, &tensor.VerifyOptions{RelTol: 1e-5, AbsTol: 1e-6}); err != nil {
+			t.Errorf("NormalMixture %s: %v", fn, err)
+		}
+		mg := func(in []*tensor.Tensor) *tensor.Tensor {
+			return tail(Mixture([]float64{0.3, 0.7}, Normal(in[1], 1.0), Gamma(in[2], 1.5)).(CDFer), in[0])
+		}
+		if err := tensor.VerifyGrad(mg, pg, &tensor.VerifyOptions{RelTol: 1e-5, AbsTol: 1e-6}); err != nil {
+			t.Errorf("Mixture(Normal, Gamma) %s: %v", fn, err)
+		}
+	}
+}
