@@ -242,3 +242,31 @@ func TestDistICDFMixtureGrad(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkICDFSpecial times 1000 quantiles (u evenly spread over (0, 1)) of each new
+// quantile function: go test ./pm/dist -run '^$' -bench ICDFSpecial -benchmem.
+func BenchmarkICDFSpecial(b *testing.B) {
+	u := make([]float64, 1000)
+	for i := range u {
+		u[i] = (float64(i) + 0.5) / float64(len(u))
+	}
+	for _, c := range []struct {
+		name string
+		d    Dist
+	}{
+		{"Rice(2,0.5)", Rice(2.0, 0.5)},
+		{"SkewNormal(alpha=3)", SkewNormal(0.0, 1.0, 3.0)},
+		{"SkewNormal(alpha=20)", SkewNormal(0.0, 1.0, 20.0)},
+		{"BetaBinomial(200,30,5)", BetaBinomial(200.0, 30.0, 5.0)},
+		{"ZeroInflatedPoisson(0.6,3.5)", ZeroInflatedPoisson(0.6, 3.5)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			q := c.d.(ICDFer).ICDF(tensor.Const(u))
+			for i := 0; i < b.N; i++ {
+				if _, err := tensor.Eval(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
