@@ -373,6 +373,12 @@ func (d *rice) LogCCDF(x *tt) *tt {
 	return tensor.Switch(pos, lc, 0.0)
 }
 
+// ICDF is σ times the Rice(ν/σ, 1) quantile, found by a safeguarded Newton iteration on the
+// log-CDF (below u = ½) or the log-CCDF (above it).
+func (d *rice) ICDF(u *tt) *tt {
+	return tensor.Mul(d.sigma, quantile(qRice, tensor.Div(d.nu, d.sigma), u))
+}
+
 // SkewNormal: F(x) = Φ(z) − 2T(z, α) with z = (x−μ)/σ and T Owen's T function; 1 − F(x) =
 // F(−z; −α).
 
@@ -386,6 +392,12 @@ func (d *skewNormal) LogCDF(x *tt) *tt {
 func (d *skewNormal) LogCCDF(x *tt) *tt {
 	z := tensor.Div(tensor.Sub(x, d.mu), d.sigma)
 	return special(spSkewNormalCDF, tensor.Neg(z), tensor.Neg(d.alpha))
+}
+
+// ICDF is μ + σ z with z the standard skew-normal quantile, found by a safeguarded Newton
+// iteration on the log-CDF (below u = ½) or the log-CCDF (above it).
+func (d *skewNormal) ICDF(u *tt) *tt {
+	return tensor.Add(d.mu, tensor.Mul(d.sigma, quantile(qSkewNormal, d.alpha, u)))
 }
 
 // bbOp is the beta-binomial log-CDF (upper false) or log-CCDF (upper true) of its inputs
@@ -444,13 +456,7 @@ func betaBinomTail(o bbOp, n, a, b, x float64) float64 {
 	case lo > hi || (lo == 0 && hi == n):
 		return 0 // the whole support: log 1, with derivative 0
 	}
-	lgn, _ := math.Lgamma(n + 1)
-	lb := lbetaF(a, b)
-	logp := func(k float64) float64 {
-		lk, _ := math.Lgamma(k + 1)
-		lnk, _ := math.Lgamma(n - k + 1)
-		return lgn - lk - lnk + lbetaF(k+a, n-k+b) - lb
-	}
+	logp := betaBinomLogPMF(n, a, b)
 	// The largest term first, so the sum is of numbers at most 1.
 	m := math.Inf(-1)
 	mode := math.Max(lo, math.Min(hi, math.Floor((n+1)*a/(a+b))))
@@ -477,6 +483,18 @@ func betaBinomTail(o bbOp, n, a, b, x float64) float64 {
 		return m + math.Log(s)
 	}
 	return sd / s
+}
+
+// betaBinomLogPMF is k ↦ log p(k) of BetaBinomial(n, a, b) for float64s:
+// log C(n, k) + log B(k+a, n−k+b) − log B(a, b).
+func betaBinomLogPMF(n, a, b float64) func(k float64) float64 {
+	lgn, _ := math.Lgamma(n + 1)
+	lb := lbetaF(a, b)
+	return func(k float64) float64 {
+		lk, _ := math.Lgamma(k + 1)
+		lnk, _ := math.Lgamma(n - k + 1)
+		return lgn - lk - lnk + lbetaF(k+a, n-k+b) - lb
+	}
 }
 
 // lbetaF is log B(a, b) for float64s.
@@ -513,6 +531,9 @@ func (d *betaBinomial) LogCDF(x *tt) *tt { return d.tail(false, x) }
 // LogCCDF is log Σ_{k=⌊x⌋+1}^{n} p(k), 0 below 0 and -Inf from n on.
 func (d *betaBinomial) LogCCDF(x *tt) *tt { return d.tail(true, x) }
 
+// ICDF is the smallest k with F(k) >= u, by adding the probabilities from the nearer end.
+func (d *betaBinomial) ICDF(u *tt) *tt { return quantile(qBetaBinom, d.n, d.alpha, d.beta, u) }
+
 // ZeroInflatedPoisson: F(x) = 1 − ψ + ψ Q(⌊x⌋+1, μ) for x >= 0, 1 − F(x) = ψ P(⌊x⌋+1, μ).
 
 func (d *zip) pois() *poisson { return &poisson{mu: d.mu} }
@@ -528,4 +549,12 @@ func (d *zip) LogCDF(x *tt) *tt {
 func (d *zip) LogCCDF(x *tt) *tt {
 	x = xf(x)
 	return tensor.Switch(tensor.Lt(x, 0.0), 0.0, tensor.Add(tensor.Log(d.psi), d.pois().LogCCDF(tensor.Maximum(x, 0.0))))
+}
+
+// ICDF is the Poisson(μ) quantile at 1 − (1 − u)/ψ (0 where that is negative): F(k) >= u if and
+// only if F_Poisson(k) >= 1 − (1 − u)/ψ. At ψ = 0 it is 0.
+func (d *zip) ICDF(u *tt) *tt {
+	pos := tensor.Gt(d.psi, 0.0)
+	v := tensor.Maximum(tensor.Sub(1.0, tensor.Div(tensor.Sub(1.0, u), safeWhere(pos, d.psi, 1.0))), 0.0)
+	return tensor.Switch(pos, quantile(qPoisson, d.mu, v), 0.0)
 }

@@ -65,6 +65,9 @@ type mixture struct {
 // The components are either K distributions, or one distribution whose last batch axis has
 // length K (Mixture(w, Normal(mu, sigma)) with mu and sigma of length K). Support and default
 // transform are the first component's. Constraints: w_k >= 0, Σ w_k = 1. Mean Σ w_k μ_k.
+// When every component implements CDFer, so does the mixture (so Truncated and Censored accept
+// it): log F(x) = log Σ_k w_k F_k(x) and log(1 − F(x)) = log Σ_k w_k (1 − F_k(x)), both as
+// log-sum-exps of the component log-CDFs and log-CCDFs.
 func Mixture(w any, comps ...Dist) Dist {
 	b := newBuilder("Mixture")
 	wt := b.param("w", w)
@@ -123,7 +126,7 @@ func Mixture(w any, comps ...Dist) Dist {
 		dt = tensor.Int64
 	}
 	d.base = b.base(b.batch(shapes...), 0, dt)
-	return d
+	return d.withCDF()
 }
 
 // NormalMixture is the mixture of normal distributions with weights w, means mu and standard
@@ -135,7 +138,7 @@ func NormalMixture(w, mu, sigma any) Dist {
 		return Mixture(w, n)
 	}
 	m := Mixture(w, n)
-	if mm, ok := m.(*mixture); ok {
+	if mm := asMixture(m); mm != nil {
 		mm.name = "NormalMixture"
 	}
 	return m

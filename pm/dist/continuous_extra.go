@@ -387,7 +387,8 @@ type rice struct {
 //	log p(x) = log x - 2 log σ - (x² + ν²)/(2σ²) + log I₀(xν/σ²)
 //
 // Support: x > 0 (log transform). Constraints: ν >= 0, σ > 0. Mean σ√(π/2) L_{1/2}(-ν²/(2σ²)).
-// Its CDF is 1 − Q₁(ν/σ, x/σ) with Q₁ the Marcum Q function (LogCDF, LogCCDF; PyMC has none).
+// Its CDF is 1 − Q₁(ν/σ, x/σ) with Q₁ the Marcum Q function (LogCDF, LogCCDF; PyMC has none), and
+// its quantile function is found from it numerically (ICDF).
 func Rice(nu, sigma any) Dist {
 	b := newBuilder("Rice")
 	d := &rice{nu: b.param("nu", nu), sigma: b.param("sigma", sigma)}

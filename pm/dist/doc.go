@@ -22,9 +22,13 @@
 // (so that Truncated and Censored accept it; through the regularized incomplete gamma and beta
 // functions of package tensor, differentiable in every parameter, where there is no closed
 // form; the Marcum Q function for Rice, Owen's T function for SkewNormal and a sum of the
-// probabilities for BetaBinomial, in cdf_special.go); ICDF marks a quantile function (Truncated
-// draws by it). Without a CDF: VonMises, Categorical, OrderedLogistic and OrderedProbit (as in
-// PyMC), and Flat, HalfFlat, PolyaGamma and the mixtures, which PyMC has and gopm not yet.
+// probabilities for BetaBinomial, in cdf_special.go; for Mixture and NormalMixture a weighted
+// log-sum-exp of the component log-CDFs, when every component has one; for Flat and HalfFlat
+// PyMC's conventional values, which Censored accepts and Truncated refuses); ICDF marks a
+// quantile function (Truncated draws by it; Rice and SkewNormal invert their log-CDFs by a
+// safeguarded Newton iteration, in icdf_special.go). Without a CDF: VonMises, Categorical,
+// OrderedLogistic and OrderedProbit (as in PyMC), and PolyaGamma, which PyMC has and gopm not
+// yet.
 //
 //	PyMC                          gopm                                     CDF  ICDF
 //	AsymmetricLaplace             AsymmetricLaplace(b, kappa, mu)          yes  yes
@@ -33,7 +37,7 @@
 //	ChiSquared                    ChiSquared(nu)                           yes  yes
 //	ExGaussian                    ExGaussian(mu, sigma, nu)                yes  -
 //	Exponential                   Exponential(lam)                         yes  yes
-//	Flat, HalfFlat                Flat(), HalfFlat()                       -    -
+//	Flat, HalfFlat                Flat(), HalfFlat()                       yes  -
 //	Gamma (alpha, beta)           Gamma(alpha, beta)                       yes  yes
 //	Gamma (mu, sigma)             GammaMuSigma(mu, sigma)                  yes  yes
 //	Gumbel                        Gumbel(mu, beta)                         yes  yes
@@ -51,8 +55,8 @@
 //	Normal                        Normal(mu, sigma)                        yes  yes
 //	Pareto                        Pareto(alpha, m)                         yes  yes
 //	PolyaGamma                    PolyaGamma(h, z)                         -    -
-//	Rice                          Rice(nu, sigma)                          yes  -
-//	SkewNormal                    SkewNormal(mu, sigma, alpha)             yes  -
+//	Rice                          Rice(nu, sigma)                          yes  yes
+//	SkewNormal                    SkewNormal(mu, sigma, alpha)             yes  yes
 //	SkewStudentT                  none yet (Jones–Faddy skew t)
 //	StudentT                      StudentT(nu, mu, sigma)                  yes  yes
 //	Triangular                    Triangular(lower, c, upper)              yes  yes
@@ -62,7 +66,7 @@
 //	Wald                          Wald(mu, lam)                            yes  -
 //	Weibull                       Weibull(alpha, beta)                     yes  yes
 //	Bernoulli (p, logit_p)        Bernoulli(p), BernoulliLogit(logitP)     yes  yes
-//	BetaBinomial                  BetaBinomial(n, alpha, beta)             yes  -
+//	BetaBinomial                  BetaBinomial(n, alpha, beta)             yes  yes
 //	Binomial (p, logit_p)         Binomial(n, p), BinomialLogit(n, l)      yes  yes
 //	Categorical (p, logit_p)      Categorical(p), CategoricalLogit(l)      -    -
 //	DiracDelta                    none yet (a constant: use a Go value or Deterministic)
@@ -74,14 +78,14 @@
 //	OrderedLogistic               OrderedLogistic(eta, cutpoints)          -    -
 //	OrderedProbit                 OrderedProbit(eta, cutpoints, sigma)     -    -
 //	Poisson                       Poisson(mu), PoissonLog(eta)             yes  yes
-//	ZeroInflatedPoisson           ZeroInflatedPoisson(psi, mu)             yes  -
+//	ZeroInflatedPoisson           ZeroInflatedPoisson(psi, mu)             yes  yes
 //	ZeroInflatedBinomial          ZeroInflatedBinomial(psi, n, p)          yes  -
 //	ZeroInflatedNegativeBinomial  ZeroInflatedNegativeBinomial(psi, mu, a) yes  -
 //	HurdlePoisson                 HurdlePoisson(psi, mu)                   yes  -
 //	HurdleNegativeBinomial        HurdleNegativeBinomial(psi, mu, alpha)   yes  -
 //	HurdleGamma                   HurdleGamma(psi, alpha, beta)            yes  -
 //	HurdleLogNormal               HurdleLogNormal(psi, mu, sigma)          yes  -
-//	Mixture, NormalMixture        Mixture(w, comps...), NormalMixture      -    -
+//	Mixture, NormalMixture        Mixture(w, comps...), NormalMixture      yes  -
 //	CAR                           CAR(mu, W, alpha, tau)
 //	ICAR                          ICAR(W, sigma, zeroSumStdev)
 //	Dirichlet                     Dirichlet(a)

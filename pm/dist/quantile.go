@@ -22,9 +22,12 @@ const (
 	dHyperCDF                   // (N, k, n, x): the hypergeometric P(X <= x)
 	dHyperCCDF                  // (N, k, n, x): P(X > x)
 	dHyperQuantile              // (N, k, n, u): smallest x with P(X <= x) >= u
+	qRice                       // (a, u): the Rice(a, 1) quantile, 1 − Q₁(a, x) = u
+	qSkewNormal                 // (α, u): the standard skew-normal quantile
+	qBetaBinom                  // (n, α, β, u): smallest k with F(k) >= u
 )
 
-var quantileArity = [...]int{2, 3, 2, 2, 3, 3, 4, 4, 4}
+var quantileArity = [...]int{2, 3, 2, 2, 3, 3, 4, 4, 4, 2, 2, 4}
 
 // quantileOp is one of the quantile functions above. Its gradient in u (for the continuous
 // ones) is 1/density at the quantile; it has none in the parameters (draws are not
@@ -34,7 +37,7 @@ type quantileOp struct{ kind uint8 }
 // String implements tensor.Op.
 func (o quantileOp) String() string {
 	return [...]string{"gamma_icdf", "beta_icdf", "studentt_icdf", "poisson_icdf", "binomial_icdf", "negbinomial_icdf",
-		"hypergeom_cdf", "hypergeom_ccdf", "hypergeom_icdf"}[o.kind]
+		"hypergeom_cdf", "hypergeom_ccdf", "hypergeom_icdf", "rice_icdf", "skewnormal_icdf", "betabinomial_icdf"}[o.kind]
 }
 
 // Infer implements tensor.Op.
@@ -105,6 +108,12 @@ func (o quantileOp) Kernel(spec tensor.KernelSpec) (tensor.Kernel, error) {
 				y[i] = discreteQuantile(in[2].Data[i], m, math.Sqrt(m/p), func(k float64) float64 { return regIncBeta(a, k+1, p) })
 			case dHyperCDF, dHyperCCDF, dHyperQuantile:
 				y[i] = hyperGeom(o.kind, in[0].Data[i], in[1].Data[i], in[2].Data[i], in[3].Data[i])
+			case qRice:
+				y[i] = riceQuantile(in[0].Data[i], in[1].Data[i])
+			case qSkewNormal:
+				y[i] = skewNormalQuantile(in[0].Data[i], in[1].Data[i])
+			case qBetaBinom:
+				y[i] = betaBinomQuantile(in[0].Data[i], in[1].Data[i], in[2].Data[i], in[3].Data[i])
 			}
 		}
 		return nil
@@ -218,6 +227,10 @@ func (o quantileOp) Grad(in, out, gout []*tensor.Tensor) []*tensor.Tensor {
 	case qStudentT:
 		nu := in[0]
 		logDens = StudentT(nu, 0.0, 1.0).Logp(x)
+	case qRice:
+		logDens = Rice(in[0], 1.0).Logp(x)
+	case qSkewNormal:
+		logDens = SkewNormal(0.0, 1.0, in[0]).Logp(x)
 	default:
 		return gs // discrete quantiles are piecewise constant
 	}

@@ -101,6 +101,13 @@ var rrefBuild = map[string]func(p []float64) Dist{
 	"SkewNormal":                   func(p []float64) Dist { return SkewNormal(p[0], p[1], p[2]) },
 	"BetaBinomial":                 func(p []float64) Dist { return BetaBinomial(p[0], p[1], p[2]) },
 	"ZeroInflatedPoisson":          func(p []float64) Dist { return ZeroInflatedPoisson(p[0], p[1]) },
+	"NormalMixture":                func(p []float64) Dist { return NormalMixture(p[0:3], p[3:6], p[6:9]) },
+	"MixtureGammaLogNormal": func(p []float64) Dist {
+		return Mixture(p[0:2], Gamma(p[2], p[3]), LogNormal(p[4], p[5]))
+	},
+	"MixturePoissonBinomial": func(p []float64) Dist {
+		return Mixture(p[0:2], Poisson(p[2]), Binomial(p[3], p[4]))
+	},
 }
 
 // mvCases are the multivariate distributions of testdata/rref.R with the same inputs, and the

@@ -8,10 +8,12 @@ import (
 )
 
 // CDFer is implemented by the distributions with a closed-form cumulative distribution
-// function or one through the regularized incomplete gamma and beta functions, which Truncated
-// and Censored need: every univariate distribution except Flat, HalfFlat, VonMises, PolyaGamma,
-// Categorical, OrderedLogistic, OrderedProbit and the mixtures (see the table in the package
-// documentation).
+// function or one through special functions (the regularized incomplete gamma and beta
+// functions, Marcum's Q, Owen's T), which Truncated and Censored need: every univariate
+// distribution except VonMises, PolyaGamma, Categorical, OrderedLogistic and OrderedProbit, and
+// the mixtures whose components all have one (see the table in the package documentation).
+// Flat and HalfFlat have PyMC's conventional log-CDFs, which Censored accepts; Truncated refuses
+// them.
 type CDFer interface {
 	// LogCDF is log P(X <= x), elementwise.
 	LogCDF(x *tensor.Tensor) *tensor.Tensor
@@ -20,8 +22,9 @@ type CDFer interface {
 }
 
 // ICDFer is implemented by the distributions with a quantile function, closed-form or by a
-// numerical inversion (Gamma, Beta, StudentT, Poisson, Binomial, NegativeBinomial), which
-// Truncated uses for random draws.
+// numerical inversion (Gamma, Beta, StudentT, Rice and SkewNormal by a safeguarded Newton
+// iteration on the log-CDF; Poisson, Binomial, NegativeBinomial, BetaBinomial and
+// ZeroInflatedPoisson by a search over the CDF), which Truncated uses for random draws.
 type ICDFer interface {
 	// ICDF is the quantile function F⁻¹(u), elementwise.
 	ICDF(u *tensor.Tensor) *tensor.Tensor
@@ -78,6 +81,9 @@ func truncate(name string, d Dist, lower, upper any) Dist {
 	}
 	if d.EventNDim() != 0 {
 		b.fail(fmt.Errorf("%s: %s is multivariate; only scalar distributions can be truncated", name, d.Name()))
+	}
+	if _, improper := d.(*flat); improper {
+		b.fail(fmt.Errorf("%s: %s is improper, so it cannot be truncated (use Uniform for a flat density on an interval)", name, d.Name()))
 	}
 	t.cdf = cdf
 	if lower != nil {

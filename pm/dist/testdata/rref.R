@@ -295,3 +295,39 @@ emit("Interpolated", "icdf", c(xp, pp), u[2:6], sapply(u[2:6], function(q) uniro
 emit("Cauchy", "icdf", c(0.5, 2), u, qcauchy(u, 0.5, 2), "qcauchy(u, location, scale)")
 emit("HalfCauchy", "icdf", 1.5, u, qcauchy((1 + u) / 2, 0, 1.5), "qcauchy((1+u)/2, 0, scale)")
 emit("Laplace", "icdf", c(-1, 0.7), u, extraDistr::qlaplace(u, -1, 0.7), "extraDistr::qlaplace(u, mu, sigma)")
+
+# Quantiles of Rice(nu, sigma), SkewNormal(mu, sigma, alpha), BetaBinomial(n, alpha, beta) and
+# ZeroInflatedPoisson(psi, mu).
+for (p in list(c(0, 1), c(2, 0.5), c(5, 3))) {
+  emit("Rice", "icdf", p, u, p[2] * sqrt(qchisq(u, 2, ncp = (p[1] / p[2])^2)), "sigma*sqrt(qchisq(u, 2, ncp = (nu/sigma)^2))")
+}
+for (p in list(c(0, 1, 3), c(1, 2, -4), c(-1, 0.5, 20))) {
+  f <- function(t) 2 * dnorm(t) * pnorm(p[3] * t)
+  Fz <- function(z) if (z < 0) integrate(f, -Inf, z, rel.tol = 1e-13, abs.tol = 0)$value else 1 - integrate(f, z, Inf, rel.tol = 1e-13, abs.tol = 0)$value
+  z <- sapply(u[2:6], function(q) uniroot(function(z) Fz(z) - q, c(-10, 10), tol = 1e-15)$root)
+  emit("SkewNormal", "icdf", p, u[2:6], p[1] + p[2] * z, "mu + sigma*uniroot(integrate(2*dnorm(t)*pnorm(alpha*t), -Inf, z) = u)")
+}
+for (p in list(c(10, 2, 3), c(40, 0.5, 0.8), c(200, 30, 5))) {
+  F <- extraDistr::pbbinom(0:p[1], p[1], p[2], p[3])
+  emit("BetaBinomial", "icdf", p, u, sapply(u, function(q) min(which(F >= q)) - 1), "smallest k with extraDistr::pbbinom(k, size = n, alpha, beta) >= u")
+}
+for (p in list(c(0.6, 3.5), c(0.15, 0.4))) {
+  emit("ZeroInflatedPoisson", "icdf", p, u, extraDistr::qzip(u, p[2], 1 - p[1]), "extraDistr::qzip(u, lambda = mu, pi = 1 - psi)")
+}
+
+# Log-CDFs of mixtures: log(sum_k w_k F_k(x)) with each component's log-CDF (log-CCDF) from R,
+# added in logs. NormalMixture params: w (3), mu (3), sigma (3); MixtureGammaLogNormal: w (2),
+# Gamma(alpha, beta), LogNormal(mu, sigma); MixturePoissonBinomial: w (2), Poisson(mu), Binomial(n, p).
+lse <- function(a) { m <- apply(a, 1, max); ifelse(is.finite(m), m + log(rowSums(exp(a - m))), m) }
+w <- c(0.2, 0.5, 0.3); m <- c(-2, 0.5, 4); s <- c(0.7, 1, 2.5)
+x <- c(-12, -3, 0, 1.5, 6, 25)
+emit("NormalMixture", "logcdf", c(w, m, s), x, lse(sapply(1:3, function(k) log(w[k]) + pnorm(x, m[k], s[k], log.p = TRUE))), "log(sum_k w_k pnorm(x, mu_k, sigma_k)) from pnorm(..., log.p = TRUE)")
+emit("NormalMixture", "logccdf", c(w, m, s), x, lse(sapply(1:3, function(k) log(w[k]) + pnorm(x, m[k], s[k], lower.tail = FALSE, log.p = TRUE))), "log(sum_k w_k pnorm(x, mu_k, sigma_k, lower.tail = FALSE)) from log.p = TRUE")
+p <- c(0.35, 0.65, 2, 1.5, 0.3, 0.8)
+x <- c(1e-3, 0.2, 1, 3, 10, 60)
+emit("MixtureGammaLogNormal", "logcdf", p, x, lse(cbind(log(p[1]) + pgamma(x, p[3], p[4], log.p = TRUE), log(p[2]) + plnorm(x, p[5], p[6], log.p = TRUE))), "log(w1 pgamma(x, alpha, beta) + w2 plnorm(x, mu, sigma)) from log.p = TRUE")
+emit("MixtureGammaLogNormal", "logccdf", p, x, lse(cbind(log(p[1]) + pgamma(x, p[3], p[4], lower.tail = FALSE, log.p = TRUE), log(p[2]) + plnorm(x, p[5], p[6], lower.tail = FALSE, log.p = TRUE))), "log(w1 pgamma(x, alpha, beta, lower.tail = FALSE) + w2 plnorm(x, mu, sigma, lower.tail = FALSE)) from log.p = TRUE")
+p <- c(0.4, 0.6, 3.5, 20, 0.7)
+x <- c(-1, 0, 2, 5, 12, 19, 20)
+emit("MixturePoissonBinomial", "logcdf", p, x, lse(cbind(log(p[1]) + ppois(x, p[3], log.p = TRUE), log(p[2]) + pbinom(x, p[4], p[5], log.p = TRUE))), "log(w1 ppois(x, mu) + w2 pbinom(x, n, p)) from log.p = TRUE")
+emit("MixturePoissonBinomial", "logccdf", p, x, lse(cbind(log(p[1]) + ppois(x, p[3], lower.tail = FALSE, log.p = TRUE), log(p[2]) + pbinom(x, p[4], p[5], lower.tail = FALSE, log.p = TRUE))), "log(w1 ppois(x, mu, lower.tail = FALSE) + w2 pbinom(x, n, p, lower.tail = FALSE)) from log.p = TRUE")
