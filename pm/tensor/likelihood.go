@@ -340,17 +340,37 @@ func (k *normalKernel) run(outs, in []*Array, start float64) float64 {
 // given by 1/σ and log σ + log(2π)/2. A nil lp sums the values onto s instead; a nil dmu or
 // dsg is not written.
 func normalStrided(n int, x []float64, sx int, mu []float64, sm int, inv, c []float64, ss int, lp, dmu, dsg []float64, s float64) float64 {
-	if sx == 1 && sm == 1 && ss == 0 && lp == nil && dsg == nil && dmu != nil {
-		// The common summed case (constant or scalar σ, the σ partial unused), with
-		// bounds checks hoisted.
+	if ss == 0 && lp == nil && dsg == nil && dmu != nil {
+		// The common summed cases (constant or scalar σ, the σ partial unused: priors and
+		// observations), with bounds checks hoisted.
 		iv, cc := inv[0], c[0]
-		x, mu, dmu = x[:n], mu[:n], dmu[:n]
-		for i := range x {
-			z := (x[i] - mu[i]) * iv
-			s += -0.5*z*z - cc
-			dmu[i] = z * iv
+		dmu = dmu[:n]
+		switch {
+		case sx == 1 && sm == 1:
+			x, mu := x[:n], mu[:n]
+			for i := range dmu {
+				z := (x[i] - mu[i]) * iv
+				s += -0.5*z*z - cc
+				dmu[i] = z * iv
+			}
+			return s
+		case sx == 1:
+			x, m := x[:n], mu[0]
+			for i := range dmu {
+				z := (x[i] - m) * iv
+				s += -0.5*z*z - cc
+				dmu[i] = z * iv
+			}
+			return s
+		case sm == 1:
+			xv, mu := x[0], mu[:n]
+			for i := range dmu {
+				z := (xv - mu[i]) * iv
+				s += -0.5*z*z - cc
+				dmu[i] = z * iv
+			}
+			return s
 		}
-		return s
 	}
 	for i := 0; i < n; i++ {
 		iv := inv[i*ss]

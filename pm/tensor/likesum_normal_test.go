@@ -46,6 +46,7 @@ func normalSumCases(n int) []struct {
 		{"const-sigma", tensor.Sum(tensor.NormalLogp(y, v, 2.5)), []*tensor.Tensor{v}, vsOnly},
 		{"const-sigma-vector", tensor.Sum(tensor.NormalLogp(v, y, sig)), []*tensor.Tensor{v}, vsOnly},
 		{"scalar-sigma", tensor.Sum(tensor.NormalLogp(y, v, tensor.Exp(s))), []*tensor.Tensor{v, s}, withS},
+		{"scalar-x", tensor.Sum(tensor.NormalLogp(0.7, v, 2.0)), []*tensor.Tensor{v}, vsOnly},
 		{"scalar-mu", tensor.Sum(tensor.NormalLogp(v, s, 1.5)), []*tensor.Tensor{v, s}, withS},
 		{"vector-sigma", tensor.Sum(tensor.NormalLogp(y, s, tensor.Add(tensor.Square(v), 0.5))), []*tensor.Tensor{v, s}, withS},
 		{"broadcast", tensor.Sum(tensor.NormalLogp(tensor.Reshape(v, n/15, 15), y[:15], tensor.Exp(s))), []*tensor.Tensor{v, s}, withS},
