@@ -372,6 +372,29 @@ func normalStrided(n int, x []float64, sx int, mu []float64, sm int, inv, c []fl
 			return s
 		}
 	}
+	if ss == 0 && lp != nil && sx == 1 && sm <= 1 {
+		// The elementwise values of a vector with a vector or scalar mean, constant or scalar σ.
+		iv, cc := inv[0], c[0]
+		x, lp := x[:n], lp[:n]
+		if sm == 1 {
+			mu = mu[:n]
+		}
+		for i := range lp {
+			m := mu[0]
+			if sm == 1 {
+				m = mu[i]
+			}
+			z := (x[i] - m) * iv
+			lp[i] = -0.5*z*z - cc
+			if dmu != nil {
+				dmu[i] = z * iv
+			}
+			if dsg != nil {
+				dsg[i] = (z*z - 1) * iv
+			}
+		}
+		return s
+	}
 	for i := 0; i < n; i++ {
 		iv := inv[i*ss]
 		z := (x[i*sx] - mu[i*sm]) * iv
