@@ -23,7 +23,12 @@ const (
 
 // LikelihoodOp is a fused elementwise log-density with its partials (see NormalLogp,
 // BernoulliLogitLogp, PoissonLogLogp). Inputs broadcast like Elemwise inputs.
-type LikelihoodOp struct{ kind likeKind }
+type LikelihoodOp struct {
+	kind likeKind
+	// skip has bit k set when partial output k is read by nothing: Rewrite sets it after
+	// pruning the graph, and the kernel leaves that output unwritten.
+	skip uint8
+}
 
 var likeNames = [...]string{"normal_lpdf", "bernoulli_logit_lpmf", "poisson_log_lpmf"}
 var likeArity = [...]int{3, 2, 2}
@@ -50,6 +55,10 @@ func (o LikelihoodOp) Infer(in []Type) ([]Type, error) {
 // Grad implements Op. The partial outputs are differentiable too (their derivatives are
 // closed forms), so gradients of gradients work.
 func (o LikelihoodOp) Grad(in, out, gout []*Tensor) []*Tensor {
+	if o.skip != 0 {
+		// The skipped partials are not computed: differentiate the op that computes them.
+		return LikelihoodOp{kind: o.kind}.Grad(in, ApplyOp(LikelihoodOp{kind: o.kind}, in...), gout)
+	}
 	acc := make([]*Tensor, len(in))
 	add := func(i int, t *Tensor) {
 		if t == nil || !in[i].DType().IsFloat() {
@@ -135,80 +144,12 @@ func (o LikelihoodOp) Kernel(spec KernelSpec) (Kernel, error) {
 	direct := func(i int) bool { return idx[i] == nil }
 	switch o.kind {
 	case likeNormal:
-		const halfLog2Pi = 0.91893853320467274178032973640561764
-		// Each operand is read with stride 1 (its shape is the output's) or 0 (one element),
-		// which covers nearly every model; other broadcasts use index maps.
-		stride := func(i int) (int, bool) {
-			switch {
-			case direct(i):
-				return 1, true
-			case shapeSize(spec.In[i].Shape) == 1:
-				return 0, true
-			}
-			return 0, false
-		}
-		sx, okx := stride(0)
-		sm, okm := stride(1)
-		ss, oks := stride(2)
-		strided := okx && okm && oks
-		// A constant σ: 1/σ and log σ + log(2π)/2 once, not per element and call.
-		var invS, cS []float64
-		if c := spec.Node.Inputs[2].Value(); c != nil && strided {
-			invS, cS = make([]float64, len(c.Data)), make([]float64, len(c.Data))
-			for i, v := range c.Data {
-				if !(v > 0) {
-					invS, cS = nil, nil // a bad constant: the per-call path gives −Inf
-					break
-				}
-				invS[i] = 1 / v
-				cS[i] = math.Log(v) + halfLog2Pi
-			}
+		nk, err := newNormalKernel(spec, o.skip, false, false)
+		if err != nil {
+			return nil, err
 		}
 		return func(outs, in []*Array) error {
-			x, mu, sg := in[0].Data, in[1].Data, in[2].Data
-			lp, dmu, dsg := outs[0].Data, outs[1].Data, outs[2].Data
-			if strided {
-				switch {
-				case invS != nil:
-					for i := range lp[:n] {
-						inv := invS[i*ss]
-						z := (x[i*sx] - mu[i*sm]) * inv
-						lp[i] = -0.5*z*z - cS[i*ss]
-						dmu[i] = z * inv
-						dsg[i] = (z*z - 1) * inv
-					}
-					return nil
-				case ss == 0:
-					sv := sg[0]
-					if !(sv > 0) {
-						for i := range lp[:n] {
-							lp[i], dmu[i], dsg[i] = math.Inf(-1), 0, 0
-						}
-						return nil
-					}
-					inv := 1 / sv
-					c := math.Log(sv) + halfLog2Pi
-					for i := range lp[:n] {
-						z := (x[i*sx] - mu[i*sm]) * inv
-						lp[i] = -0.5*z*z - c
-						dmu[i] = z * inv
-						dsg[i] = (z*z - 1) * inv
-					}
-					return nil
-				}
-			}
-			for i := 0; i < n; i++ {
-				xi, mi, si := x[at32(idx[0], i)], mu[at32(idx[1], i)], sg[at32(idx[2], i)]
-				if !(si > 0) {
-					lp[i], dmu[i], dsg[i] = math.Inf(-1), 0, 0
-					continue
-				}
-				inv := 1 / si
-				z := (xi - mi) * inv
-				lp[i] = -0.5*z*z - (math.Log(si) + halfLog2Pi)
-				dmu[i] = z * inv
-				dsg[i] = (z*z - 1) * inv
-			}
+			nk.run(outs, in, 0)
 			return nil
 		}, nil
 	case likeBernoulliLogit:
@@ -280,19 +221,19 @@ func at32(idx []int32, i int) int {
 // sigma, −(x−μ)²/(2σ²) − log σ − log(2π)/2, computed with its partials in one pass (−Inf where
 // σ ≤ 0).
 func NormalLogp(x, mu, sigma any) *Tensor {
-	return ApplyOp(LikelihoodOp{likeNormal}, castF(x), castF(mu), castF(sigma))[0]
+	return ApplyOp(LikelihoodOp{kind: likeNormal}, castF(x), castF(mu), castF(sigma))[0]
 }
 
 // BernoulliLogitLogp is the elementwise Bernoulli log-mass of y ∈ {0, 1} with log-odds eta,
 // y·η − log(1 + e^η), computed with its derivative in one pass.
 func BernoulliLogitLogp(y, eta any) *Tensor {
-	return ApplyOp(LikelihoodOp{likeBernoulliLogit}, As(y), castF(eta))[0]
+	return ApplyOp(LikelihoodOp{kind: likeBernoulliLogit}, As(y), castF(eta))[0]
 }
 
 // PoissonLogLogp is the elementwise Poisson log-mass of counts y with log-rate eta,
 // y·η − e^η − log y!, computed with its derivative in one pass.
 func PoissonLogLogp(y, eta any) *Tensor {
-	return ApplyOp(LikelihoodOp{likePoissonLog}, As(y), castF(eta))[0]
+	return ApplyOp(LikelihoodOp{kind: likePoissonLog}, As(y), castF(eta))[0]
 }
 
 func castF(x any) *Tensor {
@@ -301,4 +242,203 @@ func castF(x any) *Tensor {
 		t = Cast(t, Float64)
 	}
 	return t
+}
+
+// normalKernel computes the Normal log-density and its partials, element by element, for
+// LikelihoodOp (the elementwise values) and LikelihoodSumOp (their sum, added in order as
+// SumOp and SumFromOp add, so fusing the sum changes no bit).
+type normalKernel struct {
+	n   int
+	idx [3][]int32 // broadcast index maps (nil: the output's shape)
+	// Each operand is read with stride 1 (its shape is the output's) or 0 (one element),
+	// which covers nearly every model; other broadcasts use the index maps.
+	strided    bool
+	sx, sm, ss int
+	// A constant σ: 1/σ and log σ + log(2π)/2 once, not per element and call.
+	invS, cS []float64
+	inv1, c1 [1]float64 // the same for a σ of one element, per call
+	// skipMu and skipSigma leave the partials dlp/dμ and dlp/dσ unwritten.
+	skipMu, skipSigma bool
+	summed            bool
+}
+
+const halfLog2Pi = 0.91893853320467274178032973640561764
+
+// newNormalKernel prepares the kernel for spec, whose inputs are (x, mu, sigma) after the
+// start when summed from one; skip is LikelihoodOp's skip mask; summed computes the sum of
+// the values (LikelihoodSumOp) instead of writing them.
+func newNormalKernel(spec KernelSpec, skip uint8, summed, from bool) (*normalKernel, error) {
+	ins, sigma := spec.In, spec.Node.Inputs[len(spec.Node.Inputs)-1]
+	if from {
+		ins = ins[1:]
+	}
+	out := spec.Out[1].Shape
+	k := &normalKernel{n: shapeSize(out), skipMu: skip&2 != 0, skipSigma: skip&4 != 0, summed: summed}
+	strides := [3]int{}
+	k.strided = true
+	for i, t := range ins {
+		switch {
+		case sameShape(t.Shape, out):
+			strides[i] = 1
+		case shapeSize(t.Shape) == 1:
+			strides[i] = 0
+			k.idx[i] = broadcastIndex(t.Shape, out)
+		default:
+			k.strided = false
+			k.idx[i] = broadcastIndex(t.Shape, out)
+		}
+	}
+	k.sx, k.sm, k.ss = strides[0], strides[1], strides[2]
+	if c := sigma.Value(); c != nil && k.strided {
+		k.invS, k.cS = make([]float64, len(c.Data)), make([]float64, len(c.Data))
+		for i, v := range c.Data {
+			if !(v > 0) {
+				k.invS, k.cS = nil, nil // a bad constant: the per-call path gives −Inf
+				break
+			}
+			k.invS[i] = 1 / v
+			k.cS[i] = math.Log(v) + halfLog2Pi
+		}
+	}
+	return k, nil
+}
+
+// run computes the outputs: outs[0] the elementwise values (or their sum added to start, when
+// summed), outs[1] and outs[2] the partials.
+func (k *normalKernel) run(outs, in []*Array, start float64) float64 {
+	x, mu, sg := in[0].Data, in[1].Data, in[2].Data
+	lp, dmu, dsg := outs[0].Data, outs[1].Data, outs[2].Data
+	if k.skipMu {
+		dmu = nil
+	}
+	if k.skipSigma {
+		dsg = nil
+	}
+	if k.summed {
+		lp = nil
+	}
+	n := k.n
+	if k.strided {
+		inv, c := k.invS, k.cS
+		if inv == nil {
+			if k.ss != 0 {
+				return k.general(x, mu, sg, lp, dmu, dsg, start)
+			}
+			sv := sg[0]
+			if !(sv > 0) {
+				return k.general(x, mu, sg, lp, dmu, dsg, start)
+			}
+			k.inv1[0], k.c1[0] = 1/sv, math.Log(sv)+halfLog2Pi
+			inv, c = k.inv1[:], k.c1[:]
+		}
+		return normalStrided(n, x, k.sx, mu, k.sm, inv, c, k.ss, lp, dmu, dsg, start)
+	}
+	return k.general(x, mu, sg, lp, dmu, dsg, start)
+}
+
+// normalStrided is the kernel's loop over operands read with strides sx, sm, ss (0 or 1), σ
+// given by 1/σ and log σ + log(2π)/2. A nil lp sums the values onto s instead; a nil dmu or
+// dsg is not written.
+func normalStrided(n int, x []float64, sx int, mu []float64, sm int, inv, c []float64, ss int, lp, dmu, dsg []float64, s float64) float64 {
+	if ss == 0 && lp == nil && dsg == nil && dmu != nil {
+		// The common summed cases (constant or scalar σ, the σ partial unused: priors and
+		// observations), with bounds checks hoisted.
+		iv, cc := inv[0], c[0]
+		dmu = dmu[:n]
+		switch {
+		case sx == 1 && sm == 1:
+			x, mu := x[:n], mu[:n]
+			for i := range dmu {
+				z := (x[i] - mu[i]) * iv
+				s += -0.5*z*z - cc
+				dmu[i] = z * iv
+			}
+			return s
+		case sx == 1:
+			x, m := x[:n], mu[0]
+			for i := range dmu {
+				z := (x[i] - m) * iv
+				s += -0.5*z*z - cc
+				dmu[i] = z * iv
+			}
+			return s
+		case sm == 1:
+			xv, mu := x[0], mu[:n]
+			for i := range dmu {
+				z := (xv - mu[i]) * iv
+				s += -0.5*z*z - cc
+				dmu[i] = z * iv
+			}
+			return s
+		}
+	}
+	if ss == 0 && lp != nil && sx == 1 && sm <= 1 {
+		// The elementwise values of a vector with a vector or scalar mean, constant or scalar σ.
+		iv, cc := inv[0], c[0]
+		x, lp := x[:n], lp[:n]
+		if sm == 1 {
+			mu = mu[:n]
+		}
+		for i := range lp {
+			m := mu[0]
+			if sm == 1 {
+				m = mu[i]
+			}
+			z := (x[i] - m) * iv
+			lp[i] = -0.5*z*z - cc
+			if dmu != nil {
+				dmu[i] = z * iv
+			}
+			if dsg != nil {
+				dsg[i] = (z*z - 1) * iv
+			}
+		}
+		return s
+	}
+	for i := 0; i < n; i++ {
+		iv := inv[i*ss]
+		z := (x[i*sx] - mu[i*sm]) * iv
+		l := -0.5*z*z - c[i*ss]
+		if lp != nil {
+			lp[i] = l
+		} else {
+			s += l
+		}
+		if dmu != nil {
+			dmu[i] = z * iv
+		}
+		if dsg != nil {
+			dsg[i] = (z*z - 1) * iv
+		}
+	}
+	return s
+}
+
+// general is the kernel for any broadcast and any σ (−Inf where σ ≤ 0).
+func (k *normalKernel) general(x, mu, sg, lp, dmu, dsg []float64, s float64) float64 {
+	for i := 0; i < k.n; i++ {
+		xi, mi, si := x[at32(k.idx[0], i)], mu[at32(k.idx[1], i)], sg[at32(k.idx[2], i)]
+		var l, d1, d2 float64
+		if !(si > 0) {
+			l = math.Inf(-1)
+		} else {
+			inv := 1 / si
+			z := (xi - mi) * inv
+			l = -0.5*z*z - (math.Log(si) + halfLog2Pi)
+			d1 = z * inv
+			d2 = (z*z - 1) * inv
+		}
+		if lp != nil {
+			lp[i] = l
+		} else {
+			s += l
+		}
+		if dmu != nil {
+			dmu[i] = d1
+		}
+		if dsg != nil {
+			dsg[i] = d2
+		}
+	}
+	return s
 }

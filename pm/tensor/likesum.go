@@ -8,15 +8,31 @@ import (
 
 // LikelihoodSumOp is a fused likelihood whose elementwise values are only ever summed: it
 // outputs the sum (a scalar) and the partial derivatives, in one pass. Rewrite introduces it in
-// place of sum(bernoulli_logit_lpmf(y, η)) when nothing else reads the elementwise values.
-type LikelihoodSumOp struct{ kind likeKind }
+// place of sum(bernoulli_logit_lpmf(y, η)) and sum(normal_lpdf(x, μ, σ)) when nothing else
+// reads the elementwise values, and with a start (an extra first input, the scalar the values
+// are added to one at a time, in order) in place of sum_from(a, normal_lpdf(x, μ, σ)).
+type LikelihoodSumOp struct {
+	kind likeKind
+	from bool  // the first input is the start of the sum
+	skip uint8 // as LikelihoodOp's: partial outputs read by nothing, left unwritten
+}
 
 // String implements Op.
 func (o LikelihoodSumOp) String() string { return "sum_" + likeNames[o.kind] }
 
+// Start reports whether the op's first input is a scalar its sum starts from (sum_from of the
+// elementwise values); the likelihood's operands follow it.
+func (o LikelihoodSumOp) Start() bool { return o.from }
+
 // Infer implements Op: a scalar, then the partials with the inputs' broadcast shape.
 func (o LikelihoodSumOp) Infer(in []Type) ([]Type, error) {
-	ts, err := LikelihoodOp{o.kind}.Infer(in)
+	if o.from {
+		if len(in) == 0 || len(in[0].Shape) != 0 {
+			return nil, errorf(o.String(), "the start must be a scalar")
+		}
+		in = in[1:]
+	}
+	ts, err := LikelihoodOp{kind: o.kind}.Infer(in)
 	if err != nil {
 		return nil, err
 	}
@@ -24,8 +40,19 @@ func (o LikelihoodSumOp) Infer(in []Type) ([]Type, error) {
 	return ts, nil
 }
 
-// Grad implements Op: as LikelihoodOp's, with the scalar gradient broadcast.
+// Grad implements Op: as LikelihoodOp's, with the scalar gradient broadcast; the start's
+// gradient is the output's.
 func (o LikelihoodSumOp) Grad(in, out, gout []*Tensor) []*Tensor {
+	if o.from {
+		g := o
+		g.from = false
+		return append([]*Tensor{gout[0]}, g.Grad(in[1:], out, gout)...)
+	}
+	if o.skip != 0 {
+		// The skipped partials are not computed: differentiate the op that computes them.
+		full := LikelihoodSumOp{kind: o.kind}
+		return full.Grad(in, ApplyOp(full, in...), gout)
+	}
 	full := []*Tensor{nil, out[1]}
 	if len(out) > 2 {
 		full = append(full, out[2])
@@ -37,12 +64,28 @@ func (o LikelihoodSumOp) Grad(in, out, gout []*Tensor) []*Tensor {
 	}
 	// The elementwise values are not needed by LikelihoodOp.Grad; pass the partials.
 	full[0] = out[1]
-	return LikelihoodOp{o.kind}.Grad(in, full, g)
+	return LikelihoodOp{kind: o.kind}.Grad(in, full, g)
 }
 
 // Kernel implements Op.
 func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
-	if o.kind != likeBernoulliLogit {
+	if o.kind == likeNormal {
+		nk, err := newNormalKernel(spec, o.skip, true, o.from)
+		if err != nil {
+			return nil, err
+		}
+		if o.from {
+			return func(out, in []*Array) error {
+				out[0].Data[0] = nk.run(out, in[1:], in[0].Data[0])
+				return nil
+			}, nil
+		}
+		return func(out, in []*Array) error {
+			out[0].Data[0] = nk.run(out, in, 0)
+			return nil
+		}, nil
+	}
+	if o.kind != likeBernoulliLogit || o.from {
 		return nil, errorf(o.String(), "not implemented")
 	}
 	n := shapeSize(spec.Out[1].Shape)
@@ -57,7 +100,7 @@ func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 			}
 		}
 	}
-	elem, err := LikelihoodOp{o.kind}.Kernel(KernelSpec{Node: spec.Node, In: spec.In,
+	elem, err := LikelihoodOp{kind: o.kind}.Kernel(KernelSpec{Node: spec.Node, In: spec.In,
 		Out: []Type{spec.Out[1], spec.Out[1]}, Compile: spec.Compile})
 	if err != nil {
 		return nil, err
@@ -98,46 +141,170 @@ func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 	}, nil
 }
 
+// likeSumMin is the smallest normal likelihood fuseLikelihoodSums fuses with its sum. Scan
+// step bodies (whose loop compiler runs normal_lpdf but not its summed form) have few
+// elements per step; a fused sum pays from a few hundred elements on.
+const likeSumMin = 256
+
 // fuseLikelihoodSums replaces sum(likelihood(...)[0]) by a LikelihoodSumOp when the sum is the
-// only reader of the elementwise values, rewiring the readers of the partials. It runs after the
-// local rules, when the whole graph (and so every reader) is known.
+// only reader of the elementwise values, rewiring the readers of the partials, and
+// sum_from(a, normal_lpdf(...)[0]) by one with a start. It runs after the local rules, when
+// the whole graph (and so every reader) is known.
 func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
 	readers := fg.readers()
-	repl := map[*Tensor]*Tensor{}
+	sumOf := map[*Apply]*Apply{}  // a likelihood node to the sum that reads its values
+	start := map[*Apply]*Tensor{} // and that sum's start
 	for _, n := range fg.Nodes {
-		s, ok := n.Op.(SumOp)
-		if !ok || s.KeepDims {
+		var x, from *Tensor
+		switch s := n.Op.(type) {
+		case SumOp:
+			x = n.Inputs[0]
+			if s.KeepDims || s.Axes != 0 && s.Axes != allAxes(x.NDim()) {
+				continue
+			}
+		case SumFromOp:
+			from, x = n.Inputs[0], n.Inputs[1]
+		default:
 			continue
 		}
-		x := n.Inputs[0]
-		if x.owner == nil || x.index != 0 || readers[x] != 1 || s.Axes != 0 && s.Axes != allAxes(x.NDim()) {
+		if x.owner == nil || x.index != 0 || readers[x] != 1 {
 			continue
 		}
 		lo, ok := x.owner.Op.(LikelihoodOp)
-		if !ok || lo.kind != likeBernoulliLogit {
+		if !ok || !(lo.kind == likeBernoulliLogit && from == nil || lo.kind == likeNormal && x.Type().Size() >= likeSumMin) {
 			continue
 		}
-		outs := ApplyOp(LikelihoodSumOp{lo.kind}, x.owner.Inputs...)
-		repl[n.Outputs[0]] = outs[0]
-		for k := 1; k < len(outs); k++ {
-			repl[x.owner.Outputs[k]] = outs[k]
+		sumOf[x.owner] = n
+		if from != nil {
+			start[x.owner] = from
 		}
 	}
-	if len(repl) == 0 {
+	if len(sumOf) == 0 {
 		return fg, false
 	}
-	// Rebuild everything downstream of the replaced tensors, outputs and updates alike.
-	targets := append([]*Tensor(nil), fg.Outputs...)
-	for _, u := range fg.Updates {
-		targets = append(targets, u.Value)
+	// The fused node takes the place of the likelihood, which may come before its sum's start:
+	// order the nodes so that it comes after.
+	order, ok := orderAfter(fg.Nodes, start)
+	if !ok {
+		return fg, false
 	}
-	rebuilt := map[*Tensor]*Tensor{}
-	for i, t := range Replace(targets, repl) {
-		rebuilt[targets[i]] = t
+	m := map[*Tensor]*Tensor{}
+	get := func(t *Tensor) *Tensor {
+		if r, ok := m[t]; ok {
+			return r
+		}
+		return t
 	}
-	res, err := fg.remap(func(t *Tensor) *Tensor { return rebuilt[t] })
+	res, err := fg.rebuild(order, m, func(n *Apply, ins []*Tensor) []*Tensor {
+		s := sumOf[n]
+		if s == nil {
+			return nil
+		}
+		kind := n.Op.(LikelihoodOp).kind
+		var outs []*Tensor
+		if st := start[n]; st != nil {
+			outs = ApplyOp(LikelihoodSumOp{kind: kind, from: true}, append([]*Tensor{get(st)}, ins...)...)
+		} else {
+			outs = ApplyOp(LikelihoodSumOp{kind: kind}, ins...)
+		}
+		m[s.Outputs[0]] = outs[0] // the sum, which rebuild then skips
+		return outs               // the elementwise values (read by the sum only) and the partials
+	})
 	if err != nil {
 		return fg, false
 	}
 	return res, true
+}
+
+// orderAfter lists nodes (a topological order) so that every node also comes after the node
+// computing after[n], when that is one of nodes; false if that makes a cycle.
+func orderAfter(nodes []*Apply, after map[*Apply]*Tensor) ([]*Apply, bool) {
+	if len(after) == 0 {
+		return nodes, true
+	}
+	const todo, open, done = 0, 1, 2
+	state := make(map[*Apply]uint8, len(nodes))
+	for _, n := range nodes {
+		state[n] = todo
+	}
+	order := make([]*Apply, 0, len(nodes))
+	type frame struct {
+		n *Apply
+		i int
+	}
+	var stack []frame
+	for _, root := range nodes {
+		if state[root] != todo {
+			continue
+		}
+		state[root] = open
+		stack = append(stack[:0], frame{root, 0})
+		for len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			var dep *Tensor
+			switch {
+			case f.i < len(f.n.Inputs):
+				dep = f.n.Inputs[f.i]
+			case f.i == len(f.n.Inputs) && after[f.n] != nil:
+				dep = after[f.n]
+			default:
+				state[f.n] = done
+				order = append(order, f.n)
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			f.i++
+			o := dep.owner
+			st, in := state[o]
+			switch {
+			case o == nil || !in || st == done:
+			case st == open:
+				return nil, false
+			default:
+				state[o] = open
+				stack = append(stack, frame{o, 0})
+			}
+		}
+	}
+	return order, true
+}
+
+// skipUnreadPartials marks the partial outputs of the normal likelihoods that nothing reads
+// (the σ partial of a constant σ, both partials of a likelihood of constants), so that their
+// kernels leave them unwritten. It runs last, on the pruned graph.
+func skipUnreadPartials(fg *FunctionGraph) (*FunctionGraph, error) {
+	readers := fg.readers()
+	unread := func(n *Apply) uint8 {
+		var skip uint8
+		for k := 1; k < len(n.Outputs); k++ {
+			if readers[n.Outputs[k]] == 0 {
+				skip |= 1 << k
+			}
+		}
+		return skip
+	}
+	ops := map[*Apply]Op{}
+	for _, n := range fg.Nodes {
+		switch o := n.Op.(type) {
+		case LikelihoodOp:
+			if skip := unread(n); o.kind == likeNormal && skip != o.skip {
+				o.skip = skip
+				ops[n] = o
+			}
+		case LikelihoodSumOp:
+			if skip := unread(n); o.kind == likeNormal && skip != o.skip {
+				o.skip = skip
+				ops[n] = o
+			}
+		}
+	}
+	if len(ops) == 0 {
+		return fg, nil
+	}
+	return fg.rebuild(fg.Nodes, map[*Tensor]*Tensor{}, func(n *Apply, ins []*Tensor) []*Tensor {
+		if op := ops[n]; op != nil {
+			return ApplyOp(op, ins...)
+		}
+		return nil
+	})
 }

@@ -49,7 +49,7 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 		return nil, err
 	}
 	res, _ = fuseLikelihoodSums(res) // the sums sumChains made
-	return res, nil
+	return skipUnreadPartials(res)
 }
 
 // rewriteOnce is one bottom-up pass of local rules, merging and folding.

@@ -481,3 +481,27 @@ func init() {
 		panic(errorf("tri_gamma", "the gradient of trigamma is not implemented"))
 	}
 }
+
+// Whole-slice kernels of the simplest unary ops: a loop the compiler keeps tight (and without
+// bounds checks) instead of a call through f1 per element, with the same bits.
+func init() {
+	opNeg.vec1 = func(dst, x []float64) {
+		x = x[:len(dst)]
+		for i := range dst {
+			dst[i] = -x[i]
+		}
+	}
+	opSquare.vec1 = func(dst, x []float64) {
+		x = x[:len(dst)]
+		for i := range dst {
+			dst[i] = x[i] * x[i]
+		}
+	}
+	opAbs.vec1 = func(dst, x []float64) {
+		x = x[:len(dst)]
+		for i := range dst {
+			dst[i] = math.Abs(x[i])
+		}
+	}
+	opCastFloat.vec1 = func(dst, x []float64) { copy(dst, x[:len(dst)]) }
+}

@@ -213,7 +213,21 @@ func (b *builder) apply(ap *tensor.Apply, t *tensor.Tensor) (*G.Node, error) {
 	case tensor.LikelihoodOp:
 		return b.likelihood(ap, o.String(), k, out, false)
 	case tensor.LikelihoodSumOp:
-		return b.likelihood(ap, strings.TrimPrefix(o.String(), "sum_"), k, out, true)
+		kind := strings.TrimPrefix(o.String(), "sum_")
+		if !o.Start() {
+			return b.likelihood(ap, kind, k, out, true)
+		}
+		// The sum added to the start: the likelihood of the other inputs, then one addition.
+		sub := &tensor.Apply{Op: o, Inputs: ap.Inputs[1:], Outputs: ap.Outputs}
+		r, err := b.likelihood(sub, kind, k, out, true)
+		if err != nil || k != 0 {
+			return r, err
+		}
+		s, err := b.get(ap.Inputs[0])
+		if err != nil {
+			return nil, err
+		}
+		return G.Add(s, r)
 	case tensor.RecurrenceOp:
 		return b.recurrence(ap, o.Reverse, out)
 	}
