@@ -117,7 +117,9 @@ func TestSampleCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if el := time.Since(cancelledAt); el > time.Second {
+	// A sampler that ignored the context would run its million draws for half a minute or
+	// more; under a heavy load an honest one has been seen to take 1.8 s.
+	if el := time.Since(cancelledAt); el > 5*time.Second {
 		t.Errorf("returned %v after cancel", el)
 	}
 	if !tr.Cancelled || tr.NDraws() == 0 || !strings.Contains(strings.Join(tr.Warnings, "\n"), "interrupted") {
