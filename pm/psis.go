@@ -3,7 +3,6 @@ package pm
 import (
 	"math"
 	"math/bits"
-	"slices"
 
 	"github.com/gopm-dev/gopm/pm/diag"
 	"github.com/gopm-dev/gopm/pm/internal/fastmath"
@@ -17,8 +16,9 @@ type psisWork struct {
 	sample     []float64
 	cv, top    []float64 // tail candidates' values; the tail by rank
 	ci, pos    []int32   // tail candidates' positions; the tail's positions by rank
-	keys       []uint64  // tail candidates' sort keys
+	keys, kbuf []uint64  // tail candidates' sort keys; radix sort scratch
 	smooth     []float64 // the smoothed tail by rank
+	log1mp     []float64 // log(1 − p_j) of the quantiles that replace the tail
 	gpd        psis.GPDFitter
 	chains     [][]float64
 	reff       diag.RelEffWorkspace
@@ -96,10 +96,25 @@ func (w *psisWork) psis(ll []float64, nc, nd int) psisObs {
 					w.smooth = make([]float64, m)
 				}
 				smooth = w.smooth[:m]
-				for j := range smooth {
-					p := (float64(j) + 0.5) / float64(m)
-					smooth[j] = math.Log(psis.GPDQuantile(p, k, sigma) + ec)
+				// The quantiles at p_j = (j + ½)/m, as psis.GPDQuantile computes them, with
+				// log(1 − p_j) kept from the last observation with the same m.
+				if len(w.log1mp) != m {
+					w.log1mp = make([]float64, m)
+					for j := range w.log1mp {
+						w.log1mp[j] = math.Log1p(-(float64(j) + 0.5) / float64(m))
+					}
 				}
+				for j, l := range w.log1mp {
+					q := math.NaN() // no valid scale
+					if sigma > 0 {
+						q = -sigma * l
+					}
+					if k != 0 && sigma > 0 {
+						q = sigma * math.Expm1(-k*l) / k
+					}
+					smooth[j] = q + ec
+				}
+				fastmath.LogTo(smooth, smooth)
 			}
 			r.k = k
 		}
@@ -188,7 +203,7 @@ func (w *psisWork) largest(x []float64, n int) []float64 {
 		}
 		keys[c] = b&^mask | uint64(c)
 	}
-	slices.Sort(keys)
+	keys = w.radixSort(keys)
 	// Exact order among keys that agree above the low bits.
 	less := func(a, b uint64) bool {
 		va, vb := cv[a&mask], cv[b&mask]
@@ -209,6 +224,41 @@ func (w *psisWork) largest(x []float64, n int) []float64 {
 		pos[j], top[j] = ci[c], cv[c]
 	}
 	return top
+}
+
+// radixSort sorts keys by their bytes, least significant first, skipping the bytes that all
+// keys share; it returns the sorted keys, in keys or in w.kbuf. Sorting a few hundred keys
+// this way costs no mispredicted branches, which dominate a comparison sort's time here.
+func (w *psisWork) radixSort(keys []uint64) []uint64 {
+	var count [8][256]int32
+	for _, k := range keys {
+		for b := range 8 {
+			count[b][byte(k>>(8*b))]++
+		}
+	}
+	if cap(w.kbuf) < len(keys) {
+		w.kbuf = make([]uint64, cap(keys))
+	}
+	src, dst := keys, w.kbuf[:len(keys)]
+	for b := range 8 {
+		c := &count[b]
+		if int(c[byte(keys[0]>>(8*b))]) == len(keys) {
+			continue // every key has this byte
+		}
+		var off int32
+		for d, n := range c {
+			c[d] = off
+			off += n
+		}
+		shift := 8 * b
+		for _, k := range src {
+			d := byte(k >> shift)
+			dst[c[d]] = k
+			c[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
 }
 
 // minMax returns the smallest and largest values of x (not empty), skipping NaN (NaN, NaN if
