@@ -14,11 +14,11 @@ import (
 type psisWork struct {
 	e, lw, tmp []float64
 	sample     []float64
-	cv, top    []float64 // tail candidates' values; the tail by rank
-	ci, pos    []int32   // tail candidates' positions; the tail's positions by rank
-	keys, kbuf []uint64  // tail candidates' sort keys; radix sort scratch
-	smooth     []float64 // the smoothed tail by rank
-	log1mp     []float64 // log(1 − p_j) of the quantiles that replace the tail
+	cv, top    []float64         // tail candidates' values; the tail by rank
+	ci, pos    []int32           // tail candidates' positions; the tail's positions by rank
+	keys, kbuf []uint64          // tail candidates' sort keys; radix sort scratch
+	smooth     []float64         // the smoothed tail by rank
+	log1mp     map[int][]float64 // by tail length: log(1 − p_j) of the quantiles that replace it
 	gpd        psis.GPDFitter
 	chains     [][]float64
 	reff       diag.RelEffWorkspace
@@ -97,14 +97,19 @@ func (w *psisWork) psis(ll []float64, nc, nd int) psisObs {
 				}
 				smooth = w.smooth[:m]
 				// The quantiles at p_j = (j + ½)/m, as psis.GPDQuantile computes them, with
-				// log(1 − p_j) kept from the last observation with the same m.
-				if len(w.log1mp) != m {
-					w.log1mp = make([]float64, m)
-					for j := range w.log1mp {
-						w.log1mp[j] = math.Log1p(-(float64(j) + 0.5) / float64(m))
+				// log(1 − p_j) kept per tail length (m varies with r_eff).
+				log1mp := w.log1mp[m]
+				if log1mp == nil {
+					log1mp = make([]float64, m)
+					for j := range log1mp {
+						log1mp[j] = math.Log1p(-(float64(j) + 0.5) / float64(m))
 					}
+					if w.log1mp == nil {
+						w.log1mp = map[int][]float64{}
+					}
+					w.log1mp[m] = log1mp
 				}
-				for j, l := range w.log1mp {
+				for j, l := range log1mp {
 					q := math.NaN() // no valid scale
 					if sigma > 0 {
 						q = -sigma * l
