@@ -134,9 +134,25 @@ func forObs[W any](v *TraceVar, newWork func() W, f func(w W, i int, ll []float6
 				i1 := min(i0+block, nobs)
 				width := i1 - i0
 				for c, ch := range v.Draws {
-					for d, row := range ch {
+					// Four draws at a time: four reads of consecutive rows, four writes to
+					// consecutive places of each observation's row.
+					d := 0
+					for ; d+8 <= nd; d += 8 {
+						r0, r1, r2, r3 := ch[d][i0:i1], ch[d+1][i0:i1], ch[d+2][i0:i1], ch[d+3][i0:i1]
+						r4, r5, r6, r7 := ch[d+4][i0:i1], ch[d+5][i0:i1], ch[d+6][i0:i1], ch[d+7][i0:i1]
+						n := len(r0)
+						r1, r2, r3, r4, r5, r6, r7 = r1[:n], r2[:n], r3[:n], r4[:n], r5[:n], r6[:n], r7[:n]
+						o := c*nd + d
+						for j, x := range r0 {
+							dst := buf[o : o+8]
+							dst[0], dst[1], dst[2], dst[3] = x, r1[j], r2[j], r3[j]
+							dst[4], dst[5], dst[6], dst[7] = r4[j], r5[j], r6[j], r7[j]
+							o += stride
+						}
+					}
+					for ; d < nd; d++ {
 						col := c*nd + d
-						for j, x := range row[i0:i1] {
+						for j, x := range ch[d][i0:i1] {
 							buf[j*stride+col] = x
 						}
 					}
