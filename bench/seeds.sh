@@ -1,0 +1,20 @@
+#!/bin/sh
+# seeds.sh: ESS per 1000 gradients of the default suite over seeds and metric
+# adaptations, against Stan's stored figures (bench/README.md, "Metric adaptation
+# over seeds 1–5"). Usage: bench/seeds.sh OUTDIR [metrics] [seeds] [models]
+# Writes OUTDIR/METRIC_SEED.json (one `go run ./bench -json` result per run).
+set -e
+out=${1:?usage: seeds.sh OUTDIR [metrics] [seeds] [models]}
+metrics=${2:-"diag grad dense"}
+seeds=${3:-"1 2 3 4 5"}
+models=${4:-linreg,eight_schools_noncentered,logistic_big,hier_radon_like,coal_marginal,stochvol}
+cd "$(dirname "$0")"
+mkdir -p "$out"
+go build -o "$out/benchbin" .
+for m in $metrics; do
+	for s in $seeds; do
+		"$out/benchbin" -models "$models" -metric "$m" -seed "$s" -chains 4 -draws 1000 -tune 1000 \
+			-cores2=false -stan stored -json "$out/${m}_$s.json" >"$out/${m}_$s.txt" 2>&1
+		echo "$m seed $s done"
+	done
+done
