@@ -6,7 +6,8 @@ package tensor
 // compatible with the tensor it replaces (same dtype kind and number of dimensions), else the
 // rebuilt nodes report the mismatch. It panics with *Error like every graph builder.
 func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
-	m := make(map[*Tensor]*Tensor, len(repl))
+	nodes := Toposort(outputs...)
+	m := make(map[*Tensor]*Tensor, len(repl)+len(nodes))
 	for k, v := range repl {
 		if k == nil || v == nil {
 			panic(errorf("replace", "nil tensor in replacements"))
@@ -22,7 +23,7 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 		}
 		return t
 	}
-	for _, n := range Toposort(outputs...) {
+	for _, n := range nodes {
 		changed := false
 		ins := make([]*Tensor, len(n.Inputs))
 		for i, x := range n.Inputs {
