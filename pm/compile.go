@@ -102,16 +102,21 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 				repl[v] = tensor.Reshape(tensor.Slice(theta, 0, ld.offsets[i], ld.offsets[i]+ld.sizes[i], 1), v.Shape()...)
 			}
 		}
-		lpIns, lpOut = []any{theta}, tensor.Replace([]*tensor.Tensor{logp}, repl)[0]
+		lpIns = []any{theta}
 		ld.flat = []*tensor.Array{{DType: tensor.Float64, Shape: []int{ld.dim}}}
 	}
-	ld.lp, err = backend.Compile(lpIns, lpOut, backend.Use(c.backend))
-	if err != nil {
-		return nil, err
-	}
-	ld.backend = ld.lp.Backend()
 	var grads []*tensor.Tensor
-	if gerr := tensor.Catch(func() { grads = tensor.Grad(logp, floats...) }); gerr != nil {
+	gerr := tensor.Catch(func() { grads = tensor.Grad(logp, floats...) })
+	if gerr != nil || own {
+		if repl != nil {
+			lpOut = tensor.Replace([]*tensor.Tensor{logp}, repl)[0]
+		}
+		if ld.lp, err = backend.Compile(lpIns, lpOut, backend.Use(c.backend)); err != nil {
+			return nil, err
+		}
+		ld.backend = ld.lp.Backend()
+	}
+	if gerr != nil {
 		ld.noGrad = gerr.Error()
 		return ld, nil
 	}
@@ -133,9 +138,14 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 			ld.flatGrad = true
 		}
 		if repl != nil {
-			ld.lpg, err = backend.Compile(lpIns, tensor.Replace(outs, repl), backend.Use(c.backend))
-		} else {
-			ld.lpg, err = backend.Compile(ins, outs, backend.Use(c.backend))
+			// One substitution for both functions: the log-density's nodes are replaced once.
+			outs = tensor.Replace(outs, repl)
+		}
+		// The log-density alone is the first output of the graph rewritten for both: rewritten
+		// once, and Logp gives bit for bit LogpGrad's value.
+		if ld.lpg, err = backend.Compile(lpIns, outs, backend.Use(c.backend)); err == nil {
+			ld.backend = ld.lpg.Backend()
+			ld.lp, err = ld.lpg.Prefix(1)
 		}
 	}
 	if err != nil {

@@ -65,12 +65,6 @@ func benchScale(b *testing.B, build func(int) *pm.Model) {
 			})
 		})
 		b.Run(fmt.Sprintf("k=%d/firstdraw", k), func(b *testing.B) {
-			if k > 10000 {
-				// Model.InitialPoint substitutes the earlier variables' values into each
-				// variable's initial value by tensor.Replace, which copies the substitution map:
-				// O(k²), minutes at k = 100,000.
-				b.Skip("InitialPoint is quadratic in the number of variables")
-			}
 			// From a built model to its first posterior draw: Sample compiles, finds the start
 			// and the first step size, and makes one draw.
 			benchutil.Loop(b, func() {

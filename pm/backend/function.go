@@ -187,6 +187,29 @@ func (f *Function) finish(vars, outs []*tensor.Tensor, o options, name string, c
 	return f, nil
 }
 
+// Prefix compiles the first n outputs of f as a new Function of f's inputs, from f's rewritten
+// graph (tensor.Prune) rather than by rewriting the outputs again: they are computed by the same
+// nodes, so bit for bit as f computes them, at a fraction of the cost of Compile. The new
+// function applies no updates. On a backend with its own differentiation (whose gradient
+// outputs are not in the graph) only the graph's own outputs can be kept.
+func (f *Function) Prefix(n int) (*Function, error) {
+	sub, err := tensor.Prune(f.fg, n)
+	if err != nil {
+		return nil, err
+	}
+	b, name, err := Select(f.backend)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := b.Compile(sub)
+	if err != nil {
+		return nil, err
+	}
+	g := &Function{prog: prog, ins: f.ins, defaults: f.defaults, backend: name, fg: sub}
+	g.args = make([]*tensor.Array, len(f.ins))
+	return g, nil
+}
+
 // Backend names the backend the function was compiled on.
 func (f *Function) Backend() string { return f.backend }
 

@@ -4,25 +4,31 @@ package tensor
 // clone_replace and givens): every node that depends on a replaced tensor is rebuilt on the
 // replacement; the rest of the graph is shared, not copied. A replacement must have a type
 // compatible with the tensor it replaces (same dtype kind and number of dimensions), else the
-// rebuilt nodes report the mismatch. It panics with *Error like every graph builder.
+// rebuilt nodes report the mismatch. It panics with *Error like every graph builder. Its cost
+// is that of the graph of outputs, however many replacements repl holds: only the ones the
+// graph reads are looked at.
 func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
-	m := make(map[*Tensor]*Tensor, len(repl))
-	for k, v := range repl {
-		if k == nil || v == nil {
-			panic(errorf("replace", "nil tensor in replacements"))
-		}
-		if k.NDim() != v.NDim() {
-			panic(errorf("replace", "cannot replace %s (%s) by a tensor of type %s", k.label(), k.typ, v.typ))
-		}
-		m[k] = v
+	if _, ok := repl[nil]; ok {
+		panic(errorf("replace", "nil tensor in replacements"))
 	}
+	nodes := Toposort(outputs...)
+	m := make(map[*Tensor]*Tensor, len(nodes))
 	get := func(t *Tensor) *Tensor {
+		if v, ok := repl[t]; ok {
+			if v == nil {
+				panic(errorf("replace", "nil tensor in replacements"))
+			}
+			if t.NDim() != v.NDim() {
+				panic(errorf("replace", "cannot replace %s (%s) by a tensor of type %s", t.label(), t.typ, v.typ))
+			}
+			return v
+		}
 		if r, ok := m[t]; ok {
 			return r
 		}
 		return t
 	}
-	for _, n := range Toposort(outputs...) {
+	for _, n := range nodes {
 		changed := false
 		ins := make([]*Tensor, len(n.Inputs))
 		for i, x := range n.Inputs {
@@ -32,12 +38,19 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 		if !changed {
 			continue
 		}
-		outs := ApplyOp(n.Op, ins...)
+		var outs []*Tensor
+		if sameTypes(n.Inputs, ins) {
+			// Infer sees only the input types: with the same ones, the node's output types
+			// stand.
+			outs = copyNode(n, ins).Outputs
+		} else {
+			outs = ApplyOp(n.Op, ins...)
+		}
 		for i, o := range n.Outputs {
 			if o.name != "" {
 				outs[i].name = o.name
 			}
-			if _, done := m[o]; !done {
+			if _, done := repl[o]; !done {
 				m[o] = outs[i]
 			}
 		}
@@ -47,6 +60,16 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 		res[i] = get(o)
 	}
 	return res
+}
+
+// sameTypes reports whether the tensors a and b, pairwise, have the same dtypes and shapes.
+func sameTypes(a, b []*Tensor) bool {
+	for i := range a {
+		if a[i].typ.DType != b[i].typ.DType || !sameShape(a[i].typ.Shape, b[i].typ.Shape) {
+			return false
+		}
+	}
+	return true
 }
 
 // Inputs returns the input variables (not constants or shared variables) that outputs depend

@@ -22,7 +22,13 @@ type FunctionGraph struct {
 // variables, every leaf the outputs need is an input, a constant or a shared variable, and each
 // update's value has its variable's type. The error names the variable at fault.
 func NewFunctionGraph(inputs, outputs []*Tensor, updates []Update) (*FunctionGraph, error) {
-	seen := map[*Tensor]bool{}
+	return newFunctionGraph(inputs, outputs, updates, 0)
+}
+
+// newFunctionGraph is NewFunctionGraph for a graph of about hint nodes (0 if unknown): a pass
+// that rebuilt a graph knows its size, and presized tables save their growth.
+func newFunctionGraph(inputs, outputs []*Tensor, updates []Update, hint int) (*FunctionGraph, error) {
+	seen := make(map[*Tensor]bool, len(inputs))
 	for i, x := range inputs {
 		if x == nil {
 			return nil, fmt.Errorf("tensor: function input %d is nil", i)
@@ -64,7 +70,7 @@ func NewFunctionGraph(inputs, outputs []*Tensor, updates []Update) (*FunctionGra
 		}
 		all = append(all, u.Value)
 	}
-	nodes := Toposort(all...)
+	nodes := toposortSized(hint, all)
 	check := func(t *Tensor) error {
 		if t.IsInput() && !seen[t] {
 			return fmt.Errorf("tensor: the outputs depend on input variable %s, which is not among the function's inputs", t.label())
@@ -134,7 +140,7 @@ func (fg *FunctionGraph) Leaves() []*Tensor {
 // readers counts, for every tensor, the nodes that read it; outputs and update values count
 // twice, so that a pass never folds them into a fused node as if they had a single reader.
 func (fg *FunctionGraph) readers() map[*Tensor]int {
-	r := map[*Tensor]int{}
+	r := make(map[*Tensor]int, len(fg.Nodes)+len(fg.Outputs))
 	for _, n := range fg.Nodes {
 		for _, in := range n.Inputs {
 			r[in]++
@@ -160,5 +166,48 @@ func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error
 	for i, u := range fg.Updates {
 		ups[i] = Update{Var: u.Var, Value: get(u.Value)}
 	}
-	return NewFunctionGraph(fg.Inputs, outs, ups)
+	return newFunctionGraph(fg.Inputs, outs, ups, len(fg.Nodes))
+}
+
+// toposortSized is Toposort with its tables sized for about hint nodes. Nodes are visited in
+// the same order, so the result is the same.
+func toposortSized(hint int, outputs []*Tensor) []*Apply {
+	if hint <= 0 {
+		return Toposort(outputs...)
+	}
+	order := make([]*Apply, 0, hint)
+	done := make(map[*Apply]bool, hint) // false while on the stack, true once ordered
+	type frame struct {
+		n *Apply
+		i int
+	}
+	var stack []frame
+	for _, o := range outputs {
+		if o == nil || o.owner == nil {
+			continue
+		}
+		if _, ok := done[o.owner]; ok {
+			continue
+		}
+		stack = append(stack[:0], frame{o.owner, 0})
+		done[o.owner] = false
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.i < len(top.n.Inputs) {
+				in := top.n.Inputs[top.i]
+				top.i++
+				if in.owner != nil {
+					if _, ok := done[in.owner]; !ok {
+						done[in.owner] = false
+						stack = append(stack, frame{in.owner, 0})
+					}
+				}
+				continue
+			}
+			done[top.n] = true
+			order = append(order, top.n)
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return order
 }

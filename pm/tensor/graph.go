@@ -192,12 +192,40 @@ func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
 		}
 		panic(&Error{Op: op.String(), Msg: err.Error(), Expr: describeInputs(inputs)})
 	}
+	if len(outT) == 1 {
+		t := outT[0]
+		return newApply1(op, inputs, Type{DType: t.DType, Shape: cloneInts(t.Shape)}, "").Outputs
+	}
 	node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...)}
 	node.Outputs = make([]*Tensor, len(outT))
 	for i, t := range outT {
 		node.Outputs[i] = &Tensor{typ: Type{DType: t.DType, Shape: cloneInts(t.Shape)}, owner: node, index: i}
 	}
 	return node.Outputs
+}
+
+// apply1 is a node of one output and at most two inputs with its slices' storage: one
+// allocation instead of four. Graphs of many scalars are mostly such nodes.
+type apply1 struct {
+	node Apply
+	out  Tensor
+	outs [1]*Tensor
+	ins  [2]*Tensor
+}
+
+// newApply1 is the node of op on a copy of inputs with one output of type t named name.
+func newApply1(op Op, inputs []*Tensor, t Type, name string) *Apply {
+	if len(inputs) > 2 {
+		node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...)}
+		node.Outputs = []*Tensor{{typ: t, name: name, owner: node}}
+		return node
+	}
+	b := &apply1{}
+	n := copy(b.ins[:], inputs)
+	b.node = Apply{Op: op, Inputs: b.ins[:n:n], Outputs: b.outs[:]}
+	b.out = Tensor{typ: t, name: name, owner: &b.node}
+	b.outs[0] = &b.out
+	return &b.node
 }
 
 // Apply1 is ApplyOp for single-output ops.

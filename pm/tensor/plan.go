@@ -50,7 +50,7 @@ type Step struct {
 // backend. With reuse, intermediate buffers whose lifetimes do not overlap share memory (the
 // results are the same; only the memory footprint changes).
 func NewPlan(fg *FunctionGraph, compile func(*FunctionGraph) (Program, error), reuse bool) *Plan {
-	p := &Plan{FG: fg, slot: map[*Tensor]int{}, compile: compile, reuse: reuse}
+	p := &Plan{FG: fg, slot: make(map[*Tensor]int, len(fg.Nodes)+len(fg.Inputs)), compile: compile, reuse: reuse}
 	add := func(t *Tensor) int {
 		if s, ok := p.slot[t]; ok {
 			return s
@@ -71,6 +71,7 @@ func NewPlan(fg *FunctionGraph, compile func(*FunctionGraph) (Program, error), r
 		p.leaves = append(p.leaves, l)
 		p.leafSlot = append(p.leafSlot, add(l))
 	}
+	p.Steps = make([]Step, 0, len(fg.Nodes))
 	for _, n := range fg.Nodes {
 		st := Step{Node: n}
 		for _, in := range n.Inputs {
@@ -199,7 +200,7 @@ func (p *Plan) prepare(in []*Array) error {
 		}
 	}
 	// Intermediate buffers: keep the ones we had when their shape is unchanged.
-	last := map[int]int{} // slot -> last step reading it
+	last := make(map[int]int, len(p.Vals)) // slot -> last step reading it
 	if p.reuse {
 		for i, st := range p.Steps {
 			for _, s := range st.In {

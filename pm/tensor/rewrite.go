@@ -52,6 +52,22 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 	return skipUnreadPartials(res)
 }
 
+// Prune returns the part of a rewritten graph fg that computes its first n outputs, without its
+// updates: the nodes those outputs read, with the partial derivatives that no node reads any
+// more left uncomputed. The outputs are computed by the same nodes as in fg, so a function
+// compiled from the pruned graph gives them bit for bit as fg's does, and pruning costs a
+// fraction of rewriting the outputs again.
+func Prune(fg *FunctionGraph, n int) (*FunctionGraph, error) {
+	if n < 1 || n > len(fg.Outputs) {
+		return nil, fmt.Errorf("tensor: cannot keep %d of the graph's %d outputs", n, len(fg.Outputs))
+	}
+	sub, err := newFunctionGraph(fg.Inputs, fg.Outputs[:n:n], nil, len(fg.Nodes))
+	if err != nil {
+		return nil, err
+	}
+	return skipUnreadPartials(sub)
+}
+
 // rewriteOnce is one bottom-up pass of local rules, merging and folding.
 func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error) {
 	defer func() {
@@ -63,7 +79,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 			panic(r)
 		}
 	}()
-	m := map[*Tensor]*Tensor{}
+	m := make(map[*Tensor]*Tensor, len(fg.Nodes))
 	get := func(t *Tensor) *Tensor {
 		if r, ok := m[t]; ok {
 			return r
@@ -75,7 +91,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		a  [4]*Tensor
 		n  int
 	}
-	seen := map[key]*Apply{}
+	seen := make(map[key]*Apply, len(fg.Nodes))
 	rules := localRules()
 	for _, n := range fg.Nodes {
 		ins := make([]*Tensor, len(n.Inputs))
@@ -103,11 +119,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		}
 		node := n
 		if changed {
-			node = &Apply{Op: n.Op, Inputs: ins}
-			node.Outputs = make([]*Tensor, len(n.Outputs))
-			for i, o := range n.Outputs {
-				node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i}
-			}
+			node = copyNode(n, ins)
 		}
 		if !stateful && len(ins) <= 4 && reflect.TypeOf(n.Op).Comparable() {
 			k := key{op: n.Op, n: len(ins)}
@@ -322,12 +334,24 @@ func (fg *FunctionGraph) rebuild(nodes []*Apply, m map[*Tensor]*Tensor, visit fu
 
 // renode rebuilds n on new inputs and records its new outputs in m.
 func renode(n *Apply, ins []*Tensor, m map[*Tensor]*Tensor) {
+	node := copyNode(n, ins)
+	for i, o := range n.Outputs {
+		m[o] = node.Outputs[i]
+	}
+}
+
+// copyNode is n's op on new inputs, its outputs of n's types and names.
+func copyNode(n *Apply, ins []*Tensor) *Apply {
+	if len(n.Outputs) == 1 {
+		o := n.Outputs[0]
+		return newApply1(n.Op, ins, o.typ, o.name)
+	}
 	node := &Apply{Op: n.Op, Inputs: ins}
 	node.Outputs = make([]*Tensor, len(n.Outputs))
 	for i, o := range n.Outputs {
 		node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i}
-		m[o] = node.Outputs[i]
 	}
+	return node
 }
 
 // isScalarFloat reports whether t is a float64 scalar (shape ()).
@@ -488,7 +512,7 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 			groups[k] = append(groups[k], n)
 		}
 	}
-	group := map[*Apply][]*Apply{}
+	group := make(map[*Apply][]*Apply, len(fg.Nodes))
 	for _, g := range groups {
 		if len(g) >= vectorMin {
 			for _, n := range g {
@@ -509,7 +533,7 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 	for _, l := range byLevel {
 		order = append(order, l...)
 	}
-	m := map[*Tensor]*Tensor{}
+	m := make(map[*Tensor]*Tensor, len(fg.Nodes))
 	get := func(t *Tensor) *Tensor {
 		if r, ok := m[t]; ok {
 			return r
@@ -577,7 +601,7 @@ func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
 			}
 		}
 	}
-	m := map[*Tensor]*Tensor{}
+	m := make(map[*Tensor]*Tensor, len(fg.Nodes)/4)
 	get := func(t *Tensor) *Tensor {
 		if r, ok := m[t]; ok {
 			return r

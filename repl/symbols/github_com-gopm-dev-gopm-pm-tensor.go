@@ -122,6 +122,7 @@ func init() {
 		"Pow":                reflect.ValueOf(tensor.Pow),
 		"Prod":               reflect.ValueOf(tensor.Prod),
 		"ProdKeepDims":       reflect.ValueOf(tensor.ProdKeepDims),
+		"Prune":              reflect.ValueOf(tensor.Prune),
 		"Recurrence":         reflect.ValueOf(tensor.Recurrence),
 		"ReduceLogSumExp":    reflect.ValueOf(tensor.ReduceLogSumExp),
 		"ReduceMax":          reflect.ValueOf(tensor.ReduceMax),
