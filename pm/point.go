@@ -30,7 +30,7 @@ func (m *Model) InitialPoint() (p Point, err error) {
 			if x.DType() != rv.Dist.DType() && rv.Dist.DType() == tensor.Int64 {
 				x = tensor.Round(x)
 			}
-			x = replaceNeeded(x, repl)
+			x = tensor.Replace([]*tensor.Tensor{x}, repl)[0]
 		}
 		xs, err := tensor.Eval(x)
 		if err != nil {
@@ -53,7 +53,7 @@ func (m *Model) InitialPoint() (p Point, err error) {
 		if rv.Transform != nil {
 			// The transform's bounds may depend on earlier variables (Uniform(0, 1-alpha1)):
 			// they take those variables' initial values, as the distribution's parameters do.
-			fwd := replaceNeeded(rv.Transform.Forward(tensor.Const(cons)), repl)
+			fwd := tensor.Replace([]*tensor.Tensor{rv.Transform.Forward(tensor.Const(cons))}, repl)[0]
 			ys, err := tensor.Eval(fwd)
 			if err != nil {
 				return nil, &Error{Op: "InitialPoint", Var: rv.Name, Msg: err.Error()}
@@ -64,26 +64,6 @@ func (m *Model) InitialPoint() (p Point, err error) {
 		repl[rv.Tensor] = tensor.Const(cons)
 	}
 	return p, nil
-}
-
-// replaceNeeded substitutes in x the replacements of repl that x depends on. tensor.Replace
-// copies its whole map, which made InitialPoint quadratic in the number of variables.
-func replaceNeeded(x *tensor.Tensor, repl map[*tensor.Tensor]*tensor.Tensor) *tensor.Tensor {
-	if r, ok := repl[x]; ok {
-		return r
-	}
-	sub := map[*tensor.Tensor]*tensor.Tensor{}
-	for _, n := range tensor.Toposort(x) {
-		for _, in := range n.Inputs {
-			if r, ok := repl[in]; ok {
-				sub[in] = r
-			}
-		}
-	}
-	if len(sub) == 0 {
-		return x
-	}
-	return tensor.Replace([]*tensor.Tensor{x}, sub)[0]
 }
 
 // Logp is the model's log-density at a point of value variables (see InitialPoint).

@@ -491,12 +491,17 @@ func (g *HSGP) PredictMean(xnew any) *tensor.Tensor {
 	if g.condW == nil {
 		fail("HSGP: PredictMean before MarginalNormal")
 	}
+	return g.atNew(xnew, g.condW)
+}
+
+// atNew is m(X*) + Φ(X*) w at the new inputs xnew.
+func (g *HSGP) atNew(xnew any, w *tensor.Tensor) *tensor.Tensor {
 	xa := constInputs(xnew)
 	if xa.Shape[1] != len(g.M) {
 		fail("HSGP: the new inputs have %d columns, want %d", xa.Shape[1], len(g.M))
 	}
 	phi, _ := g.basis(xa)
-	return tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), g.condW))
+	return tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), w))
 }
 
 // weights are the basis functions' coefficients: β ⊙ √S (non-centred) or β (centred).
@@ -512,10 +517,5 @@ func (g *HSGP) Conditional(xnew any) *tensor.Tensor {
 	if g.beta == nil {
 		fail("HSGP: Conditional before Prior")
 	}
-	xa := constInputs(xnew)
-	if xa.Shape[1] != len(g.M) {
-		fail("HSGP: the new inputs have %d columns, want %d", xa.Shape[1], len(g.M))
-	}
-	phi, _ := g.basis(xa)
-	return tensor.Add(meanOf(g.Mean, tensor.Const(xa)), tensor.Dot(tensor.Const(phi), g.weights()))
+	return g.atNew(xnew, g.weights())
 }

@@ -98,12 +98,15 @@ func symPow(s *mat.SymDense, p float64) (*mat.SymDense, bool) {
 	}
 	var u mat.Dense
 	e.VectorsTo(&u)
+	for k, v := range vals {
+		vals[k] = math.Pow(v, p)
+	}
 	r := mat.NewSymDense(n, nil)
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
 			sum := 0.0
 			for k, v := range vals {
-				sum += u.At(i, k) * math.Pow(v, p) * u.At(j, k)
+				sum += u.At(i, k) * v * u.At(j, k)
 			}
 			r.SetSym(i, j, sum)
 		}

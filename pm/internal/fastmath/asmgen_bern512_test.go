@@ -22,12 +22,7 @@ func genBernoulli512Asm() []byte {
 	s.WriteString(genHeader)
 	s.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
 	consts := bernConsts()
-	for _, c := range consts {
-		for l := 0; l < 8; l++ {
-			fmt.Fprintf(&s, "DATA z%s<>+%d(SB)/8, $%#016x\n", c.name, 8*l, c.bits)
-		}
-		fmt.Fprintf(&s, "GLOBL z%s<>(SB), RODATA|NOPTR, $64\n\n", c.name)
-	}
+	writeBernConsts(&s, consts, "z", 8)
 
 	// Group g uses Z(16g)..Z(16g+14) and the mask registers K(1+3g)..K(3+3g).
 	head := func(g int) []string { return bern512Head(16*g, 64*g, 1+3*g) }

@@ -6,6 +6,17 @@ import (
 	"math"
 )
 
+// writeBernConsts emits each constant of consts as a read-only table of lanes copies,
+// named prefix+name (b for the AVX2 kernel, z for the AVX-512 one).
+func writeBernConsts(s *bytes.Buffer, consts []bernConst, prefix string, lanes int) {
+	for _, c := range consts {
+		for l := 0; l < lanes; l++ {
+			fmt.Fprintf(s, "DATA %s%s<>+%d(SB)/8, $%#016x\n", prefix, c.name, 8*l, c.bits)
+		}
+		fmt.Fprintf(s, "GLOBL %s%s<>(SB), RODATA|NOPTR, $%d\n\n", prefix, c.name, 8*lanes)
+	}
+}
+
 // genBernoulliAsm writes bernoulli_amd64.s: the AVX2 form of the
 // BernoulliLogit loop body in fused.go, one instruction per Go operation and
 // in the same order, four elements (one per accumulator lane) at a time. The
@@ -15,12 +26,7 @@ func genBernoulliAsm() []byte {
 	s.WriteString(genHeader)
 	s.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
 	consts := bernConsts()
-	for _, c := range consts {
-		for l := 0; l < 4; l++ {
-			fmt.Fprintf(&s, "DATA b%s<>+%d(SB)/8, $%#016x\n", c.name, 8*l, c.bits)
-		}
-		fmt.Fprintf(&s, "GLOBL b%s<>(SB), RODATA|NOPTR, $32\n\n", c.name)
-	}
+	writeBernConsts(&s, consts, "b", 4)
 	// VPERMD index moving the odd (high) dwords of four qwords to the bottom.
 	for l, v := range []uint64{3<<32 | 1, 7<<32 | 5, 3<<32 | 1, 7<<32 | 5} {
 		fmt.Fprintf(&s, "DATA bPermOdd<>+%d(SB)/8, $%#016x\n", 8*l, v)
