@@ -270,3 +270,83 @@ func BenchmarkICDFSpecial(b *testing.B) {
 		})
 	}
 }
+
+// TestDistTruncatedFarUpperTail draws from distributions truncated so far into their upper tail
+// that F(lower) rounds to 1 (where the inverse CDF gives +Inf) and compares the draws with the
+// truncated CDF written out independently with math.Erfc and closed forms (Kolmogorov-Smirnov,
+// 0.1% level), and discrete ones with the truncated probabilities (chi-squared).
+func TestDistTruncatedFarUpperTail(t *testing.T) {
+	rs := tensor.NewRandomStream(23)
+	const n = 4000
+	erfcN := func(x float64) float64 { return math.Erfc(x / math.Sqrt2) }
+	for _, c := range []struct {
+		name   string
+		d      Dist
+		lo, hi float64
+		cdf    func(x float64) float64
+	}{
+		{"Normal above 10", TruncatedNormal(0.0, 1.0, 10.0, nil), 10, math.Inf(1),
+			func(x float64) float64 { return 1 - erfcN(x)/erfcN(10) }},
+		// A parameter that is itself a draw: the choice between the inverse CDF and the tail
+		// inversion is made per element when the graph runs.
+		{"Normal above 10, mu drawn", TruncatedNormal(rs.Uniform(0.0, 1e-12), 1.0, 10.0, nil), 10, math.Inf(1),
+			func(x float64) float64 { return 1 - erfcN(x)/erfcN(10) }},
+		{"Normal in [9, 9.5]", TruncatedNormal(0.0, 1.0, 9.0, 9.5), 9, 9.5,
+			func(x float64) float64 { return (erfcN(9) - erfcN(x)) / (erfcN(9) - erfcN(9.5)) }},
+		{"Normal(3, 2) above 40", TruncatedNormal(3.0, 2.0, 40.0, nil), 40, math.Inf(1),
+			func(x float64) float64 { return 1 - erfcN((x-3)/2)/erfcN(37.0/2) }},
+		{"Exponential above 40", Truncated(Exponential(1.0), 40.0, nil), 40, math.Inf(1),
+			func(x float64) float64 { return -math.Expm1(-(x - 40)) }},
+		{"Gamma(2, 1) above 45", Truncated(Gamma(2.0, 1.0), 45.0, nil), 45, math.Inf(1),
+			func(x float64) float64 { return 1 - (1+x)/46*math.Exp(-(x-45)) }},
+		{"Logistic above 40", Truncated(Logistic(0.0, 1.0), 40.0, nil), 40, math.Inf(1),
+			func(x float64) float64 { return 1 - (1+math.Exp(-40))/(1+math.Exp(-x))*math.Exp(-(x-40)) }},
+	} {
+		if err := c.d.Err(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		x := evalT(t, c.d.Random(rs, []int{n})).Data
+		for _, v := range x {
+			if !(v >= c.lo && v <= c.hi) {
+				t.Fatalf("%s: draw %v outside [%v, %v]", c.name, v, c.lo, c.hi)
+			}
+		}
+		if ks := ksStat(x, c.cdf); ks > ksCritical(n) {
+			t.Errorf("%s draws: KS distance %v > %v", c.name, ks, ksCritical(n))
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		d      Dist
+		lo, hi float64
+		logpmf func(k float64) float64 // up to a constant
+	}{
+		{"Poisson(1) from 40", Truncated(Poisson(1.0), 40.0, nil), 40, 80,
+			func(k float64) float64 { l, _ := math.Lgamma(k + 1); return -l }},
+		{"Geometric(0.01) from 4000", Truncated(Geometric(0.01), 4000.0, nil), 4000, 6000,
+			func(k float64) float64 { return k * math.Log(0.99) }},
+	} {
+		if err := c.d.Err(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		draws := evalT(t, c.d.Random(rs, []int{n})).Data
+		var ks, lp []float64
+		z := math.Inf(-1)
+		for k := c.lo; k <= c.hi; k++ {
+			ks = append(ks, k)
+			lp = append(lp, c.logpmf(k))
+			z = math.Max(z, lp[len(lp)-1]) + math.Log1p(math.Exp(-math.Abs(z-lp[len(lp)-1])))
+		}
+		for i := range lp {
+			lp[i] -= z
+		}
+		for _, v := range draws {
+			if v < c.lo || v != math.Trunc(v) {
+				t.Fatalf("%s: draw %v is not an integer >= %v", c.name, v, c.lo)
+			}
+		}
+		if chi, crit := chiSquaredCheck(draws, ks, lp); chi > crit {
+			t.Errorf("%s draws: chi-squared %v > %v", c.name, chi, crit)
+		}
+	}
+}

@@ -57,7 +57,7 @@ func Truncated(d Dist, lower, upper any) Dist {
 //	log p(x) = log N(x | μ, σ) - log(Φ((upper-μ)/σ) - Φ((lower-μ)/σ))
 //
 // Support: lower <= x <= upper (interval transform). Constraints: σ > 0, lower < upper. Random
-// draws by the inverse CDF.
+// draws by the inverse CDF, or, where P(X > lower) < 1e-6, by inverting the survival function.
 func TruncatedNormal(mu, sigma, lower, upper any) Dist {
 	return truncate("TruncatedNormal", Normal(mu, sigma), lower, upper)
 }
@@ -193,7 +193,8 @@ func (t *truncated) LogCCDF(x *tt) *tt {
 	return tensor.Sub(logSubExp(t.cdf.LogCCDF(xc), t.cdf.LogCCDF(hi)), t.logNorm())
 }
 
-// Random draws by the inverse CDF: u uniform between F(lower) and F(upper), x = F⁻¹(u).
+// Random draws by the inverse CDF: u uniform between F(lower) and F(upper), x = F⁻¹(u); where
+// lower is deep in the upper tail, by upperTailDraw.
 func (t *truncated) Random(rs *tensor.RandomStream, shape []int) *tt {
 	ic, ok := t.d.(ICDFer)
 	if !ok {
@@ -213,6 +214,23 @@ func (t *truncated) Random(rs *tensor.RandomStream, shape []int) *tt {
 	}
 	u := rs.Uniform(fill(flo, s), fhi)
 	x := ic.ICDF(u)
+	if t.lo != nil {
+		// Where S(lower) = P(X > lower) is below 1e-6, F(lower) is too close to 1 for u to
+		// resolve the interval (beyond about 8 standard deviations of a normal it rounds to 1
+		// and F⁻¹(u) is +Inf): there x is drawn by inverting the survival function instead.
+		lo := t.lo
+		if t.discrete() {
+			lo = tensor.Sub(lo, 1.0)
+		}
+		logSlo := t.cdf.LogCCDF(lo)
+		deep := math.Log(1e-6)
+		switch constState(logSlo, func(v float64) bool { return v < deep }) {
+		case constAll:
+			x = t.upperTailDraw(rs, s, logSlo)
+		case constNotConst, constSome:
+			x = tensor.Switch(tensor.Lt(logSlo, deep), t.upperTailDraw(rs, s, logSlo), x)
+		}
+	}
 	if t.discrete() {
 		x = asInt(x)
 	}
@@ -221,6 +239,115 @@ func (t *truncated) Random(rs *tensor.RandomStream, shape []int) *tt {
 	}
 	if t.hi != nil {
 		x = tensor.Minimum(x, t.hi)
+	}
+	return x
+}
+
+// Outcomes of constState.
+const (
+	constNotConst = iota // the tensor depends on inputs, shared variables or random draws
+	constNone            // constant, and no element satisfies the condition
+	constSome            // constant, and some elements do
+	constAll             // constant, and every element does
+)
+
+// constState evaluates t when it is computed from constants only and reports whether the
+// condition holds for none, some or all of its elements, so that a graph can leave out a
+// branch no element takes (the branches are expensive); otherwise it reports constNotConst.
+func constState(t *tt, cond func(float64) bool) int {
+	seen := map[*tt]bool{}
+	var pure func(*tt) bool
+	pure = func(u *tt) bool {
+		if seen[u] {
+			return true
+		}
+		seen[u] = true
+		a := u.Owner()
+		if a == nil {
+			return u.IsConstant()
+		}
+		switch a.Op.(type) {
+		case tensor.RandomOp, tensor.MvRandomOp:
+			return false
+		}
+		for _, in := range a.Inputs {
+			if !pure(in) {
+				return false
+			}
+		}
+		return true
+	}
+	if !pure(t) {
+		return constNotConst
+	}
+	v, err := tensor.Eval(t)
+	if err != nil {
+		return constNotConst
+	}
+	n := 0
+	for _, x := range v[0].Data {
+		if cond(x) {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return constNone
+	case len(v[0].Data):
+		return constAll
+	}
+	return constSome
+}
+
+// upperTailDraw draws x from the truncated distribution by solving S(x) = v, where
+// S(x) = P(X > x) and v is uniform between S(upper) and S(lower) = exp(logSlo), all in log
+// space, so that it stays exact however deep in the upper tail the interval lies. Continuous
+// distributions take a Newton step on log S (its derivative is -p(x)/S(x)) wherever that stays
+// inside the current bracket, and otherwise bisect the bracket, or double its length while it
+// has no upper end. Discrete ones search the integers: the draw is the largest k >= lower with
+// P(X >= k) >= v, found by doubling and then bisection.
+func (t *truncated) upperTailDraw(rs *tensor.RandomStream, s []int, logSlo *tt) *tt {
+	lo := fill(t.lo, s)
+	logSlo = fill(logSlo, s)
+	w := rs.Uniform(0.0, 1.0, s...)
+	// log v = log(S(hi) + w (S(lo) - S(hi))) = log S(lo) + log(w + (1-w) S(hi)/S(lo)).
+	ratio := tensor.Const(0.0)
+	hi := tensor.Const(math.Inf(1))
+	if t.hi != nil {
+		hi = fill(t.hi, s)
+		ratio = tensor.Exp(tensor.Sub(t.cdf.LogCCDF(t.hi), logSlo))
+	}
+	logv := tensor.Add(logSlo, tensor.Log(tensor.Add(w, tensor.Mul(tensor.Sub(1.0, w), ratio))))
+	// a always satisfies S(a) >= v (P(X >= a) >= v for discrete), b (once finite) the opposite.
+	a, b := lo, tensor.Add(hi, 0.0)
+	if t.discrete() {
+		b = tensor.Add(hi, 1.0)
+		// Doubling reaches 2^62 steps and bisection then needs as many halvings.
+		for i := 0; i < 128; i++ {
+			mid := tensor.Switch(tensor.Gt(b, math.MaxFloat64),
+				tensor.Add(a, tensor.Add(tensor.Sub(a, lo), 1.0)),
+				tensor.Floor(tensor.Mul(tensor.Add(a, b), 0.5)))
+			ge := tensor.Ge(t.cdf.LogCCDF(tensor.Sub(mid, 1.0)), logv)
+			a = tensor.Switch(ge, mid, a)
+			b = tensor.Switch(ge, b, mid)
+		}
+		return a
+	}
+	// The scale of the tail, S(lo)/p(lo), sets the first doubling step.
+	scale := tensor.Exp(tensor.Sub(logSlo, t.d.Logp(lo)))
+	scale = tensor.Switch(tensor.And(tensor.Gt(scale, 0.0), tensor.Lt(scale, math.MaxFloat64)), scale, 1.0)
+	x := lo
+	for i := 0; i < 60; i++ {
+		logS := t.cdf.LogCCDF(x)
+		f := tensor.Sub(logS, logv)
+		above := tensor.Ge(f, 0.0)
+		a = tensor.Switch(above, x, a)
+		b = tensor.Switch(above, b, x)
+		newton := tensor.Add(x, tensor.Mul(f, tensor.Exp(tensor.Sub(logS, t.d.Logp(x)))))
+		fallback := tensor.Switch(tensor.Gt(b, math.MaxFloat64),
+			tensor.Add(a, tensor.Add(tensor.Mul(tensor.Sub(a, lo), 2.0), scale)),
+			tensor.Mul(tensor.Add(a, b), 0.5))
+		x = tensor.Switch(tensor.And(tensor.Gt(newton, a), tensor.Lt(newton, b)), newton, fallback)
 	}
 	return x
 }
