@@ -91,6 +91,7 @@ type Result struct {
 	StanESSPer1000 float64 `json:"stan_ess_bulk_per_1000_grads,omitempty"`
 	StanCompileS   float64 `json:"stan_compile_s,omitempty"`
 	StanDiv        float64 `json:"stan_divergences,omitempty"`
+	StanError      string  `json:"stan_error,omitempty"` // why live Stan failed (StanMode says stored)
 }
 
 func main() {
@@ -209,6 +210,7 @@ func main() {
 	stanRun := stanRunner{script: filepath.Join(benchDir(*dir), "stan_live.R"), cache: *stanCache,
 		chains: *chains, warmup: *tune, draws: *draws, seed: int(*seed)}
 	var results []Result
+	var stanFailures []string
 	for _, name := range strings.Split(*models, ",") {
 		opts := []pm.SampleOption{pm.SampleBackend(*be)} // "" selects the default backend
 		if *metric != "" {
@@ -221,17 +223,16 @@ func main() {
 		r.StanMode = string(mode)
 		if mode != stanOff {
 			r.Stan = stanProgram(name)
-			var ref stanResult
-			if mode == stanLive {
-				if ref, err = stanRun.run(r.Stan); err != nil {
-					fail(err)
-				}
-			} else {
-				var ok bool
-				if ref, ok = stored(stan.Models, glm, r.Stan); !ok {
-					fail(fmt.Errorf("bench: no stored Stan results for %q", r.Stan))
-				}
-				ref.CPUS = ref.ChainTotalS // the only CPU figure stored
+			ref, how, err := stanFigures(stanRun.run, mode == stanLive, r.Stan, stan.Models, glm)
+			if err != nil {
+				fail(err)
+			}
+			if how.liveErr != nil {
+				// One model's Stan failure does not end the run: its row falls back to the
+				// stored figures, says so, and the run exits non-zero at the end.
+				fmt.Fprintf(os.Stderr, "bench: %s: Stan failed, using its stored figures: %v\n", name, how.liveErr)
+				r.StanMode, r.StanError = "stored (live failed)", how.liveErr.Error()
+				stanFailures = append(stanFailures, name)
 			}
 			if err := compareStan(&r, tr, ref); err != nil {
 				fail(err)
@@ -250,6 +251,37 @@ func main() {
 			fail(err)
 		}
 	}
+	if len(stanFailures) > 0 {
+		fail(fmt.Errorf("bench: live Stan failed on %s; those rows (marked) compare with the stored figures",
+			strings.Join(stanFailures, ", ")))
+	}
+}
+
+// stanSource says where stanFigures took Stan's figures from.
+type stanSource struct {
+	liveErr error // non-nil: live Stan failed with this error and the stored figures were used
+}
+
+// stanFigures returns Stan's figures for program: from run when live, else (or when run fails)
+// the stored ones. An error means neither was available.
+func stanFigures(run func(string) (stanResult, error), live bool, program string, models map[string]stanResult, glm stanResult) (stanResult, stanSource, error) {
+	var src stanSource
+	if live {
+		ref, err := run(program)
+		if err == nil {
+			return ref, src, nil
+		}
+		src.liveErr = err
+	}
+	ref, ok := stored(models, glm, program)
+	if !ok {
+		if src.liveErr != nil {
+			return ref, src, fmt.Errorf("bench: Stan failed on %q (%v) and no stored results exist for it", program, src.liveErr)
+		}
+		return ref, src, fmt.Errorf("bench: no stored Stan results for %q", program)
+	}
+	ref.CPUS = ref.ChainTotalS // the only CPU figure stored
+	return ref, src, nil
 }
 
 // stored is a program's stored Stan figures.
@@ -398,6 +430,9 @@ func printTable(w io.Writer, rs []Result, mode stanMode) {
 		compile := fmt.Sprintf("%.0f s", r.StanCompileS)
 		if mode == stanLive && r.StanCompileS == 0 {
 			compile = "cached"
+		}
+		if r.StanError != "" {
+			compile = "live failed: stored figures"
 		}
 		fmt.Fprintf(w, "| %s | %.0f ms (%s) | %.2f / %.2f | %d / %.0f | %.0f / %.0f | %.0f / %.0f = %.2fx | %.1f / %.1f = %.2fx | %.3f | %d / %.0f | %s | %d/%d |\n",
 			r.Model, r.FirstDrawMS, compile, r.CPUS, r.StanCPUS, r.Leapfrog, r.StanLeapfrog,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,5 +131,33 @@ func TestCompareAndTables(t *testing.T) {
 		if hasStan := strings.Contains(text, "Stan"); hasStan != (mode != stanOff) {
 			t.Errorf("-stan %s: Stan columns %v:\n%s", mode, hasStan, text)
 		}
+	}
+}
+
+// TestStanFiguresFallBack: a live Stan failure on one model falls back to that model's stored
+// figures and says why; a success uses the live figures; a failure with nothing stored is an
+// error naming the program and the cause.
+func TestStanFiguresFallBack(t *testing.T) {
+	stored := map[string]stanResult{"linreg": {ChainTotalS: 0.5, MinESSBulk: 3900}}
+	glm := stanResult{ChainTotalS: 20}
+	boom := errors.New("rstan: compilation failed")
+	failing := func(string) (stanResult, error) { return stanResult{}, boom }
+	ref, src, err := stanFigures(failing, true, "linreg", stored, glm)
+	if err != nil || !errors.Is(src.liveErr, boom) || ref.MinESSBulk != 3900 || ref.CPUS != 0.5 {
+		t.Errorf("failed live run: got %+v, %v, %v; want the stored figures and the live error", ref, src.liveErr, err)
+	}
+	if ref, _, err = stanFigures(failing, true, "logistic_big_glm", stored, glm); err != nil || ref.CPUS != 20 {
+		t.Errorf("failed live run of the GLM program: got %+v, %v", ref, err)
+	}
+	live := func(string) (stanResult, error) { return stanResult{CPUS: 7, MinESSBulk: 100}, nil }
+	if ref, src, err = stanFigures(live, true, "linreg", stored, glm); err != nil || src.liveErr != nil || ref.CPUS != 7 {
+		t.Errorf("live run: got %+v, %v, %v; want the live figures", ref, src.liveErr, err)
+	}
+	_, _, err = stanFigures(failing, true, "hmm9", stored, glm)
+	if err == nil || !strings.Contains(err.Error(), `"hmm9"`) || !strings.Contains(err.Error(), "compilation failed") {
+		t.Errorf("failure with nothing stored: got %v", err)
+	}
+	if _, _, err = stanFigures(nil, false, "hmm9", stored, glm); err == nil {
+		t.Error("stored mode with nothing stored: no error")
 	}
 }
