@@ -5,9 +5,10 @@ over seeds (min, median, max) beside Stan's over the same seeds
 median(gopm) / median(Stan) and min(gopm) / median(Stan), and divergences.
 Where Stan has no run of a seed, Stan's stored single run (seed 4711,
 bench/data/stan.json, as recorded in gopm's result) stands in and the table says
-"stored".
+"stored"; `--stan stored` compares with that stored run alone, as the tables of
+bench/README.md's "Metric adaptation over seeds 1–5" do.
 
-Usage: bench/seeds_table.py [--stan FILE] OUTDIR [OUTDIR ...]
+Usage: bench/seeds_table.py [--stan FILE|stored] OUTDIR [OUTDIR ...]
 """
 import glob
 import json
@@ -36,7 +37,7 @@ def load_gopm(dirs):
 
 def load_stan(path):
     """model -> {seed: run} from stan_seeds.R's output (runs with an error left out)."""
-    if not os.path.exists(path):
+    if path == "stored" or not os.path.exists(path):
         return {}
     out = {}
     for model, m in json.load(open(path))["models"].items():
