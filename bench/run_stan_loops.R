@@ -1,46 +1,30 @@
 #!/usr/bin/env Rscript
 # Stan (rstan 2.21.7 / Stan 2.21.0, Debian bookworm) anchor run for the suite's loop and
 # correlation models: arma11, hmm2, collinear_reg (bench/models_loops.go). The method is
-# ../shared/bench/run_stan.R's, unchanged: compile (timed), then 4 chains x (1000 warmup + 1000
-# draws), seed 4711, chains SEQUENTIALLY in one process (cores = 1), default NUTS settings
-# (adapt_delta 0.8, max_treedepth 10, diag_e metric), Stan's default random inits; chain times
-# from get_elapsed_time() (process CPU seconds), n_leapfrog__ summed over warm-up and sampling,
-# bulk ESS from rstan's monitor() over each program's parameters block; models taking < 20 CPU s
-# are sampled 5 times with the same seed and the median time is reported.
+# ../shared/bench/run_stan.R's, with the setup, sampling and counting of stan_common.R (shared
+# with stan_live.R and stan_seeds.R): compile (timed, never cached), then 4 chains x (1000
+# warmup + 1000 draws), seed 4711, chains SEQUENTIALLY in one process (cores = 1), default NUTS
+# settings (adapt_delta 0.8, max_treedepth 10, diag_e metric), Stan's default random inits;
+# chain times from get_elapsed_time() (process CPU seconds), n_leapfrog__ summed over warm-up
+# and sampling, bulk ESS from rstan's monitor() over each program's parameters block; models
+# taking < 20 CPU s are sampled 5 times with the same seed and the median time is reported.
+# Over seeds 1-5 (ESS per gradient only): bench/stan_seeds.R.
 #
 #   Rscript bench/run_stan_loops.R                # all three (from the project root)
 #   Rscript bench/run_stan_loops.R hmm2           # a subset (the others are kept)
 #
 # Reads bench/stan/NAME.stan and bench/data/NAME.json; writes bench/data/stan_loops.json, in the
 # shape of bench/data/stan.json ({"env": ..., "models": {NAME: ...}}), which go run ./bench
-# merges into Stan's figures. Compiler flags: ../shared/bench/Makevars (R_MAKEVARS_USER).
-suppressPackageStartupMessages({
-  library(rstan)
-  library(jsonlite)
-})
-
+# merges into Stan's figures. Compiler flags: bench/stan/Makevars (the same as
+# ../shared/bench/Makevars) unless R_MAKEVARS_USER is set.
 args_all <- commandArgs(trailingOnly = FALSE)
-script <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
-BENCH <- normalizePath(dirname(script))
-if (Sys.getenv("R_MAKEVARS_USER") == "")
-  Sys.setenv(R_MAKEVARS_USER = normalizePath(file.path(BENCH, "..", "..", "shared", "bench", "Makevars")))
-rstan_options(auto_write = FALSE)  # never reuse a cached .rds: compile time is measured
-# Debian's r-cran-bh ships no headers of its own (it depends on libboost-dev), so point rstan
-# at the system Boost 1.74, otherwise stan_model() stops with "Boost not found".
-if (!nzchar(rstan_options("boost_lib"))) rstan_options(boost_lib = "/usr/include")
+BENCH <- normalizePath(dirname(sub("^--file=", "", args_all[grep("^--file=", args_all)])))
+source(file.path(BENCH, "stan_common.R"))
 
 ALL <- c("arma11", "hmm2", "collinear_reg")
 EXTRA <- character(0)
 models <- commandArgs(trailingOnly = TRUE)
 if (length(models) == 0) models <- ALL
-
-# Variables of each program's `parameters` block (the sampled, unconstrained ones);
-# ESS/R-hat headline numbers are taken over these.
-PARAMS <- list(
-  arma11 = c("mu", "phi", "theta", "sigma"),
-  hmm2 = c("p11", "p22", "mu", "sigma"),
-  collinear_reg = c("a", "b", "s")
-)
 
 CHAINS <- 4L; WARMUP <- 1000L; DRAWS <- 1000L; SEED <- 4711L
 REPS <- 5L; REPEAT_BELOW_S <- 20
@@ -58,58 +42,49 @@ elem_index <- function(p) {
 
 run_one <- function(name) {
   cat(sprintf("== %s\n", name))
-  stan_file <- file.path(BENCH, "stan", paste0(name, ".stan"))
-  data_file <- file.path(BENCH, "data", paste0(sub("_glm$", "", name), ".json"))
-  data <- fromJSON(data_file)
+  data <- stan_data(name)
 
-  cpu <- function() { p <- proc.time(); sum(p[c("user.self", "sys.self", "user.child", "sys.child")], na.rm = TRUE) }
   load0 <- readLines("/proc/loadavg")
-  t0 <- Sys.time(); c0 <- cpu()
-  sm <- stan_model(file = stan_file, model_name = name, auto_write = FALSE)
-  compile_s <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
-  compile_cpu_s <- cpu() - c0  # stanc (in R) + g++ (child) CPU seconds
+  cm <- compiled(name)  # no cache: the compile time is measured
+  sm <- cm$sm
+  compile_s <- cm$compile_s
+  compile_cpu_s <- cm$compile_cpu_s  # stanc (in R) + g++ (child) CPU seconds
   cat(sprintf("   compiled in %.1f s wall, %.1f s CPU\n", compile_s, compile_cpu_s))
 
-  t1 <- Sys.time()
-  fit <- sampling(sm, data = data, chains = CHAINS, iter = WARMUP + DRAWS, warmup = WARMUP,
-                  seed = SEED, cores = 1, refresh = 0)
-  sampling_wall_s <- as.numeric(difftime(Sys.time(), t1, units = "secs"))
-
-  et <- get_elapsed_time(fit)  # chains x (warmup, sample), seconds, measured inside Stan
+  st <- sample_timed(sm, data, CHAINS, WARMUP, DRAWS, SEED)
+  fit <- st$fit
+  sampling_wall_s <- st$wall_s
+  et <- st$elapsed  # chains x (warmup, sample), seconds, measured inside Stan
+  ff <- fit_figures(fit, sm@model_code, WARMUP, DRAWS)
   # Timing repeats: same seed => identical draws, so a rerun measures only timing noise.
   # Models whose first run took < REPEAT_BELOW_S CPU seconds are re-run to REPS runs in all;
   # the headline times are the medians.
   tot_reps <- sum(et); w_reps <- sum(et[, 1]); s_reps <- sum(et[, 2]); wall_reps <- sampling_wall_s
   same_draws <- TRUE
-  lf1 <- sum(sapply(get_sampler_params(fit, inc_warmup = TRUE), function(m) sum(m[, "n_leapfrog__"])))
+  lf1 <- ff$grad_evals_warmup + ff$grad_evals_sampling
   if (sum(et) < REPEAT_BELOW_S) for (r in 2:REPS) {
-    tr <- Sys.time()
-    fr <- sampling(sm, data = data, chains = CHAINS, iter = WARMUP + DRAWS, warmup = WARMUP,
-                   seed = SEED, cores = 1, refresh = 0)
-    wall_reps <- c(wall_reps, as.numeric(difftime(Sys.time(), tr, units = "secs")))
-    er <- get_elapsed_time(fr)
+    sr <- sample_timed(sm, data, CHAINS, WARMUP, DRAWS, SEED)
+    wall_reps <- c(wall_reps, sr$wall_s)
+    er <- sr$elapsed
     tot_reps <- c(tot_reps, sum(er)); w_reps <- c(w_reps, sum(er[, 1])); s_reps <- c(s_reps, sum(er[, 2]))
-    lfr <- sum(sapply(get_sampler_params(fr, inc_warmup = TRUE), function(m) sum(m[, "n_leapfrog__"])))
+    lfr <- sum(sapply(get_sampler_params(sr$fit, inc_warmup = TRUE), function(m) sum(m[, "n_leapfrog__"])))
     same_draws <- same_draws && lfr == lf1
   }
-  sp <- get_sampler_params(fit, inc_warmup = TRUE)
-  wi <- seq_len(WARMUP); si <- WARMUP + seq_len(DRAWS)
-  lf_w <- sum(sapply(sp, function(m) sum(m[wi, "n_leapfrog__"])))
-  lf_s <- sum(sapply(sp, function(m) sum(m[si, "n_leapfrog__"])))
-  div <- sum(sapply(sp, function(m) sum(m[si, "divergent__"])))
+  sp <- ff$sp; wi <- ff$wi; si <- ff$si
+  lf_w <- ff$grad_evals_warmup
+  lf_s <- ff$grad_evals_sampling
+  div <- ff$divergences
   div_w <- sum(sapply(sp, function(m) sum(m[wi, "divergent__"])))
   tdmax <- sum(sapply(sp, function(m) sum(m[si, "treedepth__"] >= 10)))
   stepsize <- sapply(sp, function(m) m[DRAWS + WARMUP, "stepsize__"])
   mean_td <- mean(sapply(sp, function(m) mean(m[si, "treedepth__"])))
   mean_acc <- mean(sapply(sp, function(m) mean(m[si, "accept_stat__"])))
 
-  arr <- as.array(fit)  # draws x chains x (params, transformed params, lp__)
-  mon <- monitor(arr, warmup = 0, print = FALSE)
-  mon <- as.data.frame(mon)
+  mon <- ff$mon  # monitor() of the draws: params, transformed params, lp__
   pn <- rownames(mon)
-  is_par <- base_name(pn) %in% PARAMS[[name]]
-  min_bulk <- min(mon$Bulk_ESS[is_par]); min_tail <- min(mon$Tail_ESS[is_par])
-  max_rhat <- max(mon$Rhat[is_par])
+  is_par <- ff$is_par
+  min_bulk <- ff$min_ess_bulk; min_tail <- min(mon$Tail_ESS[is_par])
+  max_rhat <- ff$max_rhat
   chain_total_s <- median(tot_reps)
   grads <- lf_w + lf_s
 
@@ -129,8 +104,8 @@ run_one <- function(name) {
 
   res <- list(
     model = name, sampler = "rstan NUTS (diag_e, adapt_delta=0.8, max_treedepth=10)",
-    stan_file = paste0("bench/stan/", name, ".stan"), data_file = paste0("bench/data/", basename(data_file)),
-    data_sha256 = sub(" .*$", "", system2("sha256sum", data_file, stdout = TRUE)),
+    stan_file = paste0("bench/stan/", name, ".stan"), data_file = paste0("bench/data/", basename(data_file(name))),
+    data_sha256 = sub(" .*$", "", system2("sha256sum", data_file(name), stdout = TRUE)),
     n_unconstrained = get_num_upars(fit),
     chains = CHAINS, warmup = WARMUP, draws = DRAWS, seed = SEED, cores = 1,
     chain_mode = "sequential, one process, one core",
@@ -147,7 +122,7 @@ run_one <- function(name) {
     grad_evals_warmup = lf_w, grad_evals_sampling = lf_s, grad_evals_total = grads,
     divergences = div, divergences_warmup = div_w, treedepth10_hits = tdmax,
     mean_treedepth = mean_td, mean_accept_stat = mean_acc, stepsize = unname(stepsize),
-    min_ess_bulk = min_bulk, min_ess_bulk_param = pn[is_par][which.min(mon$Bulk_ESS[is_par])],
+    min_ess_bulk = min_bulk, min_ess_bulk_param = ff$min_ess_bulk_param,
     min_ess_tail = min_tail, min_ess_tail_param = pn[is_par][which.min(mon$Tail_ESS[is_par])],
     max_rhat = max_rhat,
     min_ess_bulk_incl_transformed_and_lp = min(mon$Bulk_ESS), lp_ess_bulk = mon["lp__", "Bulk_ESS"],
