@@ -88,7 +88,7 @@ func TestGLMPassComposed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(61, 62))
 	for _, c := range glmCases() {
 		for _, rows := range []int{0, 1, 5, 1023, 1024, 1025, 2600} {
-			for _, cols := range []int{1, 3, 25, 33} {
+			for _, cols := range []int{1, 3, 4, 5, 8, 13, 25, 32, 33} {
 				got, want := runGLM(c, rng, rows, cols)
 				compareGLM(t, fmt.Sprintf("%s %dx%d", c.name, rows, cols), got, want)
 			}
