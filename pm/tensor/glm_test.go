@@ -393,10 +393,15 @@ func benchGLM(b *testing.B, n int, fused bool) {
 	copy(bv.Data, g.b)
 	args := []*tensor.Array{aval, bv}
 	b.ReportAllocs()
+	c0, calls := processCPU(), 0
 	for b.Loop() {
 		if _, err := f.Run(args...); err != nil {
 			b.Fatal(err)
 		}
+		calls++
+	}
+	if c := processCPU() - c0; c > 0 && calls > 0 {
+		b.ReportMetric(float64(c)/float64(calls), "cpu-ns/op")
 	}
 }
 
