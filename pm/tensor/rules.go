@@ -47,6 +47,7 @@ import (
 // localRules lists the local rewrites Rewrite applies, in order.
 func localRules() []rule {
 	rs := []rule{ruleShapeNoop, ruleFillConst, ruleFillOperand, ruleSwitchConst, ruleLog, ruleLog1pOf, ruleAdd, ruleSub, ruleMul, ruleDiv, ruleNeg, rulePow, ruleCancel}
+	rs = append(rs, newGLMRule()) // glm.go: a regression's likelihood fused with its predictor
 	for i, r := range rs {
 		rs[i] = typeSafe(r)
 	}

@@ -204,6 +204,7 @@ func init() {
 		"ExpandOp":        reflect.ValueOf((*tensor.ExpandOp)(nil)),
 		"ExtractDiagOp":   reflect.ValueOf((*tensor.ExtractDiagOp)(nil)),
 		"FunctionGraph":   reflect.ValueOf((*tensor.FunctionGraph)(nil)),
+		"GLMOp":           reflect.ValueOf((*tensor.GLMOp)(nil)),
 		"IncAtsOp":        reflect.ValueOf((*tensor.IncAtsOp)(nil)),
 		"IncOp":           reflect.ValueOf((*tensor.IncOp)(nil)),
 		"IntList":         reflect.ValueOf((*tensor.IntList)(nil)),

@@ -33,7 +33,7 @@ func uncovered(op tensor.Op) string {
 		tensor.IncAtsOp, tensor.PackOp, tensor.SumFromOp, tensor.DotOp, tensor.OuterOp, tensor.ShapeOp, tensor.SizeOp, tensor.LikelihoodSumOp,
 		tensor.RecurrenceOp:
 		return ""
-	case tensor.LikelihoodOp:
+	case tensor.LikelihoodOp, tensor.GLMOp:
 		return ""
 	case tensor.ReduceOp:
 		if o.Kind == tensor.ReduceProd {
@@ -230,6 +230,15 @@ func (b *builder) apply(ap *tensor.Apply, t *tensor.Tensor) (*G.Node, error) {
 		return G.Add(s, r)
 	case tensor.RecurrenceOp:
 		return b.recurrence(ap, o.Reverse, out)
+	case tensor.GLMOp:
+		// The ops it fuses, whose static types are concrete (the rewrite fuses known shapes).
+		outs := o.Unfused(ap.Inputs)
+		for _, n := range tensor.Toposort(outs[k]) {
+			for _, t := range n.Outputs {
+				b.typ[t] = t.Type()
+			}
+		}
+		return b.get(outs[k])
 	}
 	return nil, fmt.Errorf("internal: no translation")
 }

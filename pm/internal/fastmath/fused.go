@@ -75,7 +75,7 @@ func bernoulliLogitAsm(w int, eta, y, resid []float64, acc *[4]float64, i int) i
 	return i
 }
 
-// glmBlock is the number of rows BernoulliLogitGLM handles at a time: a
+// glmBlock is the number of rows glmPass (glm.go) handles at a time: a
 // multiple of four (so the summation lanes line up with the unblocked
 // kernels) whose block of X (1024 rows of up to 32 columns, 256 KiB) stays
 // in the L2 cache between the two matrix passes (64 and 256 rows measured
@@ -100,28 +100,8 @@ const glmBlock = 1024
 // loaded machine); for logistic_big (10,000 rows, 2 MB) it measured no faster
 // (94 against 92 µs). It panics on mismatched lengths.
 func BernoulliLogitGLM(x []float64, rows, cols int, alpha float64, beta, y, eta, resid, gradBeta []float64) (logLik, gradAlpha float64) {
-	checkMat("BernoulliLogitGLM", eta, x, rows, cols, beta, cols, rows)
-	checkFused("BernoulliLogitGLM", "eta", "y", eta, y, resid)
-	if len(gradBeta) != cols {
-		panic(fmt.Sprintf("fastmath: BernoulliLogitGLM: len(gradBeta) = %d, want cols = %d", len(gradBeta), cols))
-	}
-	clear(gradBeta)
-	var acc, sacc [4]float64
-	for i0 := 0; i0 < rows; i0 += glmBlock {
-		i1 := min(i0+glmBlock, rows)
-		e, r := eta[i0:i1], resid[i0:i1]
-		xb := x[i0*cols : i1*cols]
-		for k := range e {
-			e[k] = alpha
-		}
-		matVec(e, xb, i1-i0, cols, beta, e)
-		bernoulliLogitAcc(e, y[i0:i1], r, &acc)
-		matTVecAcc(gradBeta, xb, i1-i0, cols, r)
-		for k, v := range r {
-			sacc[k%4] += v
-		}
-	}
-	return (acc[0] + acc[1]) + (acc[2] + acc[3]), (sacc[0] + sacc[1]) + (sacc[2] + sacc[3])
+	checkGLM("BernoulliLogitGLM", x, rows, cols, beta, y, eta, resid, gradBeta)
+	return glmPass(glmBernoulliLogit, x, rows, cols, alpha, beta, y, 0, eta, resid, gradBeta)
 }
 
 // bernoulliLogitGo runs elements [from, to), adding term i to acc[i%4].
@@ -152,9 +132,15 @@ func bernoulliLogitGo(eta, y, resid []float64, acc *[4]float64, from, to int) {
 // lengths differ.
 func PoissonLog(eta, y, resid []float64) float64 {
 	checkFused("PoissonLog", "eta", "y", eta, y, resid)
+	var acc [4]float64
+	poissonLogAcc(eta, y, resid, &acc)
+	return (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+// poissonLogAcc adds the terms of PoissonLog to the lanes acc[i%4].
+func poissonLogAcc(eta, y, resid []float64, acc *[4]float64) {
 	y = y[:len(eta)]
 	resid = resid[:len(eta)]
-	var acc [4]float64
 	for i, x := range eta {
 		var e float64
 		if math.Abs(x) < expFastMax {
@@ -174,7 +160,6 @@ func PoissonLog(eta, y, resid []float64) float64 {
 		acc[i%4] += float64(yi*x) - e
 		resid[i] = yi - e
 	}
-	return (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 // LogFactorialSum returns sum_i log(y_i!) = sum_i lgamma(y_i + 1) (math.Lgamma,
@@ -196,13 +181,18 @@ func LogFactorialSum(y []float64) float64 {
 // with t_i = z_i*z_i. It panics if the lengths differ.
 func NormalSumSq(y, mu []float64, invSigma float64, resid []float64) float64 {
 	checkFused("NormalSumSq", "mu", "y", mu, y, resid)
+	var acc [4]float64
+	normalSumSqAcc(y, mu, invSigma, resid, &acc)
+	return (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+// normalSumSqAcc adds the terms of NormalSumSq to the lanes acc[i%4].
+func normalSumSqAcc(y, mu []float64, invSigma float64, resid []float64, acc *[4]float64) {
 	y = y[:len(mu)]
 	resid = resid[:len(mu)]
-	var acc [4]float64
 	for i, m := range mu {
 		z := float64((y[i] - m) * invSigma)
 		acc[i%4] += float64(z * z)
 		resid[i] = float64(z * invSigma)
 	}
-	return (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
