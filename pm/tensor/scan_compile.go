@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"sort"
+
+	"github.com/gopm-dev/gopm/pm/internal/fastmath"
 )
 
 // The loop compiler. A scan body whose values are small (a few scalars, short vectors, small
@@ -69,6 +71,7 @@ func (o opnd) at(s int) int { return o.off + s*o.st }
 type smExec struct {
 	code    uint8
 	s       *scalarOp
+	f1      func(float64) float64 // smUnary: the function (fastUnary(s))
 	d       opnd
 	a, b, c opnd
 	args    []opnd
@@ -386,6 +389,13 @@ func (b *smBuild) scalar(s *scalarOp, ops ...int) int {
 		return b.emit(smNeg, s, ops...)
 	case opCastFloat:
 		return ops[0]
+	case opSoftplus:
+		if b.carry[ops[0]] {
+			// On the state's path softplus(x) = log(e^0 + e^x) is a two-term log-sum-exp,
+			// whose weight on x, sigmoid(x), is kept on the tape: the reverse sweep then
+			// needs no second exponential.
+			return b.lse([]int{b.constReg(0), ops[0]})
+		}
 	}
 	switch s.arity {
 	case 1:
@@ -449,18 +459,24 @@ func (b *smBuild) reduce(code uint8, in []int, shape []int, axes AxisSet) []int 
 			res[i] = b.constReg(0)
 		case len(ops) == 0:
 			res[i] = b.constReg(math.Inf(-1))
+		case code == smLseN:
+			res[i] = b.lse(ops)
 		default:
 			res[i] = b.emit(code, nil, ops...)
-			if code == smLseN {
-				// The weights are kept on the tape: the gradient then needs no exponential.
-				in := &b.instrs[len(b.instrs)-1]
-				for range ops {
-					in.w = append(in.w, b.newReg(b.step[in.dst], b.carry[in.dst]))
-				}
-			}
 		}
 	}
 	return res
+}
+
+// lse emits a log-sum-exp of ops. Its weights exp(x_i − result) are kept on the tape: the
+// gradient then needs no exponential.
+func (b *smBuild) lse(ops []int) int {
+	d := b.emit(smLseN, nil, ops...)
+	in := &b.instrs[len(b.instrs)-1]
+	for range ops {
+		in.w = append(in.w, b.newReg(b.step[d], b.carry[d]))
+	}
+	return d
 }
 
 // assemble removes dead instructions, splits the rest in phases and lays out the registers.
@@ -597,6 +613,9 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 			continue
 		}
 		x := smExec{code: in.code, s: in.s, d: where[in.dst]}
+		if in.code == smUnary {
+			x.f1 = fastUnary(in.s)
+		}
 		if in.a >= 0 {
 			x.a = where[alias[in.a]]
 		}
@@ -796,7 +815,7 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 			buf[d.off+s*d.st] = -buf[a.off+s*a.st]
 		}
 	case smUnary:
-		f := x.s.f1
+		f := x.f1
 		for s := s0; s < s1; s++ {
 			buf[d.off+s*d.st] = f(buf[a.off+s*a.st])
 		}
@@ -820,32 +839,94 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 		}
 	case smLseN:
 		for s := s0; s < s1; s++ {
-			mx := math.Inf(-1)
-			for _, o := range x.args {
-				if v := buf[o.off+s*o.st]; v > mx || v != v {
-					mx = v
-				}
-			}
-			if math.IsInf(mx, 0) || mx != mx {
-				buf[d.off+s*d.st] = mx
-				for k, o := range x.args {
-					buf[x.w[k].off+s*x.w[k].st] = math.Exp(buf[o.off+s*o.st] - mx)
-				}
+			if len(x.args) == 2 {
+				a, b := x.args[0], x.args[1]
+				wa, wb := x.w[0], x.w[1]
+				buf[d.off+s*d.st], buf[wa.off+s*wa.st], buf[wb.off+s*wb.st] = fastmath.LogAddExpW(buf[a.off+s*a.st], buf[b.off+s*b.st])
 				continue
 			}
-			v := 0.0
-			for k, o := range x.args {
-				e := math.Exp(buf[o.off+s*o.st] - mx)
-				buf[x.w[k].off+s*x.w[k].st] = e
-				v += e
-			}
-			buf[d.off+s*d.st] = mx + math.Log(v)
-			r := 1 / v
-			for _, o := range x.w {
-				buf[o.off+s*o.st] *= r
-			}
+			lseN(buf, x, s)
 		}
 	}
+}
+
+// lseN is the log-sum-exp of x's arguments at step s, with the weights. The largest argument's
+// exponential is 1: the others' sum v gives the result max + log1p(v), one exponential fewer
+// than the terms.
+func lseN(buf []float64, x *smExec, s int) {
+	mx, km := math.Inf(-1), 0
+	for k, o := range x.args {
+		if v := buf[o.off+s*o.st]; v > mx || v != v {
+			mx, km = v, k
+		}
+	}
+	d := x.d.off + s*x.d.st
+	if math.IsInf(mx, 0) || mx != mx {
+		buf[d] = mx
+		for k, o := range x.args {
+			buf[x.w[k].off+s*x.w[k].st] = math.Exp(buf[o.off+s*o.st] - mx)
+		}
+		return
+	}
+	v := 0.0
+	for k, o := range x.args {
+		if k == km {
+			continue
+		}
+		e := fastmath.Exp(buf[o.off+s*o.st] - mx)
+		buf[x.w[k].off+s*x.w[k].st] = e
+		v += e
+	}
+	buf[d] = mx + fastmath.Log1p(v)
+	r := 1 / (1 + v)
+	for k, o := range x.w {
+		if k == km {
+			buf[o.off+s*o.st] = r
+		} else {
+			buf[o.off+s*o.st] *= r
+		}
+	}
+}
+
+// fastUnary is the function a compiled loop runs for s: fastmath's where it has one (within an
+// ulp or two of the math package's, and several times faster), else s's own.
+func fastUnary(s *scalarOp) func(float64) float64 {
+	switch s {
+	case opExp:
+		return fastmath.Exp
+	case opExpm1:
+		return fastmath.Expm1
+	case opLog:
+		return fastmath.Log
+	case opLog1p:
+		return fastmath.Log1p
+	case opSigmoid:
+		return fastmath.Sigmoid
+	case opSoftplus:
+		return fastmath.Softplus
+	case opLogSigmoid:
+		return fastmath.LogSigmoid
+	}
+	return s.f1
+}
+
+// fastUnaryTo is fastmath's slice kernel for s (the bits of fastUnary(s)), or nil.
+func fastUnaryTo(s *scalarOp) func(dst, x []float64) {
+	switch s {
+	case opExp:
+		return fastmath.ExpTo
+	case opLog:
+		return fastmath.LogTo
+	case opLog1p:
+		return fastmath.Log1pTo
+	case opSigmoid:
+		return fastmath.SigmoidTo
+	case opSoftplus:
+		return fastmath.SoftplusTo
+	case opLogSigmoid:
+		return fastmath.LogSigmoidTo
+	}
+	return nil
 }
 
 // back propagates the adjoint of the instruction's result to its operands at steps s0..s1-1.
@@ -965,9 +1046,9 @@ func deriv1(s *scalarOp, x, y float64) float64 {
 	case opSigmoid:
 		return y * (1 - y)
 	case opSoftplus:
-		return sigmoid(x)
+		return fastmath.Sigmoid(x)
 	case opLogSigmoid:
-		return sigmoid(-x)
+		return fastmath.Sigmoid(-x)
 	case opLogit:
 		return 1 / (x * (1 - x))
 	case opAbs:
@@ -1109,28 +1190,16 @@ func stepCore(core []smExec, buf []float64, s int) {
 		case smNeg:
 			buf[d] = -buf[a]
 		case smUnary:
-			buf[d] = x.s.f1(buf[a])
+			buf[d] = x.f1(buf[a])
 		case smLseN:
 			if len(x.args) != 2 {
-				x.run(buf, s, s+1)
+				lseN(buf, x, s)
 				continue
 			}
-			// The two-term log-sum-exp of an HMM's forward step, inlined.
+			// The two-term log-sum-exp of an HMM's forward step: one exponential.
 			u, v := buf[x.args[0].off+s*x.args[0].st], buf[x.args[1].off+s*x.args[1].st]
 			w0, w1 := x.w[0].off+s*x.w[0].st, x.w[1].off+s*x.w[1].st
-			mx := u
-			if v > u || v != v {
-				mx = v
-			}
-			if math.IsInf(mx, 0) || mx != mx {
-				buf[d] = mx
-				buf[w0], buf[w1] = math.Exp(u-mx), math.Exp(v-mx)
-				continue
-			}
-			eu, ev := math.Exp(u-mx), math.Exp(v-mx)
-			t := eu + ev
-			buf[d] = mx + math.Log(t)
-			buf[w0], buf[w1] = eu/t, ev/t
+			buf[d], buf[w0], buf[w1] = fastmath.LogAddExpW(u, v)
 		default:
 			x.run(buf, s, s+1)
 		}
@@ -1612,7 +1681,11 @@ func (x *smExec) runVec(buf []float64, s0, s1 int) bool {
 			}
 			return true
 		}
-		f := x.s.f1
+		if k := fastUnaryTo(x.s); k != nil {
+			k(d, va)
+			return true
+		}
+		f := x.f1
 		for i := range d {
 			d[i] = f(va[i])
 		}
