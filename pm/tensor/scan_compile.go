@@ -50,6 +50,7 @@ const (
 	smSumN    // sum of args
 	smLseN    // log-sum-exp of args
 	smConst   // a constant (static registers only, set when the kernel is built)
+	smLin     // Σ ±coef·x over lt (see scan_fuse.go)
 )
 
 // smInstr is one instruction during compilation: registers are SSA ids.
@@ -76,6 +77,7 @@ type smExec struct {
 	a, b, c opnd
 	args    []opnd
 	w       []opnd
+	lt      []smTerm // smLin
 	// The reverse sweep may skip the adjoint of an operand that leads to no wanted gradient.
 	skipA, skipB bool
 }
@@ -685,6 +687,7 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		}
 		m.outs = append(m.outs, o)
 	}
+	m.fuseAffine()
 	return m, nil
 }
 
@@ -794,6 +797,8 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 	}
 	d, a, b := x.d, x.a, x.b
 	switch x.code {
+	case smLin:
+		x.runLin(buf, s0, s1)
 	case smAdd:
 		for s := s0; s < s1; s++ {
 			buf[d.off+s*d.st] = buf[a.off+s*a.st] + buf[b.off+s*b.st]
@@ -936,6 +941,8 @@ func (x *smExec) back(buf, adj []float64, s0, s1 int) {
 	}
 	d, a, b := x.d, x.a, x.b
 	switch x.code {
+	case smLin:
+		x.backLin(buf, adj, s0, s1)
 	case smAdd:
 		for s := s0; s < s1; s++ {
 			g := adj[d.off+s*d.st]

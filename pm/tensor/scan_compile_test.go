@@ -65,6 +65,27 @@ var scanCases = []scanCase{
 			return []*Tensor{Add(Mul(0.5, v), Log1p(Square(x)))}
 		}, ScanArgs{Sequences: []*Tensor{in[0]}, OutputsInfo: []*Tensor{in[1]}})[0]
 	}, []any{[]float64{0.5, -1.2, 0.3, -0.2, 2}, 0.1}, true},
+	{"affine chain of five columns with static coefficients (fused), in pre and post, sequences' gradients", func(in []*Tensor) *Tensor {
+		r := Scan(func(a []*Tensor) []*Tensor {
+			x1, x2, x3, x4, x5, h := a[0], a[1], a[2], a[3], a[4], a[5]
+			c1, c2, c3, c4, c5, k := a[6], a[7], a[8], a[9], a[10], a[11]
+			u := Sub(Add(Mul(c1, x1), Mul(x2, c2)), Mul(Add(x3, k), c3))
+			u = Add(u, Add(Mul(c4, x4), Neg(Mul(c5, x5))))
+			hn := Add(Mul(0.7, h), u)
+			return []*Tensor{hn, Sub(Mul(hn, c1), Add(x1, k))}
+		}, ScanArgs{Sequences: in[:5], OutputsInfo: []*Tensor{in[11], nil}, NonSequences: in[5:11]})
+		return Add(Sum(Square(r[0])), Sum(Mul(r[1], r[0])))
+	}, []any{[]float64{0.1, 0.5, -0.3, 0.8, 0.2, -1}, []float64{1, 0.4, -0.2, 0.3, 0.9, 0.1}, []float64{-0.5, 0.2, 0.7, 0.1, 0.3, 0.6},
+		[]float64{0.3, -0.3, 0.5, 1.1, -0.4, 0.2}, []float64{0.2, 0.6, -0.1, 0.4, 0.5, -0.7}, 0.3, -0.6, 0.8, 0.4, 1.2, 0.25, 0.1}, true},
+	{"affine chains of two and three columns, a static term, a nonlinear core", func(in []*Tensor) *Tensor {
+		x1, x2, x3, c1, c2, c3, c4 := in[0], in[1], in[2], in[3], in[4], in[5], in[6]
+		return Scan(func(a []*Tensor) []*Tensor {
+			y1, y2, y3, h := a[0], a[1], a[2], a[3]
+			pre2 := Sub(Add(y1, Mul(c2, y2)), c3)
+			pre3 := Add(Sub(Mul(c1, y1), Mul(y2, c2)), Mul(c4, y3))
+			return []*Tensor{Add(Tanh(Add(Mul(c1, h), pre2)), Mul(pre3, h))}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1}), x2, x3}, OutputsInfo: []*Tensor{x1}})[0]
+	}, []any{0.2, []float64{1, 0.4, -0.2, 0.3}, []float64{-0.5, 0.2, 0.7, 0.1}, 0.6, -0.4, 0.3, 0.9}, true},
 	{"unsupported op (integer division): the graph path", func(in []*Tensor) *Tensor {
 		return Scan(func(a []*Tensor) []*Tensor {
 			k := IntDiv(Cast(Mul(a[0], 10.0), Int64), 3)

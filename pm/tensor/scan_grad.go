@@ -369,6 +369,11 @@ func (m *scanMachine) backward(g *scanGradInfo) *backPlan {
 						set(x.d.off)
 					}
 				}
+				for _, t := range x.lt {
+					if need[t.x.off] || t.coef != (opnd{}) && need[t.coef.off] {
+						set(x.d.off)
+					}
+				}
 			}
 		}
 		for j, cols := range m.initCols {
@@ -397,6 +402,15 @@ func (m *scanMachine) backward(g *scanGradInfo) *backPlan {
 		for _, x := range ph {
 			if need[x.d.off] {
 				x.skipA, x.skipB = !need[x.a.off], !need[x.b.off]
+				if x.lt != nil {
+					lt := make([]smTerm, len(x.lt))
+					for k, t := range x.lt {
+						t.skipX = !need[t.x.off]
+						t.skipC = t.coef == (opnd{}) || !need[t.coef.off]
+						lt[k] = t
+					}
+					x.lt = lt
+				}
 				l = append(l, x)
 			}
 		}
