@@ -1232,6 +1232,10 @@ func stepCoreBack(core []smExec, buf, adj []float64, s int) {
 			adj[b] += g * va
 		case smNeg:
 			adj[a] -= g
+		case smLseN:
+			for k, o := range x.args {
+				adj[o.off+s*o.st] += g * buf[x.w[k].off+s*x.w[k].st]
+			}
 		default:
 			x.back(buf, adj, s, s+1)
 		}
