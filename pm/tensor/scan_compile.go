@@ -1282,6 +1282,11 @@ type linRec struct {
 	off    []opnd
 	hasOff []bool
 	terms  []linTerm
+	// offLin computes the offset of a scalar recurrence (see fuseLinOffset), or nil; cinOnly
+	// says that only the recurrence reads the carried-in column, whose adjoint is then zero.
+	offLin  *smExec
+	cinOnly bool
+	zeros   []float64 // n zeros, with offLin
 }
 
 func (p *linPlan) place(where []opnd) *linRec {
@@ -1487,6 +1492,9 @@ func (b *smBuild) affine(s *scanInfo, outRegs [][]int, core []bool, def []int, l
 // forward runs the recurrence over the steps; the carried-in columns hold the initial state at
 // step 0 and receive the previous state at every later step.
 func (l *linRec) forward(buf, st []float64, n int) {
+	if l.offLin != nil {
+		l.offLin.runLin(buf, 0, n)
+	}
 	if len(l.cin) == 1 && len(l.terms) == 1 && l.terms[0].c.st == 0 && l.cout[0].st == 1 && l.hasOff[0] && l.off[0].st == 1 && n > 0 {
 		ci, co, off, av := l.cin[0], l.cout[0].off, l.off[0].off, buf[l.terms[0].c.off]
 		cin, cout, offs := buf[ci:ci+n], buf[co:co+n], buf[off:off+n]
@@ -1536,7 +1544,22 @@ func (l *linRec) forward(buf, st []float64, n int) {
 func a2(buf []float64, a opnd, s int) float64 { return buf[a.off+s*a.st] }
 
 // back runs the adjoint recurrence from the last step to the first.
-func (l *linRec) back(buf, adj []float64, n int) {
+// offLin is the backward plan's copy of l.offLin (with its skip flags).
+func (l *linRec) back(buf, adj []float64, n int, offLin *smExec) {
+	if l.offLin != nil {
+		if offLin != nil && l.backFused(buf, adj, n, offLin) {
+			return
+		}
+		// The columns the gradient kernel left for the recurrence to clear.
+		off := l.off[0].off
+		clear(adj[off : off+n])
+		if l.cinOnly {
+			clear(adj[l.cin[0] : l.cin[0]+n])
+		}
+		if offLin != nil {
+			defer offLin.backLin(buf, adj, 0, n)
+		}
+	}
 	if len(l.cin) == 1 && len(l.terms) == 1 && l.terms[0].c.st == 0 && l.cout[0].st == 1 && (!l.hasOff[0] || l.off[0].st == 1) {
 		// A scalar state with a constant coefficient (ARMA, GARCH): the coefficient's adjoint
 		// is summed in a local, and the fed-back register's adjoint, read by no one after this,

@@ -86,6 +86,26 @@ var scanCases = []scanCase{
 			return []*Tensor{Add(Tanh(Add(Mul(c1, h), pre2)), Mul(pre3, h))}
 		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1}), x2, x3}, OutputsInfo: []*Tensor{x1}})[0]
 	}, []any{0.2, []float64{1, 0.4, -0.2, 0.3}, []float64{-0.5, 0.2, 0.7, 0.1}, 0.6, -0.4, 0.3, 0.9}, true},
+	{"scalar recurrence, offset of two columns with coefficients, the previous state read after the loop (fused reverse, two dot products)", func(in []*Tensor) *Tensor {
+		c1, c2, k, a := in[0], in[1], in[2], in[3]
+		r := Scan(func(b []*Tensor) []*Tensor {
+			x1, x2, h := b[0], b[1], b[2]
+			hn := Sub(Add(Add(Mul(c1, x1), Mul(x2, c2)), k), Mul(a, h))
+			return []*Tensor{hn, Mul(h, x1)}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1, 0.9, -0.4, 0.2}), Const([]float64{1, 0.4, -0.2, 0.3, -0.6, 0.8, 0.1})},
+			OutputsInfo: []*Tensor{in[4], nil}})
+		return Add(Sum(Square(r[0])), Sum(r[1]))
+	}, []any{0.6, -0.4, 0.3, 0.55, 0.2}, true},
+	{"scalar recurrence, offset of constants only (no gradient through the offset)", func(in []*Tensor) *Tensor {
+		return Scan(func(b []*Tensor) []*Tensor {
+			return []*Tensor{Add(Add(Mul(b[0], 2.0), 1.0), Mul(in[0], b[1]))}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1, 0.9})}, OutputsInfo: []*Tensor{in[1]}})[0]
+	}, []any{-0.7, 0.4}, true},
+	{"scalar recurrence, offset of a column and a static term (fused reverse, no dot product)", func(in []*Tensor) *Tensor {
+		return Scan(func(b []*Tensor) []*Tensor {
+			return []*Tensor{Add(Sub(Add(b[0], Mul(0.5, b[0])), in[1]), Mul(in[0], b[1]))}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1, 0.9, 0.6})}, OutputsInfo: []*Tensor{in[2]}})[0]
+	}, []any{0.8, -0.3, 0.4}, true},
 	{"unsupported op (integer division): the graph path", func(in []*Tensor) *Tensor {
 		return Scan(func(a []*Tensor) []*Tensor {
 			k := IntDiv(Cast(Mul(a[0], 10.0), Int64), 3)

@@ -67,6 +67,115 @@ func (m *scanMachine) fuseAffine() {
 	}
 	m.pre = fusePhase(m.pre, uses)
 	m.post = fusePhase(m.post, uses)
+	m.fuseLinOffset(uses)
+}
+
+// fuseLinOffset hands the recurrence x_s = off_s + a·x_{s−1} of a scalar state with a static
+// coefficient the smLin instruction computing its offset, when nothing else reads the offset.
+// The reverse sweep then sums the offset's adjoint into the coefficients' adjoints as it goes
+// (backFused), without storing it: ARMA's gradient in one backward pass.
+func (m *scanMachine) fuseLinOffset(uses map[int]int) {
+	l := m.lin
+	if l == nil || len(l.cin) != 1 || len(l.terms) != 1 || l.terms[0].c.st != 0 || l.cout[0].st != 1 ||
+		!l.hasOff[0] || l.off[0].st != 1 || uses[l.off[0].off] != 1 {
+		return
+	}
+	for i := range m.pre {
+		x := m.pre[i]
+		if x.code != smLin || x.d != l.off[0] {
+			continue
+		}
+		l.offLin = &x
+		m.pre = append(m.pre[:i:i], m.pre[i+1:]...)
+		l.cinOnly = uses[l.cin[0]] == 2
+		l.zeros = make([]float64, max(m.n, 0))
+		return
+	}
+}
+
+// backFused is the reverse of a scalar recurrence whose offset is offLin (the backward plan's
+// copy), with the offset's adjoint g_s summed into Σ g and Σ g·x for at most two column terms
+// as the adjoint recurrence runs. It reports false, doing nothing, when a column term wants
+// its own adjoint (a sequence with a gradient) or there are more wanted dot products.
+func (l *linRec) backFused(buf, adj []float64, n int, offLin *smExec) bool {
+	var cols [2][]float64
+	var idx [2]int
+	nd := 0
+	for i := range offLin.lt {
+		t := &offLin.lt[i]
+		if t.x.st == 0 {
+			continue
+		}
+		if !t.skipX {
+			return false
+		}
+		if !t.skipC && t.coef != (opnd{}) {
+			if nd == 2 {
+				return false
+			}
+			cols[nd], idx[nd] = buf[t.x.off:t.x.off+n], i
+			nd++
+		}
+	}
+	for k := nd; k < 2; k++ {
+		cols[k] = l.zeros
+	}
+	ci, co, a := l.cin[0], l.cout[0].off, l.terms[0].c.off
+	gin := l.zeros
+	if !l.cinOnly {
+		gin = adj[ci : ci+n]
+	}
+	var ga, next, sg, d0, d1 float64
+	if l.cinOnly && nd <= 1 {
+		ga, next, sg, d0 = linBack1Sum1(adj[co:co+n], buf[ci:ci+n], buf[a], cols[0])
+	} else {
+		ga, next, sg, d0, d1 = linBack1Sums(adj[co:co+n], gin, buf[ci:ci+n], buf[a], cols[0], cols[1])
+	}
+	adj[a] += ga
+	if n > 0 {
+		adj[ci] = next
+	}
+	offLin.addLinSums(buf, adj, sg, idx[:nd], []float64{d0, d1}[:nd])
+	return true
+}
+
+// linBack1Sums is linBack1 with the offsets' adjoints g_s not stored but summed: it returns
+// the coefficient's and the initial state's adjoints, Σ g, Σ g·x0 and Σ g·x1.
+func linBack1Sums(gout, gin, cin []float64, a float64, x0, x1 []float64) (ga, next, sg, d0, d1 float64) {
+	n := len(gout)
+	gin, cin, x0, x1 = gin[:n], cin[:n], x0[:n], x1[:n]
+	a2 := a * a
+	a3, a4 := a2*a, a2*a2
+	s := n - 1
+	for ; s >= 3; s -= 4 {
+		lo := s - 3
+		c := gout[lo : lo+4 : lo+4]
+		gi := gin[lo : lo+4 : lo+4]
+		w1 := gi[3] + a*c[3]
+		w2 := gi[2] + a*c[2] + a*w1
+		w3 := gi[1] + a*c[1] + a*w2
+		w4 := gi[0] + a*c[0] + a*w3
+		g3 := c[3] + next
+		g2 := c[2] + (w1 + a*next)
+		g1 := c[1] + (w2 + a2*next)
+		g0 := c[0] + (w3 + a3*next)
+		next = w4 + a4*next
+		sg += (g0 + g1) + (g2 + g3)
+		y0, y1, x := x0[lo:lo+4:lo+4], x1[lo:lo+4:lo+4], cin[lo:lo+4:lo+4]
+		d0 += g0*y0[0] + g1*y0[1] + g2*y0[2] + g3*y0[3]
+		d1 += g0*y1[0] + g1*y1[1] + g2*y1[2] + g3*y1[3]
+		ga += g0*x[0] + g1*x[1] + g2*x[2] + g3*x[3]
+	}
+	for ; s >= 0; s-- {
+		c := gout[s]
+		g := c + next
+		sg += g
+		d0 += g * x0[s]
+		d1 += g * x1[s]
+		ga += g * cin[s]
+		next = (gin[s] + c*a) + next*a
+	}
+	return ga, next, sg, d0, d1
 }
 
 // fusePhase fuses the affine chains of one phase.
@@ -188,19 +297,19 @@ func (x *smExec) runLin(buf []float64, s0, s1 int) {
 	}
 	switch nc {
 	case 1:
-		a, wa := cols[0], ws[0]
+		a, wa := cols[0][:n], ws[0]
 		for i := range dst {
 			dst[i] = k + wa*a[i]
 		}
 		return
 	case 2:
-		a, b, wa, wb := cols[0], cols[1], ws[0], ws[1]
+		a, b, wa, wb := cols[0][:n], cols[1][:n], ws[0], ws[1]
 		for i := range dst {
 			dst[i] = k + wa*a[i] + wb*b[i]
 		}
 		return
 	case 3:
-		a, b, c, wa, wb, wc := cols[0], cols[1], cols[2], ws[0], ws[1], ws[2]
+		a, b, c, wa, wb, wc := cols[0][:n], cols[1][:n], cols[2][:n], ws[0], ws[1], ws[2]
 		for i := range dst {
 			dst[i] = k + wa*a[i] + wb*b[i] + wc*c[i]
 		}
@@ -264,8 +373,23 @@ func (x *smExec) backLin(buf, adj []float64, s0, s1 int) {
 			sum, _ = sumDot(g, nil)
 		}
 	}
-	for k := 0; k < nd; k++ {
-		t := &x.lt[dotTerm[k]]
+	x.addLinSums(buf, adj, sum, dotTerm[:nd], dots[:nd])
+	for i := range x.lt {
+		t := &x.lt[i]
+		if t.x.st == 1 && !t.skipX {
+			a, w := adj[t.x.off+s0:t.x.off+s0+n], t.weight(buf)
+			for i, v := range g {
+				a[i] += w * v
+			}
+		}
+	}
+}
+
+// addLinSums adds the adjoints that the reductions give: dots[k] = Σ g·x of term dotTerm[k]
+// into its coefficient's, and sum = Σ g into the static terms' (x and coefficient).
+func (x *smExec) addLinSums(buf, adj []float64, sum float64, dotTerm []int, dots []float64) {
+	for k, i := range dotTerm {
+		t := &x.lt[i]
 		if t.neg {
 			adj[t.coef.off] -= dots[k]
 		} else {
@@ -274,24 +398,17 @@ func (x *smExec) backLin(buf, adj []float64, s0, s1 int) {
 	}
 	for i := range x.lt {
 		t := &x.lt[i]
-		w := t.weight(buf)
-		if t.x.st == 0 {
-			if !t.skipX {
-				adj[t.x.off] += w * sum
-			}
-			if !t.skipC && t.coef != (opnd{}) {
-				if t.neg {
-					adj[t.coef.off] -= buf[t.x.off] * sum
-				} else {
-					adj[t.coef.off] += buf[t.x.off] * sum
-				}
-			}
+		if t.x.st != 0 {
 			continue
 		}
 		if !t.skipX {
-			a := adj[t.x.off+s0 : t.x.off+s0+n]
-			for i, v := range g {
-				a[i] += w * v
+			adj[t.x.off] += t.weight(buf) * sum
+		}
+		if !t.skipC && t.coef != (opnd{}) {
+			if t.neg {
+				adj[t.coef.off] -= buf[t.x.off] * sum
+			} else {
+				adj[t.coef.off] += buf[t.x.off] * sum
 			}
 		}
 	}
@@ -365,4 +482,40 @@ func sumDot(g, a []float64) (sum, dot float64) {
 		p0 += g[i] * a[i]
 	}
 	return (s0 + s1) + (s2 + s3), (p0 + p1) + (p2 + p3)
+}
+
+// linBack1Sum1 is linBack1Sums with no adjoint of the carried-in state from elsewhere and one
+// dot product (ARMA: the offset y_t − μ − φ·y_{t−1}).
+func linBack1Sum1(gout, cin []float64, a float64, x0 []float64) (ga, next, sg, d0 float64) {
+	n := len(gout)
+	cin, x0 = cin[:n], x0[:n]
+	a2 := a * a
+	a3, a4 := a2*a, a2*a2
+	s := n - 1
+	for ; s >= 3; s -= 4 {
+		lo := s - 3
+		c := gout[lo : lo+4 : lo+4]
+		w1 := a * c[3]
+		w2 := a * (c[2] + w1)
+		w3 := a * (c[1] + w2)
+		w4 := a * (c[0] + w3)
+		g3 := c[3] + next
+		g2 := c[2] + (w1 + a*next)
+		g1 := c[1] + (w2 + a2*next)
+		g0 := c[0] + (w3 + a3*next)
+		next = w4 + a4*next
+		sg += (g0 + g1) + (g2 + g3)
+		y, x := x0[lo:lo+4:lo+4], cin[lo:lo+4:lo+4]
+		d0 += (g0*y[0] + g1*y[1]) + (g2*y[2] + g3*y[3])
+		ga += (g0*x[0] + g1*x[1]) + (g2*x[2] + g3*x[3])
+	}
+	for ; s >= 0; s-- {
+		c := gout[s]
+		g := c + next
+		sg += g
+		d0 += g * x0[s]
+		ga += g * cin[s]
+		next = c*a + next*a
+	}
+	return ga, next, sg, d0
 }
