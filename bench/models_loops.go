@@ -13,9 +13,9 @@ import (
 // parameters, in the order of bench/data/stan_loops.json. Their Stan programs are in bench/stan,
 // their data in bench/data (simulated by bench/gen_loops_data.go), Stan's figures in
 // bench/data/stan_loops.json (measured by bench/run_stan_loops.R), which main merges into
-// Stan's figures. They are not in the default suite: with today's Scan (about 200–400 µs per
-// gradient against Stan's 12–40 µs) and the diagonal metric on collinear_reg (4.7 million
-// gradients), they would add about 40 s of sampling, twice with -cores2. Run them with
+// Stan's figures. They are not in the default suite: with the diagonal metric collinear_reg
+// takes 4.7 million gradients, about 40 s of sampling, twice with -cores2 (arma11 and hmm2 take
+// about 2 µs and 25 µs per gradient, a few seconds with Stan's run beside). Run them with
 //
 //	go run ./bench -models arma11,hmm2,collinear_reg -cores2=false
 //	go run ./bench -models collinear_reg -cores2=false -metric dense
