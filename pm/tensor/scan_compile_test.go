@@ -106,6 +106,15 @@ var scanCases = []scanCase{
 			return []*Tensor{Add(Sub(Add(b[0], Mul(0.5, b[0])), in[1]), Mul(in[0], b[1]))}
 		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1, 0.9, 0.6})}, OutputsInfo: []*Tensor{in[2]}})[0]
 	}, []any{0.8, -0.3, 0.4}, true},
+	{"log-sum-exp of three terms and softplus on the state's path, log-sum-exp of two in the pre phase", func(in []*Tensor) *Tensor {
+		a, b := in[0], in[1]
+		return Scan(func(v []*Tensor) []*Tensor {
+			x, h := v[0], v[1]
+			pre := LogSumExp(Stack(0, Mul(x, a), Neg(x)), 0)
+			core := LogSumExp(Stack(0, Add(h, a), Mul(h, b), x), 0)
+			return []*Tensor{Sub(Add(core, Softplus(Mul(h, a))), pre)}
+		}, ScanArgs{Sequences: []*Tensor{in[2]}, OutputsInfo: []*Tensor{in[3]}})[0]
+	}, []any{0.4, -0.7, []float64{0.3, -1.2, 2.5, 0.1, -0.4}, 0.2}, true},
 	{"unsupported op (integer division): the graph path", func(in []*Tensor) *Tensor {
 		return Scan(func(a []*Tensor) []*Tensor {
 			k := IntDiv(Cast(Mul(a[0], 10.0), Int64), 3)
