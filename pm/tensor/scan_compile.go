@@ -25,6 +25,10 @@ import (
 // the rest runs as tight loops over the steps. The columns are the forward tape: the gradient
 // runs the same phases in reverse (post, core step by step from the last step, pre, static),
 // accumulating one adjoint per register, the adjoints of static registers summed over the steps.
+// Chains of affine column instructions are fused into one (scan_fuse.go), a core that is affine
+// in the state runs as a linear recurrence, and the transcendental functions run through
+// pm/internal/fastmath (a two-term log-sum-exp with one exponential, its weights kept on the
+// tape for the reverse sweep).
 
 // scanCompileEnabled switches the compiled loops on (tests switch them off to compare).
 var scanCompileEnabled = true

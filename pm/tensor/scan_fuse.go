@@ -50,7 +50,7 @@ func (m *scanMachine) fuseAffine() {
 	}
 	if l := m.lin; l != nil {
 		for q := range l.cin {
-			uses[l.cin[q]] += 2
+			uses[l.cin[q]] += 2 // the recurrence writes the column and reads it back
 			use(l.cout[q])
 			if l.hasOff[q] {
 				use(l.off[q])
