@@ -13,9 +13,9 @@ import (
 // parameters, in the order of bench/data/stan_loops.json. Their Stan programs are in bench/stan,
 // their data in bench/data (simulated by bench/gen_loops_data.go), Stan's figures in
 // bench/data/stan_loops.json (measured by bench/run_stan_loops.R), which main merges into
-// Stan's figures. They are not in the default suite: with today's Scan (about 200–400 µs per
-// gradient against Stan's 12–40 µs) and the diagonal metric on collinear_reg (4.7 million
-// gradients), they would add about 40 s of sampling, twice with -cores2. Run them with
+// Stan's figures. They are not in the default suite: with the diagonal metric collinear_reg
+// takes 4.7 million gradients, about 40 s of sampling, twice with -cores2 (arma11 and hmm2 take
+// about 2 µs and 25 µs per gradient, a few seconds with Stan's run beside). Run them with
 //
 //	go run ./bench -models arma11,hmm2,collinear_reg -cores2=false
 //	go run ./bench -models collinear_reg -cores2=false -metric dense
@@ -59,25 +59,24 @@ func buildLoops(dir, name string) (*pm.Model, error) {
 		// Ordered needs an increasing initial value: the prior's mean (0, 0) is on the boundary.
 		mu := m.Var("mu", pm.Normal(0, 5), pm.Shape(2), pm.WithTransform(dist.Ordered()), pm.Initval([]float64{-1, 1}))
 		sigma := m.Var("sigma", pm.HalfNormal(2))
-		// ll[t, k] = log Normal(y[t] | mu[k], sigma), a T×2 matrix.
-		yCol := make([][]float64, d.T)
-		for t, v := range d.Y {
-			yCol[t] = []float64{v}
-		}
-		ll := pm.NormalLogp(yCol, mu, sigma)
 		// Row j of the log transition matrix: from state j to states 0 and 1.
 		from0 := tensor.Stack(0, tensor.Log(p11), tensor.Log1p(tensor.Neg(p11)))
 		from1 := tensor.Stack(0, tensor.Log1p(tensor.Neg(p22)), tensor.Log(p22))
-		// The forward algorithm on the log scale: alpha[0] = log ½ + ll[0],
-		// alpha[t, k] = log(exp(alpha[t-1, 0] + logA[0, k]) + exp(alpha[t-1, 1] + logA[1, k])) + ll[t, k].
-		alpha0 := tensor.Add(math.Log(0.5), ll.Slice(0, 0, 1, 1).Reshape(2))
+		// The forward algorithm on the log scale, as the Stan program writes it:
+		// alpha[0, k] = log ½ + log Normal(y[0] | mu[k], sigma),
+		// alpha[t, k] = log(exp(alpha[t-1, 0] + logA[0, k]) + exp(alpha[t-1, 1] + logA[1, k]))
+		//               + log Normal(y[t] | mu[k], sigma).
+		// The emission density does not depend on the state, so the compiled loop computes it for
+		// all steps at once, and the two-term log-sum-exp costs one exponential per state.
+		alpha0 := tensor.Add(math.Log(0.5), pm.NormalLogp(d.Y[0], mu, sigma))
 		alphas := tensor.Scan(func(a []*tensor.Tensor) []*tensor.Tensor {
-			llt, prev, from0, from1 := a[0], a[1], a[2], a[3]
-			return []*tensor.Tensor{logAddExp(prev.At(0).Add(from0), prev.At(1).Add(from1)).Add(llt)}
+			yt, prev, from0, from1, mu, sigma := a[0], a[1], a[2], a[3], a[4], a[5]
+			pred := tensor.LogSumExp(tensor.Stack(0, prev.At(0).Add(from0), prev.At(1).Add(from1)), 0)
+			return []*tensor.Tensor{pred.Add(pm.NormalLogp(yt, mu, sigma))}
 		}, tensor.ScanArgs{
-			Sequences:    []*tensor.Tensor{ll.Slice(0, 1, d.T, 1)},
+			Sequences:    []*tensor.Tensor{tensor.Const(d.Y[1:])},
 			OutputsInfo:  []*tensor.Tensor{alpha0},
-			NonSequences: []*tensor.Tensor{from0, from1},
+			NonSequences: []*tensor.Tensor{from0, from1, mu, sigma},
 		})
 		m.Potential("forward", tensor.LogSumExp(alphas[0].At(d.T-2)))
 		return m, nil
@@ -115,10 +114,4 @@ func loadSeries(dir, name string) (series, error) {
 		return d, fmt.Errorf("bench: %s: T = %d with %d observations", name, d.T, len(d.Y))
 	}
 	return d, nil
-}
-
-// logAddExp is log(exp(x) + exp(y)) elementwise, as x + softplus(y - x): two elementwise ops,
-// exact for any difference, and with the gradient sigmoid(y - x).
-func logAddExp(x, y *tensor.Tensor) *tensor.Tensor {
-	return x.Add(tensor.Softplus(y.Sub(x)))
 }

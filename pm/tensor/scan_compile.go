@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"sort"
+
+	"github.com/gopm-dev/gopm/pm/internal/fastmath"
 )
 
 // The loop compiler. A scan body whose values are small (a few scalars, short vectors, small
@@ -23,6 +25,10 @@ import (
 // the rest runs as tight loops over the steps. The columns are the forward tape: the gradient
 // runs the same phases in reverse (post, core step by step from the last step, pre, static),
 // accumulating one adjoint per register, the adjoints of static registers summed over the steps.
+// Chains of affine column instructions are fused into one (scan_fuse.go), a core that is affine
+// in the state runs as a linear recurrence, and the transcendental functions run through
+// pm/internal/fastmath (a two-term log-sum-exp with one exponential, its weights kept on the
+// tape for the reverse sweep).
 
 // scanCompileEnabled switches the compiled loops on (tests switch them off to compare).
 var scanCompileEnabled = true
@@ -48,6 +54,7 @@ const (
 	smSumN    // sum of args
 	smLseN    // log-sum-exp of args
 	smConst   // a constant (static registers only, set when the kernel is built)
+	smLin     // Σ ±coef·x over lt (see scan_fuse.go)
 )
 
 // smInstr is one instruction during compilation: registers are SSA ids.
@@ -69,10 +76,12 @@ func (o opnd) at(s int) int { return o.off + s*o.st }
 type smExec struct {
 	code    uint8
 	s       *scalarOp
+	f1      func(float64) float64 // smUnary: the function (fastUnary(s))
 	d       opnd
 	a, b, c opnd
 	args    []opnd
 	w       []opnd
+	lt      []smTerm // smLin
 	// The reverse sweep may skip the adjoint of an operand that leads to no wanted gradient.
 	skipA, skipB bool
 }
@@ -386,6 +395,13 @@ func (b *smBuild) scalar(s *scalarOp, ops ...int) int {
 		return b.emit(smNeg, s, ops...)
 	case opCastFloat:
 		return ops[0]
+	case opSoftplus:
+		if b.carry[ops[0]] {
+			// On the state's path softplus(x) = log(e^0 + e^x) is a two-term log-sum-exp,
+			// whose weight on x, sigmoid(x), is kept on the tape: the reverse sweep then
+			// needs no second exponential.
+			return b.lse([]int{b.constReg(0), ops[0]})
+		}
 	}
 	switch s.arity {
 	case 1:
@@ -449,18 +465,24 @@ func (b *smBuild) reduce(code uint8, in []int, shape []int, axes AxisSet) []int 
 			res[i] = b.constReg(0)
 		case len(ops) == 0:
 			res[i] = b.constReg(math.Inf(-1))
+		case code == smLseN:
+			res[i] = b.lse(ops)
 		default:
 			res[i] = b.emit(code, nil, ops...)
-			if code == smLseN {
-				// The weights are kept on the tape: the gradient then needs no exponential.
-				in := &b.instrs[len(b.instrs)-1]
-				for range ops {
-					in.w = append(in.w, b.newReg(b.step[in.dst], b.carry[in.dst]))
-				}
-			}
 		}
 	}
 	return res
+}
+
+// lse emits a log-sum-exp of ops. Its weights exp(x_i − result) are kept on the tape: the
+// gradient then needs no exponential.
+func (b *smBuild) lse(ops []int) int {
+	d := b.emit(smLseN, nil, ops...)
+	in := &b.instrs[len(b.instrs)-1]
+	for range ops {
+		in.w = append(in.w, b.newReg(b.step[d], b.carry[d]))
+	}
+	return d
 }
 
 // assemble removes dead instructions, splits the rest in phases and lays out the registers.
@@ -597,6 +619,9 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 			continue
 		}
 		x := smExec{code: in.code, s: in.s, d: where[in.dst]}
+		if in.code == smUnary {
+			x.f1 = fastUnary(in.s)
+		}
 		if in.a >= 0 {
 			x.a = where[alias[in.a]]
 		}
@@ -666,6 +691,7 @@ func (b *smBuild) assemble(s *scanInfo, in []Type, n int, outRegs [][]int, share
 		}
 		m.outs = append(m.outs, o)
 	}
+	m.fuseAffine()
 	return m, nil
 }
 
@@ -775,6 +801,8 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 	}
 	d, a, b := x.d, x.a, x.b
 	switch x.code {
+	case smLin:
+		x.runLin(buf, s0, s1)
 	case smAdd:
 		for s := s0; s < s1; s++ {
 			buf[d.off+s*d.st] = buf[a.off+s*a.st] + buf[b.off+s*b.st]
@@ -796,7 +824,7 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 			buf[d.off+s*d.st] = -buf[a.off+s*a.st]
 		}
 	case smUnary:
-		f := x.s.f1
+		f := x.f1
 		for s := s0; s < s1; s++ {
 			buf[d.off+s*d.st] = f(buf[a.off+s*a.st])
 		}
@@ -820,32 +848,94 @@ func (x *smExec) run(buf []float64, s0, s1 int) {
 		}
 	case smLseN:
 		for s := s0; s < s1; s++ {
-			mx := math.Inf(-1)
-			for _, o := range x.args {
-				if v := buf[o.off+s*o.st]; v > mx || v != v {
-					mx = v
-				}
-			}
-			if math.IsInf(mx, 0) || mx != mx {
-				buf[d.off+s*d.st] = mx
-				for k, o := range x.args {
-					buf[x.w[k].off+s*x.w[k].st] = math.Exp(buf[o.off+s*o.st] - mx)
-				}
+			if len(x.args) == 2 {
+				a, b := x.args[0], x.args[1]
+				wa, wb := x.w[0], x.w[1]
+				buf[d.off+s*d.st], buf[wa.off+s*wa.st], buf[wb.off+s*wb.st] = fastmath.LogAddExpW(buf[a.off+s*a.st], buf[b.off+s*b.st])
 				continue
 			}
-			v := 0.0
-			for k, o := range x.args {
-				e := math.Exp(buf[o.off+s*o.st] - mx)
-				buf[x.w[k].off+s*x.w[k].st] = e
-				v += e
-			}
-			buf[d.off+s*d.st] = mx + math.Log(v)
-			r := 1 / v
-			for _, o := range x.w {
-				buf[o.off+s*o.st] *= r
-			}
+			lseN(buf, x, s)
 		}
 	}
+}
+
+// lseN is the log-sum-exp of x's arguments at step s, with the weights. The largest argument's
+// exponential is 1: the others' sum v gives the result max + log1p(v), one exponential fewer
+// than the terms.
+func lseN(buf []float64, x *smExec, s int) {
+	mx, km := math.Inf(-1), 0
+	for k, o := range x.args {
+		if v := buf[o.off+s*o.st]; v > mx || v != v {
+			mx, km = v, k
+		}
+	}
+	d := x.d.off + s*x.d.st
+	if math.IsInf(mx, 0) || mx != mx {
+		buf[d] = mx
+		for k, o := range x.args {
+			buf[x.w[k].off+s*x.w[k].st] = math.Exp(buf[o.off+s*o.st] - mx)
+		}
+		return
+	}
+	v := 0.0
+	for k, o := range x.args {
+		if k == km {
+			continue
+		}
+		e := fastmath.Exp(buf[o.off+s*o.st] - mx)
+		buf[x.w[k].off+s*x.w[k].st] = e
+		v += e
+	}
+	buf[d] = mx + fastmath.Log1p(v)
+	r := 1 / (1 + v)
+	for k, o := range x.w {
+		if k == km {
+			buf[o.off+s*o.st] = r
+		} else {
+			buf[o.off+s*o.st] *= r
+		}
+	}
+}
+
+// fastUnary is the function a compiled loop runs for s: fastmath's where it has one (within an
+// ulp or two of the math package's, and several times faster), else s's own.
+func fastUnary(s *scalarOp) func(float64) float64 {
+	switch s {
+	case opExp:
+		return fastmath.Exp
+	case opExpm1:
+		return fastmath.Expm1
+	case opLog:
+		return fastmath.Log
+	case opLog1p:
+		return fastmath.Log1p
+	case opSigmoid:
+		return fastmath.Sigmoid
+	case opSoftplus:
+		return fastmath.Softplus
+	case opLogSigmoid:
+		return fastmath.LogSigmoid
+	}
+	return s.f1
+}
+
+// fastUnaryTo is fastmath's slice kernel for s (the bits of fastUnary(s)), or nil.
+func fastUnaryTo(s *scalarOp) func(dst, x []float64) {
+	switch s {
+	case opExp:
+		return fastmath.ExpTo
+	case opLog:
+		return fastmath.LogTo
+	case opLog1p:
+		return fastmath.Log1pTo
+	case opSigmoid:
+		return fastmath.SigmoidTo
+	case opSoftplus:
+		return fastmath.SoftplusTo
+	case opLogSigmoid:
+		return fastmath.LogSigmoidTo
+	}
+	return nil
 }
 
 // back propagates the adjoint of the instruction's result to its operands at steps s0..s1-1.
@@ -855,6 +945,8 @@ func (x *smExec) back(buf, adj []float64, s0, s1 int) {
 	}
 	d, a, b := x.d, x.a, x.b
 	switch x.code {
+	case smLin:
+		x.backLin(buf, adj, s0, s1)
 	case smAdd:
 		for s := s0; s < s1; s++ {
 			g := adj[d.off+s*d.st]
@@ -965,9 +1057,9 @@ func deriv1(s *scalarOp, x, y float64) float64 {
 	case opSigmoid:
 		return y * (1 - y)
 	case opSoftplus:
-		return sigmoid(x)
+		return fastmath.Sigmoid(x)
 	case opLogSigmoid:
-		return sigmoid(-x)
+		return fastmath.Sigmoid(-x)
 	case opLogit:
 		return 1 / (x * (1 - x))
 	case opAbs:
@@ -1109,28 +1201,16 @@ func stepCore(core []smExec, buf []float64, s int) {
 		case smNeg:
 			buf[d] = -buf[a]
 		case smUnary:
-			buf[d] = x.s.f1(buf[a])
+			buf[d] = x.f1(buf[a])
 		case smLseN:
 			if len(x.args) != 2 {
-				x.run(buf, s, s+1)
+				lseN(buf, x, s)
 				continue
 			}
-			// The two-term log-sum-exp of an HMM's forward step, inlined.
+			// The two-term log-sum-exp of an HMM's forward step: one exponential.
 			u, v := buf[x.args[0].off+s*x.args[0].st], buf[x.args[1].off+s*x.args[1].st]
 			w0, w1 := x.w[0].off+s*x.w[0].st, x.w[1].off+s*x.w[1].st
-			mx := u
-			if v > u || v != v {
-				mx = v
-			}
-			if math.IsInf(mx, 0) || mx != mx {
-				buf[d] = mx
-				buf[w0], buf[w1] = math.Exp(u-mx), math.Exp(v-mx)
-				continue
-			}
-			eu, ev := math.Exp(u-mx), math.Exp(v-mx)
-			t := eu + ev
-			buf[d] = mx + math.Log(t)
-			buf[w0], buf[w1] = eu/t, ev/t
+			buf[d], buf[w0], buf[w1] = fastmath.LogAddExpW(u, v)
 		default:
 			x.run(buf, s, s+1)
 		}
@@ -1156,6 +1236,10 @@ func stepCoreBack(core []smExec, buf, adj []float64, s int) {
 			adj[b] += g * va
 		case smNeg:
 			adj[a] -= g
+		case smLseN:
+			for k, o := range x.args {
+				adj[o.off+s*o.st] += g * buf[x.w[k].off+s*x.w[k].st]
+			}
 		default:
 			x.back(buf, adj, s, s+1)
 		}
@@ -1202,6 +1286,11 @@ type linRec struct {
 	off    []opnd
 	hasOff []bool
 	terms  []linTerm
+	// offLin computes the offset of a scalar recurrence (see fuseLinOffset), or nil; cinOnly
+	// says that only the recurrence reads the carried-in column, whose adjoint is then zero.
+	offLin  *smExec
+	cinOnly bool
+	zeros   []float64 // n zeros, with offLin
 }
 
 func (p *linPlan) place(where []opnd) *linRec {
@@ -1407,6 +1496,9 @@ func (b *smBuild) affine(s *scanInfo, outRegs [][]int, core []bool, def []int, l
 // forward runs the recurrence over the steps; the carried-in columns hold the initial state at
 // step 0 and receive the previous state at every later step.
 func (l *linRec) forward(buf, st []float64, n int) {
+	if l.offLin != nil {
+		l.offLin.runLin(buf, 0, n)
+	}
 	if len(l.cin) == 1 && len(l.terms) == 1 && l.terms[0].c.st == 0 && l.cout[0].st == 1 && l.hasOff[0] && l.off[0].st == 1 && n > 0 {
 		ci, co, off, av := l.cin[0], l.cout[0].off, l.off[0].off, buf[l.terms[0].c.off]
 		cin, cout, offs := buf[ci:ci+n], buf[co:co+n], buf[off:off+n]
@@ -1456,7 +1548,22 @@ func (l *linRec) forward(buf, st []float64, n int) {
 func a2(buf []float64, a opnd, s int) float64 { return buf[a.off+s*a.st] }
 
 // back runs the adjoint recurrence from the last step to the first.
-func (l *linRec) back(buf, adj []float64, n int) {
+// offLin is the backward plan's copy of l.offLin (with its skip flags).
+func (l *linRec) back(buf, adj []float64, n int, offLin *smExec) {
+	if l.offLin != nil {
+		if offLin != nil && l.backFused(buf, adj, n, offLin) {
+			return
+		}
+		// The columns the gradient kernel left for the recurrence to clear.
+		off := l.off[0].off
+		clear(adj[off : off+n])
+		if l.cinOnly {
+			clear(adj[l.cin[0] : l.cin[0]+n])
+		}
+		if offLin != nil {
+			defer offLin.backLin(buf, adj, 0, n)
+		}
+	}
 	if len(l.cin) == 1 && len(l.terms) == 1 && l.terms[0].c.st == 0 && l.cout[0].st == 1 && (!l.hasOff[0] || l.off[0].st == 1) {
 		// A scalar state with a constant coefficient (ARMA, GARCH): the coefficient's adjoint
 		// is summed in a local, and the fed-back register's adjoint, read by no one after this,
@@ -1612,7 +1719,11 @@ func (x *smExec) runVec(buf []float64, s0, s1 int) bool {
 			}
 			return true
 		}
-		f := x.s.f1
+		if k := fastUnaryTo(x.s); k != nil {
+			k(d, va)
+			return true
+		}
+		f := x.f1
 		for i := range d {
 			d[i] = f(va[i])
 		}

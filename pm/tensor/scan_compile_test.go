@@ -65,6 +65,56 @@ var scanCases = []scanCase{
 			return []*Tensor{Add(Mul(0.5, v), Log1p(Square(x)))}
 		}, ScanArgs{Sequences: []*Tensor{in[0]}, OutputsInfo: []*Tensor{in[1]}})[0]
 	}, []any{[]float64{0.5, -1.2, 0.3, -0.2, 2}, 0.1}, true},
+	{"affine chain of five columns with static coefficients (fused), in pre and post, sequences' gradients", func(in []*Tensor) *Tensor {
+		r := Scan(func(a []*Tensor) []*Tensor {
+			x1, x2, x3, x4, x5, h := a[0], a[1], a[2], a[3], a[4], a[5]
+			c1, c2, c3, c4, c5, k := a[6], a[7], a[8], a[9], a[10], a[11]
+			u := Sub(Add(Mul(c1, x1), Mul(x2, c2)), Mul(Add(x3, k), c3))
+			u = Add(u, Add(Mul(c4, x4), Neg(Mul(c5, x5))))
+			hn := Add(Mul(0.7, h), u)
+			return []*Tensor{hn, Sub(Mul(hn, c1), Add(x1, k))}
+		}, ScanArgs{Sequences: in[:5], OutputsInfo: []*Tensor{in[11], nil}, NonSequences: in[5:11]})
+		return Add(Sum(Square(r[0])), Sum(Mul(r[1], r[0])))
+	}, []any{[]float64{0.1, 0.5, -0.3, 0.8, 0.2, -1}, []float64{1, 0.4, -0.2, 0.3, 0.9, 0.1}, []float64{-0.5, 0.2, 0.7, 0.1, 0.3, 0.6},
+		[]float64{0.3, -0.3, 0.5, 1.1, -0.4, 0.2}, []float64{0.2, 0.6, -0.1, 0.4, 0.5, -0.7}, 0.3, -0.6, 0.8, 0.4, 1.2, 0.25, 0.1}, true},
+	{"affine chains of two and three columns, a static term, a nonlinear core", func(in []*Tensor) *Tensor {
+		x1, x2, x3, c1, c2, c3, c4 := in[0], in[1], in[2], in[3], in[4], in[5], in[6]
+		return Scan(func(a []*Tensor) []*Tensor {
+			y1, y2, y3, h := a[0], a[1], a[2], a[3]
+			pre2 := Sub(Add(y1, Mul(c2, y2)), c3)
+			pre3 := Add(Sub(Mul(c1, y1), Mul(y2, c2)), Mul(c4, y3))
+			return []*Tensor{Add(Tanh(Add(Mul(c1, h), pre2)), Mul(pre3, h))}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1}), x2, x3}, OutputsInfo: []*Tensor{x1}})[0]
+	}, []any{0.2, []float64{1, 0.4, -0.2, 0.3}, []float64{-0.5, 0.2, 0.7, 0.1}, 0.6, -0.4, 0.3, 0.9}, true},
+	{"scalar recurrence, offset of two columns with coefficients, the previous state read after the loop (fused reverse, two dot products)", func(in []*Tensor) *Tensor {
+		c1, c2, k, a := in[0], in[1], in[2], in[3]
+		r := Scan(func(b []*Tensor) []*Tensor {
+			x1, x2, h := b[0], b[1], b[2]
+			hn := Sub(Add(Add(Mul(c1, x1), Mul(x2, c2)), k), Mul(a, h))
+			return []*Tensor{hn, Mul(h, x1)}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1, 0.9, -0.4, 0.2}), Const([]float64{1, 0.4, -0.2, 0.3, -0.6, 0.8, 0.1})},
+			OutputsInfo: []*Tensor{in[4], nil}})
+		return Add(Sum(Square(r[0])), Sum(r[1]))
+	}, []any{0.6, -0.4, 0.3, 0.55, 0.2}, true},
+	{"scalar recurrence, offset of constants only (no gradient through the offset)", func(in []*Tensor) *Tensor {
+		return Scan(func(b []*Tensor) []*Tensor {
+			return []*Tensor{Add(Add(Mul(b[0], 2.0), 1.0), Mul(in[0], b[1]))}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1, 0.9})}, OutputsInfo: []*Tensor{in[1]}})[0]
+	}, []any{-0.7, 0.4}, true},
+	{"scalar recurrence, offset of a column and a static term (fused reverse, no dot product)", func(in []*Tensor) *Tensor {
+		return Scan(func(b []*Tensor) []*Tensor {
+			return []*Tensor{Add(Sub(Add(b[0], Mul(0.5, b[0])), in[1]), Mul(in[0], b[1]))}
+		}, ScanArgs{Sequences: []*Tensor{Const([]float64{0.3, -0.2, 0.5, 0.1, 0.9, 0.6})}, OutputsInfo: []*Tensor{in[2]}})[0]
+	}, []any{0.8, -0.3, 0.4}, true},
+	{"log-sum-exp of three terms and softplus on the state's path, log-sum-exp of two in the pre phase", func(in []*Tensor) *Tensor {
+		a, b := in[0], in[1]
+		return Scan(func(v []*Tensor) []*Tensor {
+			x, h := v[0], v[1]
+			pre := LogSumExp(Stack(0, Mul(x, a), Neg(x)), 0)
+			core := LogSumExp(Stack(0, Add(h, a), Mul(h, b), x), 0)
+			return []*Tensor{Sub(Add(core, Softplus(Mul(h, a))), pre)}
+		}, ScanArgs{Sequences: []*Tensor{in[2]}, OutputsInfo: []*Tensor{in[3]}})[0]
+	}, []any{0.4, -0.7, []float64{0.3, -1.2, 2.5, 0.1, -0.4}, 0.2}, true},
 	{"unsupported op (integer division): the graph path", func(in []*Tensor) *Tensor {
 		return Scan(func(a []*Tensor) []*Tensor {
 			k := IntDiv(Cast(Mul(a[0], 10.0), Int64), 3)

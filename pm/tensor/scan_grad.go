@@ -181,7 +181,7 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 		core := b.core
 		if m.lin != nil {
 			if b.lin {
-				m.lin.back(buf, adj, n)
+				m.lin.back(buf, adj, n, b.offLin)
 			}
 			n = 0 // the step loop below has nothing left to do
 		}
@@ -328,6 +328,7 @@ func (s *scanInfo) fastGrad(in, out, gout []*Tensor, tape *Tensor) []*Tensor {
 type backPlan struct {
 	static, pre, core, post []smExec
 	lin                     bool
+	offLin                  *smExec // m.lin.offLin with its skip flags
 	zero                    []int
 }
 
@@ -369,6 +370,11 @@ func (m *scanMachine) backward(g *scanGradInfo) *backPlan {
 						set(x.d.off)
 					}
 				}
+				for _, t := range x.lt {
+					if need[t.x.off] || t.coef != (opnd{}) && need[t.coef.off] {
+						set(x.d.off)
+					}
+				}
 			}
 		}
 		for j, cols := range m.initCols {
@@ -379,6 +385,13 @@ func (m *scanMachine) backward(g *scanGradInfo) *backPlan {
 			}
 		}
 		if l := m.lin; l != nil {
+			if x := l.offLin; x != nil && !need[x.d.off] {
+				for _, t := range x.lt {
+					if need[t.x.off] || t.coef != (opnd{}) && need[t.coef.off] {
+						set(x.d.off)
+					}
+				}
+			}
 			for q, co := range l.cout {
 				if l.hasOff[q] && need[l.off[q].off] {
 					set(co.off)
@@ -397,19 +410,39 @@ func (m *scanMachine) backward(g *scanGradInfo) *backPlan {
 		for _, x := range ph {
 			if need[x.d.off] {
 				x.skipA, x.skipB = !need[x.a.off], !need[x.b.off]
+				if x.lt != nil {
+					lt := make([]smTerm, len(x.lt))
+					for k, t := range x.lt {
+						t.skipX = !need[t.x.off]
+						t.skipC = t.coef == (opnd{}) || !need[t.coef.off]
+						lt[k] = t
+					}
+					x.lt = lt
+				}
 				l = append(l, x)
 			}
 		}
 		return l
 	}
 	b.static, b.pre, b.core, b.post = keep(m.static), keep(m.pre), keep(m.core), keep(m.post)
+	skipZero := map[int]bool{}
 	if l := m.lin; l != nil {
 		for _, co := range l.cout {
 			b.lin = b.lin || need[co.off]
 		}
+		if l.offLin != nil {
+			if k := keep([]smExec{*l.offLin}); len(k) == 1 {
+				b.offLin = &k[0]
+			}
+			// The recurrence clears the offset's adjoint itself, or does not store it.
+			skipZero[l.off[0].off] = true
+			if l.cinOnly {
+				skipZero[l.cin[0]] = true
+			}
+		}
 	}
 	for c := 1; c < m.staticBase; c += max(m.n, 1) {
-		if need[c] {
+		if need[c] && !skipZero[c] {
 			b.zero = append(b.zero, c)
 		}
 	}

@@ -220,29 +220,40 @@ func hmmScan(y []float64, p []*tensor.Tensor) *tensor.Tensor {
 }
 
 // hmmHand stores the forward variables and the predictive weights, then runs the adjoints
-// backward; buf holds 6·len(y) floats.
+// backward; buf holds 6·len(y) floats. It is written as carefully as a user would: log σ and
+// 1/σ once, and each two-term log-sum-exp as max + log1p(e^(−|u0−u1|)), one exponential and
+// one logarithm, its weights from the same exponential.
 func hmmHand(y, p, grad, buf []float64) float64 {
 	n := len(y)
 	mu := [2]float64{p[0], p[1]}
 	sigma := math.Exp(p[2])
+	inv := 1 / sigma
+	lc := -p[2] - 0.5*log2Pi // log N's constant: −log σ − ½ log 2π
 	pa, pb := sigm(p[3]), sigm(p[4])
 	logA := [2][2]float64{{math.Log(pa), math.Log1p(-pa)}, {math.Log1p(-pb), math.Log(pb)}}
 	alpha := buf[:2*n]
 	w := buf[2*n : 6*n] // w[4t + 2j + k]: weight of j in the log-sum-exp for state k at step t
 	for k := 0; k < 2; k++ {
-		v, _ := normalLp(y[0], mu[k], sigma)
-		alpha[k] = math.Log(0.5) + v
+		z := (y[0] - mu[k]) * inv
+		alpha[k] = math.Log(0.5) - 0.5*z*z + lc
 	}
 	for t := 1; t < n; t++ {
+		a0, a1 := alpha[2*(t-1)], alpha[2*(t-1)+1]
 		for k := 0; k < 2; k++ {
-			u0 := alpha[2*(t-1)] + logA[0][k]
-			u1 := alpha[2*(t-1)+1] + logA[1][k]
-			m := math.Max(u0, u1)
-			e0, e1 := math.Exp(u0-m), math.Exp(u1-m)
-			s := e0 + e1
-			w[4*t+k], w[4*t+2+k] = e0/s, e1/s
-			v, _ := normalLp(y[t], mu[k], sigma)
-			alpha[2*t+k] = m + math.Log(s) + v
+			u0 := a0 + logA[0][k]
+			u1 := a1 + logA[1][k]
+			m, e := u0, math.Exp(u1-u0)
+			if u1 > u0 {
+				m, e = u1, math.Exp(u0-u1)
+			}
+			r := 1 / (1 + e)
+			if u1 > u0 {
+				w[4*t+k], w[4*t+2+k] = e*r, r
+			} else {
+				w[4*t+k], w[4*t+2+k] = r, e*r
+			}
+			z := (y[t] - mu[k]) * inv
+			alpha[2*t+k] = m + math.Log1p(e) - 0.5*z*z + lc
 		}
 	}
 	a0, a1 := alpha[2*(n-1)], alpha[2*(n-1)+1]
