@@ -76,7 +76,9 @@ func MaxTreeDepth(d int) SampleOption { return func(c *sampleConfig) { c.maxTree
 // draws and of their gradients: for correlated posteriors, see step.AdaptDense), or "grad" (a
 // diagonal from draws and gradients in nutpie's spirit: faster on the regression and
 // hierarchical models of the benchmark suite, much worse on stochastic volatility, hence not
-// the default; see bench/README.md).
+// the default; see bench/README.md), or "lowrank" (nutpie's low-rank modified mass matrix: that
+// diagonal corrected along the few directions where draws and gradients show correlations, at
+// O(n·k) per leapfrog step; see step.AdaptLowRank).
 func Metric(kind string) SampleOption {
 	return func(c *sampleConfig) {
 		c.adaptSet = true
@@ -87,8 +89,10 @@ func Metric(kind string) SampleOption {
 			c.adapt = step.AdaptDense
 		case "grad":
 			c.adapt = step.AdaptGradDiag
+		case "lowrank":
+			c.adapt = step.AdaptLowRank
 		default:
-			panic(&Error{Op: "Metric", Msg: fmt.Sprintf("unknown metric %q (use diag, dense or grad)", kind)})
+			panic(&Error{Op: "Metric", Msg: fmt.Sprintf("unknown metric %q (use diag, dense, grad or lowrank)", kind)})
 		}
 	}
 }

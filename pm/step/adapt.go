@@ -34,6 +34,12 @@ const (
 	AdaptDense
 	// AdaptNone keeps the unit metric (the step size is still adapted).
 	AdaptNone
+	// AdaptLowRank adapts nutpie's low-rank modified metric, M⁻¹ = S(I + U(Λ − I)Uᵀ)S: the
+	// diagonal S² from √(var x / var ∇logp) and a correction along the directions where the
+	// draws' and gradients' covariances, in the space scaled by S, disagree most with the
+	// diagonal (see lowRankEstimate), in nutpie's switching windows. A leapfrog step costs
+	// O(n·k) for k directions.
+	AdaptLowRank
 )
 
 // String names the adaptation as in options and reports.
@@ -47,6 +53,8 @@ func (a Adapt) String() string {
 		return "dense"
 	case AdaptNone:
 		return "unit"
+	case AdaptLowRank:
+		return "lowrank"
 	}
 	return "unknown"
 }
@@ -183,6 +191,7 @@ type adapter struct {
 	bgG    *welford
 	buf    []float64
 	bufG   []float64
+	lr     *lowRankAdapt
 	iter   int
 	inited bool
 }
@@ -207,6 +216,9 @@ func newAdapter(n int, opt adaptOptions, tune int) *adapter {
 		a.est, a.estG = newWelford(n, false), newWelford(n, false)
 		a.bgX, a.bgG = newWelford(n, false), newWelford(n, false)
 		a.buf, a.bufG = make([]float64, n), make([]float64, n)
+	case AdaptLowRank:
+		a.lr = newLowRankAdapt(n, tune)
+		a.buf = make([]float64, n)
 	}
 	return a
 }
@@ -216,7 +228,10 @@ func newAdapter(n int, opt adaptOptions, tune int) *adapter {
 // already has the right scale for each coordinate of a Gaussian-like
 // posterior at a typical point.
 func (a *adapter) initialMetric(m *metric, g []float64) {
-	if a.opt.adapt != AdaptGradDiag || a.gw.off {
+	switch {
+	case a.opt.adapt == AdaptGradDiag && !a.gw.off:
+	case a.opt.adapt == AdaptLowRank && !a.lr.off:
+	default:
 		return
 	}
 	for i, gi := range g {
@@ -251,9 +266,10 @@ func (a *adapter) initialMetric(m *metric, g []float64) {
 }
 
 // update learns from one warm-up transition ending at (q, g) with the given
-// acceptance statistic. It returns the new step size and whether the metric
-// changed (then the caller re-initializes the step size and calls
-// restart).
+// acceptance statistic. It returns the new step size and whether the step size
+// is to be searched afresh for a changed metric (then the caller re-initializes
+// it and restarts dual averaging); a metric that changes without that (the
+// low-rank adaptation's later switches) keeps the step size's adaptation going.
 func (a *adapter) update(m *metric, eps float64, q, g []float64, accept float64) (float64, bool) {
 	if !a.opt.fixedStepSize {
 		eps = a.da.learn(accept)
@@ -323,6 +339,8 @@ func (a *adapter) update(m *metric, eps float64, q, g []float64, accept float64)
 				a.bgG.reset()
 			}
 		}
+	case AdaptLowRank:
+		_, changed = a.lr.update(m, a.iter, q, g)
 	}
 	a.iter++
 	return eps, changed
