@@ -38,7 +38,8 @@ const (
 	// diagonal S² from √(var x / var ∇logp) and a correction along the directions where the
 	// draws' and gradients' covariances, in the space scaled by S, disagree most with the
 	// diagonal (see lowRankEstimate), in nutpie's switching windows. A leapfrog step costs
-	// O(n·k) for k directions.
+	// O(n·k) for k directions. Above 2000 coordinates it is AdaptDiag (the windows keep up
+	// to 160 draws and gradients).
 	AdaptLowRank
 )
 
@@ -197,6 +198,11 @@ type adapter struct {
 }
 
 func newAdapter(n int, opt adaptOptions, tune int) *adapter {
+	if opt.adapt == AdaptLowRank && n > lowRankMaxDim {
+		// Keeping 160 draws and gradients of more coordinates costs too much memory and
+		// time: Stan's diagonal adaptation instead.
+		opt.adapt = AdaptDiag
+	}
 	a := &adapter{opt: opt, n: n}
 	a.da = dualAveraging{delta: opt.targetAccept, gamma: opt.gamma, kappa: opt.kappa, t0: opt.t0}
 	switch opt.adapt {

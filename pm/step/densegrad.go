@@ -53,18 +53,20 @@ func geoMeanInv(cx, cg []float64, n int, w float64) ([]float64, bool) {
 	if !ok {
 		return nil, false
 	}
-	// M = a^½ g a^½, then Σ̂ = a^½ M^−½ a^½.
+	// M = a^½ g a^½, then Σ̂ = a^½ M^−½ a^½. The products run on dense copies: gonum's Mul
+	// of symmetric operands takes an element-by-element path.
+	ahD, gD := mat.DenseCopyOf(ah), mat.DenseCopyOf(g)
 	var t, mm mat.Dense
-	t.Mul(ah, g)
-	mm.Mul(&t, ah)
+	t.Mul(ahD, gD)
+	mm.Mul(&t, ahD)
 	ms := symmetrize(&mm, n)
 	mh, ok := symPow(ms, -0.5)
 	if !ok {
 		return nil, false
 	}
 	var x mat.Dense
-	t.Mul(ah, mh)
-	x.Mul(&t, ah)
+	t.Mul(ahD, mat.DenseCopyOf(mh))
+	x.Mul(&t, ahD)
 	out := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
@@ -98,19 +100,16 @@ func symPow(s *mat.SymDense, p float64) (*mat.SymDense, bool) {
 	}
 	var u mat.Dense
 	e.VectorsTo(&u)
+	var uv, full mat.Dense
+	uv.CloneFrom(&u)
 	for k, v := range vals {
-		vals[k] = math.Pow(v, p)
-	}
-	r := mat.NewSymDense(n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			sum := 0.0
-			for k, v := range vals {
-				sum += u.At(i, k) * v * u.At(j, k)
-			}
-			r.SetSym(i, j, sum)
+		col := math.Pow(v, p)
+		for i := 0; i < n; i++ {
+			uv.Set(i, k, uv.At(i, k)*col)
 		}
 	}
+	full.Mul(&uv, u.T())
+	r := symmetrize(&full, n)
 	return r, true
 }
 

@@ -29,6 +29,12 @@ func (m *metric) setLowRank(sd, vals, vecs []float64) {
 	}
 	k := len(vals)
 	m.k = k
+	if cap(m.vecs) < k*n {
+		// Warm-up only: the number of directions is at most 2N − 2 for N kept draws.
+		m.vecs = make([]float64, k*n)
+		m.lamM1, m.lamS1 = make([]float64, k), make([]float64, k)
+		m.coef = make([]float64, k)
+	}
 	m.lamM1 = m.lamM1[:k]
 	m.lamS1 = m.lamS1[:k]
 	m.vecs = m.vecs[:k*n]
@@ -39,19 +45,14 @@ func (m *metric) setLowRank(sd, vals, vecs []float64) {
 	copy(m.vecs, vecs)
 }
 
-// lowRankInit sizes the low-rank metric's buffers for up to n directions, so that changing
-// the metric during warm-up allocates nothing but the estimate.
+// lowRankInit makes m a low-rank modified metric, for now the unit one (k = 0).
 func (m *metric) lowRankInit() {
 	n := m.n
 	m.sd = make([]float64, n)
 	for i := range m.sd {
 		m.sd[i] = 1
 	}
-	m.vecs = make([]float64, 0, n*n)
-	m.lamM1 = make([]float64, 0, n)
-	m.lamS1 = make([]float64, 0, n)
 	m.work = make([]float64, n)
-	m.coef = make([]float64, n)
 }
 
 // addLowRank writes w += U diag(f) Uᵀ w for the metric's k directions.
@@ -181,23 +182,38 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 	if ng := mat.Norm(gt, 2); ng > 0 {
 		basisIn.Slice(0, n, N, 2*N).(*mat.Dense).Scale(1/ng, gt)
 	}
-	var svd mat.SVD
-	if !svd.Factorize(&basisIn, mat.SVDThin) {
+	// An orthonormal basis of the span from the Gram matrix's eigenvectors: q = B V μ^−½ for
+	// the eigenvalues μ above 10⁻¹⁰ of the largest (singular values above 10⁻⁵ of it, where
+	// the basis stays orthonormal to about 10⁻⁶); 2N×2N is cheaper than B's SVD.
+	var gram mat.SymDense
+	gram.SymOuterK(1, basisIn.T())
+	var ge mat.EigenSym
+	if !ge.Factorize(&gram, true) {
 		return sd, nil, nil, true
 	}
-	sv := svd.Values(nil)
-	r := 0
-	for _, s := range sv {
-		if s > 1e-8*sv[0] {
-			r++
+	mu := ge.Values(nil)
+	top := mu[len(mu)-1]
+	var gv mat.Dense
+	ge.VectorsTo(&gv)
+	var cols []int
+	for j := len(mu) - 1; j >= 0; j-- {
+		if mu[j] > 1e-10*top {
+			cols = append(cols, j)
 		}
 	}
-	if r == 0 {
+	r := len(cols)
+	if r == 0 || !(top > 0) {
 		return sd, nil, nil, true
 	}
-	var u mat.Dense
-	svd.UTo(&u)
-	q := u.Slice(0, n, 0, r)
+	vk := mat.NewDense(2*N, r, nil)
+	for c, j := range cols {
+		f := 1 / math.Sqrt(mu[j])
+		for l := 0; l < 2*N; l++ {
+			vk.Set(l, c, gv.At(l, j)*f)
+		}
+	}
+	var q mat.Dense
+	q.Mul(&basisIn, vk)
 	// Covariances of the projections, regularised.
 	cov := func(b mat.Matrix) []float64 {
 		var p mat.Dense
@@ -215,7 +231,7 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 		return out
 	}
 	cx, cg := cov(xt), cov(gt)
-	sig, gok := geoMeanInv(cx, cg, r, 0)
+	sig, gok := geoMeanChol(cx, cg, r)
 	if !gok {
 		return sd, nil, nil, true
 	}
@@ -241,18 +257,57 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 	k := len(keep)
 	vals = make([]float64, k)
 	vecs = make([]float64, k*n)
-	col := make([]float64, r)
+	if k == 0 {
+		return sd, vals, vecs, true
+	}
+	// U = Q W_kept, written transposed (one direction a row).
+	wk := mat.NewDense(r, k, nil)
 	for c, j := range keep {
 		vals[c] = ev[j]
-		mat.Col(col, j, &w)
-		row := vecs[c*n : c*n+n]
-		for i := 0; i < n; i++ {
-			s := 0.0
-			for l := 0; l < r; l++ {
-				s += q.At(i, l) * col[l]
-			}
-			row[i] = s
+		for l := 0; l < r; l++ {
+			wk.Set(l, c, w.At(l, j))
 		}
 	}
+	ut := mat.NewDense(k, n, vecs)
+	ut.Mul(wk.T(), q.T())
 	return sd, vals, vecs, true
+}
+
+// geoMeanChol is the geometric mean of cx and cg⁻¹ (the X with X cg X = cx, as geoMeanInv)
+// through the Cholesky factor cg = LLᵀ: X = L⁻ᵀ(Lᵀ cx L)^½ L⁻¹, one symmetric eigenproblem
+// instead of geoMeanInv's two.
+func geoMeanChol(cx, cg []float64, n int) ([]float64, bool) {
+	var ch mat.Cholesky
+	if !ch.Factorize(mat.NewSymDense(n, cg)) {
+		return nil, false
+	}
+	var l mat.TriDense
+	ch.LTo(&l)
+	ld := mat.DenseCopyOf(&l)
+	var t, m mat.Dense
+	t.Mul(mat.NewDense(n, n, cx), ld)
+	m.Mul(ld.T(), &t)
+	mh, ok := symPow(symmetrize(&m, n), 0.5)
+	if !ok {
+		return nil, false
+	}
+	// X = L⁻ᵀ mh L⁻¹: solve Lᵀ Y = mh, then Lᵀ Xᵀ = Yᵀ (X is symmetric).
+	var y, x mat.Dense
+	if err := y.Solve(l.T(), mh); err != nil {
+		return nil, false
+	}
+	if err := x.Solve(l.T(), y.T()); err != nil {
+		return nil, false
+	}
+	out := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			v := 0.5 * (x.At(i, j) + x.At(j, i))
+			if !finite(v) {
+				return nil, false
+			}
+			out[i*n+j], out[j*n+i] = v, v
+		}
+	}
+	return out, true
 }

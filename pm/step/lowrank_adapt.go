@@ -2,8 +2,6 @@ package step
 
 import (
 	"math"
-	"os"
-	"strconv"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -15,34 +13,23 @@ import (
 // metric change in the last 15% of warm-up, left to the step size. A draw that did not move
 // (the trajectory's sample is its start) is not kept: it repeats the last one.
 type lowRankAdapt struct {
-	set                        lowRankSettings
-	earlyEnd, metricEnd        int
-	earlyFreq, lateFreq        int
-	off                        bool
-	xs, gs                     [][]float64 // the kept draws and gradients, oldest first
-	cnt, split                 int         // kept, and how many of them precede the last switch
-	prev                       []float64   // the last draw, to recognise a stuck one
-	hasPrev                    bool
-	changes                    int
-	restartEvery, finalRestart bool
-	keepStuck                  bool
+	set                 lowRankSettings
+	earlyEnd, metricEnd int
+	earlyFreq, lateFreq int
+	off                 bool
+	xs, gs              [][]float64 // the kept draws and gradients, oldest first
+	cnt, split          int         // kept, and how many of them precede the last switch
+	prev                []float64   // the last draw, to recognise a stuck one
+	hasPrev             bool
+	changes             int
 }
 
-// envFloat reads an experiment setting. TODO(lowrank): remove before the final commit.
-func envFloat(name string, def float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
-		return v
-	}
-	return def
-}
+// lowRankMaxDim is the largest dimension AdaptLowRank adapts a low-rank metric for; above
+// it, it is AdaptDiag.
+const lowRankMaxDim = 2000
 
 func newLowRankAdapt(n, tune int) *lowRankAdapt {
-	l := &lowRankAdapt{
-		set:       lowRankSettings{cutoff: envFloat("GOPM_LR_CUTOFF", 2), gamma: envFloat("GOPM_LR_GAMMA", 1e-5), maxK: int(envFloat("GOPM_LR_MAXK", 0))},
-		earlyFreq: int(envFloat("GOPM_LR_EARLY", 10)), lateFreq: int(envFloat("GOPM_LR_LATE", 80)),
-		restartEvery: envFloat("GOPM_LR_RESTART", 0) != 0, finalRestart: envFloat("GOPM_LR_FINAL", 0) != 0,
-		keepStuck: envFloat("GOPM_LR_KEEPSTUCK", 0) != 0,
-	}
+	l := &lowRankAdapt{set: lowRankSettings{cutoff: 2, gamma: 1e-5}, earlyFreq: 10, lateFreq: 80}
 	if tune < 20 {
 		l.off = true
 		return l
@@ -75,8 +62,10 @@ func (l *lowRankAdapt) drop(d int) {
 }
 
 // update records a warm-up draw (iteration iter) and, at a switch, sets the metric. It
-// reports whether the metric changed and whether the step size should be searched afresh
-// (the first change, as nutpie: later ones keep adapting the step size where it is).
+// reports whether the metric changed and whether the step size should be searched afresh:
+// only at the first change, as nutpie does; later changes keep adapting the step size where
+// it is (restarting it at each switch, as Stan does at each window's end, gave 31.3 against
+// 40.4 ESS per 1000 gradients on eight schools, medians over 8 seeds).
 func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, restart bool) {
 	if l.off || iter >= l.metricEnd {
 		return false, false
@@ -84,7 +73,7 @@ func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, res
 	moved := !l.hasPrev || !floats.Equal(q, l.prev)
 	copy(l.prev, q)
 	l.hasPrev = true
-	if moved || l.keepStuck {
+	if moved {
 		if l.cnt == len(l.xs) {
 			l.drop(1)
 		}
@@ -108,5 +97,5 @@ func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, res
 	}
 	m.setLowRank(sd, vals, vecs)
 	l.changes++
-	return true, l.changes == 1 || l.restartEvery || (last && l.finalRestart)
+	return true, l.changes == 1
 }
