@@ -67,17 +67,7 @@ func geoMeanInv(cx, cg []float64, n int, w float64) ([]float64, bool) {
 	var x mat.Dense
 	t.Mul(ahD, mat.DenseCopyOf(mh))
 	x.Mul(&t, ahD)
-	out := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			v := 0.5 * (x.At(i, j) + x.At(j, i))
-			if !finite(v) {
-				return nil, false
-			}
-			out[i*n+j], out[j*n+i] = v, v
-		}
-	}
-	return out, true
+	return symmetricRows(&x, n)
 }
 
 // symPow returns s^p for a symmetric positive-definite s through its eigendecomposition; it
@@ -122,4 +112,19 @@ func symmetrize(m *mat.Dense, n int) *mat.SymDense {
 		}
 	}
 	return s
+}
+
+// symmetricRows returns (x + xᵀ)/2 row-major, or false if an element is not finite.
+func symmetricRows(x *mat.Dense, n int) ([]float64, bool) {
+	out := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			v := 0.5 * (x.At(i, j) + x.At(j, i))
+			if !finite(v) {
+				return nil, false
+			}
+			out[i*n+j], out[j*n+i] = v, v
+		}
+	}
+	return out, true
 }

@@ -299,15 +299,5 @@ func geoMeanChol(cx, cg []float64, n int) ([]float64, bool) {
 	if err := x.Solve(l.T(), y.T()); err != nil {
 		return nil, false
 	}
-	out := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			v := 0.5 * (x.At(i, j) + x.At(j, i))
-			if !finite(v) {
-				return nil, false
-			}
-			out[i*n+j], out[j*n+i] = v, v
-		}
-	}
-	return out, true
+	return symmetricRows(&x, n)
 }
