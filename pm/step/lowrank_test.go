@@ -269,3 +269,15 @@ func flatten(c [][]float64) []float64 {
 	}
 	return out
 }
+
+// Above lowRankMaxDim coordinates the low-rank adaptation would keep 160 draws and gradients
+// of each: it adapts Stan's diagonal instead, and below it keeps its own windows.
+func TestLowRankFallsBackToDiagAboveMaxDim(t *testing.T) {
+	opt := adaptOptions{adapt: AdaptLowRank, targetAccept: 0.8, initBuffer: 75, termBuffer: 50, baseWindow: 25}
+	if a := newAdapter(lowRankMaxDim+1, opt, 1000); a.opt.adapt != AdaptDiag || a.lr != nil || a.sw == nil {
+		t.Errorf("n = %d: adapt %v, low-rank windows %v", lowRankMaxDim+1, a.opt.adapt, a.lr != nil)
+	}
+	if a := newAdapter(lowRankMaxDim, opt, 1000); a.opt.adapt != AdaptLowRank || a.lr == nil {
+		t.Errorf("n = %d: adapt %v", lowRankMaxDim, a.opt.adapt)
+	}
+}
