@@ -12,7 +12,8 @@ seeds=${3:-"1 2 3 4 5"}
 models=${4:-linreg,eight_schools_noncentered,logistic_big,hier_radon_like,coal_marginal,stochvol}
 cd "$(dirname "$0")"
 mkdir -p "$out"
-go build -o "$out/benchbin" .
+# BENCHBIN: a bench binary built beforehand (e.g. from a variant of the code) instead of this tree.
+if [ -n "$BENCHBIN" ]; then cp "$BENCHBIN" "$out/benchbin"; else go build -o "$out/benchbin" .; fi
 for spec in $metrics; do
 	label=${spec%%=*}
 	m=${spec#*=}
