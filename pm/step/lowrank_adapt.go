@@ -28,8 +28,12 @@ type lowRankAdapt struct {
 // it, it is AdaptDiag.
 const lowRankMaxDim = 2000
 
+// lowRankSpan is how many leading directions of the draws and of the gradients each the
+// low-rank estimate considers.
+const lowRankSpan = 40
+
 func newLowRankAdapt(n, tune int) *lowRankAdapt {
-	l := &lowRankAdapt{set: lowRankSettings{cutoff: 2, gamma: 1e-5}, earlyFreq: 10, lateFreq: 80}
+	l := &lowRankAdapt{set: lowRankSettings{cutoff: 2, gamma: 1e-5, maxSpan: lowRankSpan}, earlyFreq: 10, lateFreq: 80}
 	if tune < 20 {
 		l.off = true
 		return l

@@ -18,6 +18,6 @@ func BenchmarkLowRankEstimate(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-5})
+		lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-5, maxSpan: lowRankSpan})
 	}
 }

@@ -197,6 +197,12 @@ func TestLowRankEstimateRecoversGaussian(t *testing.T) {
 			}
 		}
 	}
+	// With the span cut to the leading direction of the draws and of the gradients, those are
+	// the planted ones: λ = 30 and λ = 0.02 (up to the diagonal's share of them).
+	_, ev1, _, _ := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-9, maxSpan: 1})
+	if len(ev1) != 2 || min(ev1[0], ev1[1]) > 0.1 || max(ev1[0], ev1[1]) < 10 {
+		t.Errorf("span 1: eigenvalues %v, want one near 30 and one near 0.02", ev1)
+	}
 	// With the default cutoff only the directions far from 1 are kept: at most n.
 	_, ev2, _, _ := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-5})
 	for _, l := range ev2 {
