@@ -6,9 +6,9 @@ import "math"
 type Adapt int
 
 const (
-	// AdaptGradDiag (this package's zero value; package pm defaults to AdaptDiag, see
-	// pm.Metric, because it was more robust across the benchmark suite: stochvol's ESS per
-	// gradient halves with AdaptGradDiag) estimates a diagonal inverse metric from
+	// AdaptGradDiag (this package's zero value; package pm defaults to AdaptLowRank, see
+	// pm.Metric: stochvol's ESS per gradient halves with AdaptGradDiag, whose diagonal
+	// shrinks coordinates correlated with many others) estimates a diagonal inverse metric from
 	// both draws and gradients, sqrt(var(draws)/var(grads)), in the spirit of
 	// nutpie: the estimate is exact for Gaussians after a few draws, so it
 	// uses short overlapping windows and needs fewer warm-up draws. It
@@ -39,7 +39,8 @@ const (
 	// draws' and gradients' covariances, in the space scaled by S, disagree most with the
 	// diagonal (see lowRankEstimate), in nutpie's switching windows. A leapfrog step costs
 	// O(n·k) for k directions. Above 2000 coordinates it is AdaptDiag (the windows keep up
-	// to 160 draws and gradients).
+	// to 160 draws and gradients). Package pm's default: over the benchmark suite and five
+	// seeds its median ESS per gradient is 1.07–2.68× Stan's on every model.
 	AdaptLowRank
 )
 
