@@ -35,12 +35,12 @@ type SampleSettings struct {
 	Seed         uint64  `json:"seed"`
 	TargetAccept float64 `json:"target_accept"` // NUTS's and HMC's target acceptance (Stan's delta)
 	MaxTreeDepth int     `json:"max_tree_depth"`
-	Metric       string  `json:"metric"` // "diag", "dense" or "grad"
+	Metric       string  `json:"metric"` // "diag", "dense", "grad" or "lowrank"
 	Method       string  `json:"method"` // the Method option, "" for automatic assignment
 }
 
 func (c *sampleConfig) settings() SampleSettings {
-	metric := map[step.Adapt]string{step.AdaptDiag: "diag", step.AdaptDense: "dense", step.AdaptGradDiag: "grad"}[c.adapt]
+	metric := map[step.Adapt]string{step.AdaptDiag: "diag", step.AdaptDense: "dense", step.AdaptGradDiag: "grad", step.AdaptLowRank: "lowrank"}[c.adapt]
 	return SampleSettings{Draws: c.draws, Tune: c.tune, Chains: c.chains, Seed: c.seed, TargetAccept: c.targetAccept,
 		MaxTreeDepth: c.maxTreeDepth, Metric: metric, Method: c.method}
 }

@@ -14,6 +14,9 @@ func TestNoAllocationsAfterWarmup(t *testing.T) {
 	}{
 		{"NUTS", func() (Method, error) { return NewNUTS(d, NUTSOptions{}) }, make([]float64, 20)},
 		{"NUTS-dense", func() (Method, error) { return NewNUTS(d, NUTSOptions{Adapt: AdaptDense}) }, make([]float64, 20)},
+		{"NUTS-lowrank", func() (Method, error) {
+			return NewNUTS(ar1Gaussian(20, 0.9, scale20()), NUTSOptions{Adapt: AdaptLowRank})
+		}, make([]float64, 20)},
 		{"HMC", func() (Method, error) { return NewHMC(d, HMCOptions{}) }, make([]float64, 20)},
 		{"Metropolis", func() (Method, error) { return NewMetropolis(d, MetropolisOptions{}) }, make([]float64, 20)},
 		{"Slice", func() (Method, error) { return NewSlice(d, SliceOptions{}) }, make([]float64, 20)},
@@ -36,9 +39,21 @@ func TestNoAllocationsAfterWarmup(t *testing.T) {
 			m.Step(s, &st)
 		}
 		s.Tuning = false
+		if nu, ok := m.(*NUTS); ok && c.name == "NUTS-lowrank" && nu.met.k == 0 {
+			t.Errorf("%s: no low-rank directions after warm-up, the O(n·k) path is not measured", c.name)
+		}
 		allocs := testing.AllocsPerRun(draws-1, func() { m.Step(s, &st) })
 		if allocs != 0 {
 			t.Errorf("%s: %.1f allocations per draw after warm-up", c.name, allocs)
 		}
 	}
+}
+
+// scale20 is the scales of a 20-d correlated Gaussian whose low-rank metric keeps directions.
+func scale20() []float64 {
+	s := make([]float64, 20)
+	for i := range s {
+		s[i] = 1 + float64(i%3)
+	}
+	return s
 }

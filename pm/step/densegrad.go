@@ -53,29 +53,21 @@ func geoMeanInv(cx, cg []float64, n int, w float64) ([]float64, bool) {
 	if !ok {
 		return nil, false
 	}
-	// M = a^½ g a^½, then Σ̂ = a^½ M^−½ a^½.
+	// M = a^½ g a^½, then Σ̂ = a^½ M^−½ a^½. The products run on dense copies: gonum's Mul
+	// of symmetric operands takes an element-by-element path.
+	ahD, gD := mat.DenseCopyOf(ah), mat.DenseCopyOf(g)
 	var t, mm mat.Dense
-	t.Mul(ah, g)
-	mm.Mul(&t, ah)
+	t.Mul(ahD, gD)
+	mm.Mul(&t, ahD)
 	ms := symmetrize(&mm, n)
 	mh, ok := symPow(ms, -0.5)
 	if !ok {
 		return nil, false
 	}
 	var x mat.Dense
-	t.Mul(ah, mh)
-	x.Mul(&t, ah)
-	out := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			v := 0.5 * (x.At(i, j) + x.At(j, i))
-			if !finite(v) {
-				return nil, false
-			}
-			out[i*n+j], out[j*n+i] = v, v
-		}
-	}
-	return out, true
+	t.Mul(ahD, mat.DenseCopyOf(mh))
+	x.Mul(&t, ahD)
+	return symmetricRows(&x, n)
 }
 
 // symPow returns s^p for a symmetric positive-definite s through its eigendecomposition; it
@@ -98,19 +90,16 @@ func symPow(s *mat.SymDense, p float64) (*mat.SymDense, bool) {
 	}
 	var u mat.Dense
 	e.VectorsTo(&u)
+	var uv, full mat.Dense
+	uv.CloneFrom(&u)
 	for k, v := range vals {
-		vals[k] = math.Pow(v, p)
-	}
-	r := mat.NewSymDense(n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			sum := 0.0
-			for k, v := range vals {
-				sum += u.At(i, k) * v * u.At(j, k)
-			}
-			r.SetSym(i, j, sum)
+		col := math.Pow(v, p)
+		for i := 0; i < n; i++ {
+			uv.Set(i, k, uv.At(i, k)*col)
 		}
 	}
+	full.Mul(&uv, u.T())
+	r := symmetrize(&full, n)
 	return r, true
 }
 
@@ -123,4 +112,19 @@ func symmetrize(m *mat.Dense, n int) *mat.SymDense {
 		}
 	}
 	return s
+}
+
+// symmetricRows returns (x + xᵀ)/2 row-major, or false if an element is not finite.
+func symmetricRows(x *mat.Dense, n int) ([]float64, bool) {
+	out := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			v := 0.5 * (x.At(i, j) + x.At(j, i))
+			if !finite(v) {
+				return nil, false
+			}
+			out[i*n+j], out[j*n+i] = v, v
+		}
+	}
+	return out, true
 }

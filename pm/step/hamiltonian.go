@@ -63,7 +63,7 @@ func resolveHam(name string, block []int, adapt Adapt, target, gamma, kappa, t0 
 	if eps < 0 || math.IsNaN(eps) {
 		return o, fmt.Errorf("step: %s: StepSize %v is negative", name, eps)
 	}
-	if adapt < AdaptGradDiag || adapt > AdaptNone {
+	if adapt < AdaptGradDiag || adapt > AdaptLowRank {
 		return o, fmt.Errorf("step: %s: unknown Adapt %d", name, adapt)
 	}
 	if inv != nil {
@@ -128,6 +128,9 @@ func (h *hamiltonian) setup(d GradDensity, block []int, opt hamOptions) {
 
 func (h *hamiltonian) init(tune int) {
 	h.met = newMetric(h.n, h.opt.adapt == AdaptDense)
+	if h.opt.adapt == AdaptLowRank {
+		h.met.lowRankInit()
+	}
 	if h.opt.invMetric != nil {
 		h.met.setDiag(h.opt.invMetric)
 	}
@@ -160,7 +163,7 @@ func (h *hamiltonian) eval(q, g []float64) float64 {
 // leapfrog moves z by one step of size eps (Stan's expl_leapfrog).
 func (h *hamiltonian) leapfrog(z *point, eps float64) {
 	half := 0.5 * eps
-	if !h.met.dense {
+	if !h.met.dense && h.met.k == 0 {
 		inv := h.met.inv[:len(z.q)]
 		p, q, g := z.p[:len(z.q)], z.q, z.g[:len(z.q)]
 		for i := range q {
@@ -295,6 +298,9 @@ func (h *hamiltonian) StepSize() float64 { return h.eps }
 func (h *hamiltonian) InvMetric() []float64 {
 	if h.met == nil || h.met.dense {
 		return nil
+	}
+	if h.met.k > 0 {
+		return h.met.fullDiag()
 	}
 	return append([]float64(nil), h.met.inv...)
 }

@@ -17,6 +17,14 @@ type metric struct {
 	inv   []float64 // diagonal of M⁻¹ (len n), or M⁻¹ row-major (n×n)
 	isd   []float64 // diag: 1/sqrt(inv), the momentum scale
 	chol  []float64 // dense: lower Cholesky factor L of M⁻¹ = LLᵀ
+
+	// The low-rank modified metric (lowrank.go), M⁻¹ = S(I + U(Λ − I)Uᵀ)S: inv holds
+	// diag(S²) and isd 1/S as for a diagonal metric; k = 0 is that diagonal metric.
+	k            int
+	sd           []float64 // S
+	vecs         []float64 // U, k×n row-major
+	lamM1, lamS1 []float64 // λ − 1 and λ^−½ − 1
+	work, coef   []float64 // scratch, n each
 }
 
 func newMetric(n int, dense bool) *metric {
@@ -45,6 +53,12 @@ func (m *metric) setDiag(v []float64) {
 		m.inv[i] = x
 		m.isd[i] = 1 / math.Sqrt(x)
 	}
+	if m.sd != nil {
+		for i, x := range v {
+			m.sd[i] = math.Sqrt(x)
+		}
+		m.k = 0
+	}
 }
 
 // setDense sets a dense inverse metric; it reports false (and keeps the old
@@ -70,6 +84,10 @@ func (m *metric) setDense(c []float64) bool {
 // sampleP draws p ~ N(0, M).
 func (m *metric) sampleP(rng *rand.Rand, p []float64) {
 	if !m.dense {
+		if m.k > 0 {
+			m.samplePLowRank(rng, p)
+			return
+		}
 		for i := range p {
 			p[i] = rng.NormFloat64() * m.isd[i]
 		}
@@ -93,6 +111,9 @@ func (m *metric) sampleP(rng *rand.Rand, p []float64) {
 // velocity writes v = M⁻¹p (Stan's dtau_dp, the "sharp" momentum) and
 // returns the kinetic energy p·v/2.
 func (m *metric) velocity(p, v []float64) float64 {
+	if m.k > 0 {
+		return m.velocityLowRank(p, v)
+	}
 	k := 0.0
 	if !m.dense {
 		inv := m.inv[:len(p)]

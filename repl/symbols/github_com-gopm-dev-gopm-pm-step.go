@@ -13,6 +13,7 @@ func init() {
 		"AdaptDense":                    reflect.ValueOf(step.AdaptDense),
 		"AdaptDiag":                     reflect.ValueOf(step.AdaptDiag),
 		"AdaptGradDiag":                 reflect.ValueOf(step.AdaptGradDiag),
+		"AdaptLowRank":                  reflect.ValueOf(step.AdaptLowRank),
 		"AdaptNone":                     reflect.ValueOf(step.AdaptNone),
 		"Assign":                        reflect.ValueOf(step.Assign),
 		"CauchyProposal":                reflect.ValueOf(step.CauchyProposal),

