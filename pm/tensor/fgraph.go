@@ -169,14 +169,10 @@ func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error
 	return newFunctionGraph(fg.Inputs, outs, ups, len(fg.Nodes))
 }
 
-// toposortSized is Toposort with its tables sized for about hint nodes. Nodes are visited in
-// the same order, so the result is the same.
+// toposortSized is Toposort with its tables sized for about hint nodes (0 if unknown).
 func toposortSized(hint int, outputs []*Tensor) []*Apply {
-	if hint <= 0 {
-		return Toposort(outputs...)
-	}
 	order := make([]*Apply, 0, hint)
-	done := make(map[*Apply]bool, hint) // false while on the stack, true once ordered
+	state := newIDTable[uint8](hint) // 1 while on the stack, 2 once ordered
 	type frame struct {
 		n *Apply
 		i int
@@ -186,25 +182,25 @@ func toposortSized(hint int, outputs []*Tensor) []*Apply {
 		if o == nil || o.owner == nil {
 			continue
 		}
-		if _, ok := done[o.owner]; ok {
+		if st := state.at(o.owner.idOf()); *st != 0 {
 			continue
+		} else {
+			*st = 1
 		}
 		stack = append(stack[:0], frame{o.owner, 0})
-		done[o.owner] = false
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			if top.i < len(top.n.Inputs) {
 				in := top.n.Inputs[top.i]
 				top.i++
 				if in.owner != nil {
-					if _, ok := done[in.owner]; !ok {
-						done[in.owner] = false
+					if st := state.at(in.owner.idOf()); *st == 0 {
+						*st = 1
 						stack = append(stack, frame{in.owner, 0})
 					}
 				}
 				continue
 			}
-			done[top.n] = true
 			order = append(order, top.n)
 			stack = stack[:len(stack)-1]
 		}
