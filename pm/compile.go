@@ -156,6 +156,9 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if !c.noJacobian {
+		m.compiled.Store(&compiledLogp{ld: ld, nvars: len(m.vars)})
+	}
 	return ld, nil
 }
 

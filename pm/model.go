@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/gopm-dev/gopm/pm/dist"
@@ -62,6 +63,16 @@ type Model struct {
 	byValueName map[string]*RV
 	byValue     map[*tensor.Tensor]*RV
 	bbs         []*blackBox
+	// compiled is the last log-density Compile built with the Jacobians: checkInitial
+	// evaluates it before compiling the model's terms one by one.
+	compiled atomic.Pointer[compiledLogp]
+}
+
+// compiledLogp is a compiled log-density and the number of the model's variables when it was
+// compiled (a model that has grown since has terms it lacks).
+type compiledLogp struct {
+	ld    *LogDensity
+	nvars int
 }
 
 // NewModel returns an empty model.
