@@ -139,11 +139,7 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 			// One gradient output, the flat vector the sampler wants: one copy per call
 			// however many variables, and a model of many scalars gets its gradient as one
 			// vector (Rewrite's vectorization then removes the per-element nodes).
-			parts := make([]any, len(grads))
-			for i, g := range grads {
-				parts[i] = tensor.Flatten(g)
-			}
-			outs = []*tensor.Tensor{lpOut, tensor.Concatenate(0, parts...)}
+			outs = []*tensor.Tensor{lpOut, flatGradient(grads)}
 			ld.flatGrad = true
 		}
 		// The log-density alone is the first output of the graph rewritten for both: rewritten
@@ -160,6 +156,23 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		m.compiled.Store(&compiledLogp{ld: ld, nvars: len(m.vars)})
 	}
 	return ld, nil
+}
+
+// flatGradient is the gradients grads, each flattened, joined in one vector: packed when they
+// are all scalars (one node, where joining makes one per scalar), else concatenated.
+func flatGradient(grads []*tensor.Tensor) *tensor.Tensor {
+	scalars := true
+	for _, g := range grads {
+		scalars = scalars && g.NDim() == 0 && g.DType() == tensor.Float64
+	}
+	if scalars {
+		return tensor.Apply1(tensor.PackOp{}, grads...)
+	}
+	parts := make([]any, len(grads))
+	for i, g := range grads {
+		parts[i] = tensor.Flatten(g)
+	}
+	return tensor.Concatenate(0, parts...)
 }
 
 // flatMin is the number of free variables from which the log-density is compiled over one

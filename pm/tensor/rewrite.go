@@ -565,14 +565,36 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		order[count[level[i]]] = n
 		count[level[i]]++
 	}
+	// A group member's outputs become elements of the group's vector outputs, made when first
+	// read: an output nothing reads (an unused partial derivative) gets none.
+	type element struct {
+		v    *Tensor
+		i    int
+		name string
+	}
 	m := newIDTable[*Tensor](len(fg.Nodes))
+	lazy := newIDTable[element](len(fg.Nodes))
+	look := func(t *Tensor) *Tensor {
+		id := t.idOf()
+		if r := m.get(id); r != nil {
+			return r
+		}
+		if e := lazy.get(id); e.v != nil {
+			r := At(e.v, e.i)
+			r.name = e.name
+			m.set(id, r)
+			return r
+		}
+		return nil
+	}
 	get := func(t *Tensor) *Tensor {
-		if r := m.get(t.idOf()); r != nil {
+		if r := look(t); r != nil {
 			return r
 		}
 		return t
 	}
-	return fg.rebuildIDs(order, m, func(n *Apply, ins []*Tensor) []*Tensor {
+	set := func(t, r *Tensor) { m.set(t.idOf(), r) }
+	return fg.rebuildWith(order, look, set, func(n *Apply, ins []*Tensor) []*Tensor {
 		g := group.get(n.idOf())
 		if g == nil {
 			return nil
@@ -597,14 +619,12 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		outs := ApplyOp(n.Op, packed...)
 		for i, mb := range g {
 			for k, o := range mb.Outputs {
-				e := At(outs[k], i)
-				e.name = o.name
-				m.set(o.idOf(), e)
+				lazy.set(o.idOf(), element{outs[k], i, o.name})
 			}
 		}
 		rep := make([]*Tensor, len(n.Outputs))
 		for i, o := range n.Outputs {
-			rep[i] = m.get(o.idOf())
+			rep[i] = look(o)
 		}
 		return rep
 	})
@@ -619,7 +639,7 @@ func isScalarAdd(n *Apply) bool {
 // sumChains turns each left fold of scalar additions (((a + b) + c) + ...) in which every
 // element of a vector appears in order into Sum or SumFromOp over that vector; it also turns
 // a scatter-add that puts every element of a vector back at its own index into that vector,
-// and a concatenation of the elements of a vector in order into the vector. It runs after
+// and a concatenation or a pack of the elements of a vector in order into the vector. It runs after
 // vectorizeScalars, whose At nodes these are.
 func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
 	readers := fg.readers()
@@ -672,6 +692,13 @@ func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
 		case ConcatOp:
 			if w := concatElements(op, ins); w != nil {
 				return []*Tensor{w}
+			}
+		case PackOp:
+			// The elements of a vector packed again (a gradient of many scalars).
+			if len(ins) >= vectorMin {
+				if w := gatherFrom(ins); w != nil {
+					return []*Tensor{w}
+				}
 			}
 		}
 		return nil
