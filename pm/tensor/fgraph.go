@@ -155,6 +155,27 @@ func (fg *FunctionGraph) readers() map[*Tensor]int {
 	return r
 }
 
+// readerCounts is readers in a table indexed by tensor id.
+func (fg *FunctionGraph) readerCounts() *idTable[int32] {
+	r := newIDTable[int32](len(fg.Nodes))
+	add := func(t *Tensor, k int32) {
+		id := t.idOf()
+		r.set(id, r.get(id)+k)
+	}
+	for _, n := range fg.Nodes {
+		for _, in := range n.Inputs {
+			add(in, 1)
+		}
+	}
+	for _, o := range fg.Outputs {
+		add(o, 2)
+	}
+	for _, u := range fg.Updates {
+		add(u.Value, 2)
+	}
+	return r
+}
+
 // remap is the graph with every output and update value replaced by get's result: the last
 // step of a pass that rebuilt nodes.
 func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error) {
@@ -172,7 +193,7 @@ func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error
 // toposortSized is Toposort with its tables sized for about hint nodes (0 if unknown).
 func toposortSized(hint int, outputs []*Tensor) []*Apply {
 	order := make([]*Apply, 0, hint)
-	state := newIDTable[uint8](hint) // 1 while on the stack, 2 once ordered
+	state := newIDTable[uint8](hint) // 1 once seen
 	type frame struct {
 		n *Apply
 		i int
@@ -182,10 +203,10 @@ func toposortSized(hint int, outputs []*Tensor) []*Apply {
 		if o == nil || o.owner == nil {
 			continue
 		}
-		if st := state.at(o.owner.idOf()); *st != 0 {
+		if id := o.owner.idOf(); state.get(id) != 0 {
 			continue
 		} else {
-			*st = 1
+			state.set(id, 1)
 		}
 		stack = append(stack[:0], frame{o.owner, 0})
 		for len(stack) > 0 {
@@ -194,8 +215,8 @@ func toposortSized(hint int, outputs []*Tensor) []*Apply {
 				in := top.n.Inputs[top.i]
 				top.i++
 				if in.owner != nil {
-					if st := state.at(in.owner.idOf()); *st == 0 {
-						*st = 1
+					if id := in.owner.idOf(); state.get(id) == 0 {
+						state.set(id, 1)
 						stack = append(stack, frame{in.owner, 0})
 					}
 				}

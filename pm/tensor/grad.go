@@ -57,19 +57,20 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 	acc := newIDTable[[]*Tensor](len(nodes))
 	acc.set(cost.idOf(), []*Tensor{gcost})
 	total := func(t *Tensor) *Tensor {
-		p := acc.at(t.idOf())
-		parts := *p
+		id := t.idOf()
+		parts := acc.get(id)
 		if len(parts) == 0 {
 			return nil
 		}
-		if len(parts) > 1 {
-			parts = mergeIncAts(parts)
+		if len(parts) == 1 {
+			return parts[0]
 		}
+		parts = mergeIncAts(parts)
 		g := parts[0]
 		for _, q := range parts[1:] {
 			g = Add(g, q)
 		}
-		*p = append((*p)[:0], g)[:1:1]
+		acc.set(id, []*Tensor{g})
 		return g
 	}
 	var gout []*Tensor
@@ -93,8 +94,8 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 		gin := n.Op.Grad(n.Inputs, n.Outputs, gout)
 		for k, in := range n.Inputs {
 			if k < len(gin) && gin[k] != nil && in.DType().IsFloat() && dep.get(in.idOf()) {
-				p := acc.at(in.idOf())
-				*p = append(*p, gin[k])
+				id := in.idOf()
+				acc.set(id, append(acc.get(id), gin[k]))
 			}
 		}
 	}

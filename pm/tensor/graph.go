@@ -286,10 +286,18 @@ func (n *Apply) idOf() uint64 { return lazyID(&n.id) }
 // idPageBits sets the size of an idTable's pages: 256 entries.
 const idPageBits = 8
 
-// idTable maps ids to values of V, the zero value standing for "absent". It stores pages of
-// consecutive ids, found through a small map (a graph of n nodes spans about n/128 pages) with
-// the last page used kept at hand, since a pass reads nodes mostly in the order they were made.
+// idSmall is the number of entries an idTable holds in a map before it moves them to pages.
+// A small table is a map, whose allocations depend only on what it holds: pages would add one
+// when a graph's ids happen to straddle a page boundary, and a small function compiled twice
+// would not allocate the same.
+const idSmall = 1024
+
+// idTable maps ids to values of V, the zero value standing for "absent". A large table stores
+// pages of consecutive ids, found through a small map (a graph of n nodes spans about n/128
+// pages) with the last page used kept at hand, since a pass reads nodes mostly in the order
+// they were made.
 type idTable[V any] struct {
+	small    map[uint64]V // nil once the entries are in pages
 	pages    map[uint64]*[1 << idPageBits]V
 	lastPage uint64
 	last     *[1 << idPageBits]V
@@ -297,6 +305,9 @@ type idTable[V any] struct {
 
 // newIDTable is an empty table for about n ids.
 func newIDTable[V any](n int) *idTable[V] {
+	if n <= idSmall {
+		return &idTable[V]{small: make(map[uint64]V, n)}
+	}
 	return &idTable[V]{pages: make(map[uint64]*[1 << idPageBits]V, n>>(idPageBits-1)+1)}
 }
 
@@ -320,6 +331,9 @@ func (t *idTable[V]) page(id uint64, create bool) *[1 << idPageBits]V {
 
 // get is the value stored for id, or the zero value.
 func (t *idTable[V]) get(id uint64) V {
+	if t.small != nil {
+		return t.small[id]
+	}
 	if p := t.page(id, false); p != nil {
 		return p[id&(1<<idPageBits-1)]
 	}
@@ -327,8 +341,19 @@ func (t *idTable[V]) get(id uint64) V {
 	return zero
 }
 
-// at is the place of id's value.
-func (t *idTable[V]) at(id uint64) *V { return &t.page(id, true)[id&(1<<idPageBits-1)] }
-
 // set stores v for id.
-func (t *idTable[V]) set(id uint64, v V) { *t.at(id) = v }
+func (t *idTable[V]) set(id uint64, v V) {
+	if t.small != nil {
+		t.small[id] = v
+		if len(t.small) <= idSmall {
+			return
+		}
+		t.pages = make(map[uint64]*[1 << idPageBits]V, 2*idSmall>>idPageBits)
+		for k, x := range t.small {
+			t.page(k, true)[k&(1<<idPageBits-1)] = x
+		}
+		t.small = nil
+		return
+	}
+	t.page(id, true)[id&(1<<idPageBits-1)] = v
+}

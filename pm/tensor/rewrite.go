@@ -572,6 +572,17 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		i    int
 		name string
 	}
+	// The chains of additions of vectorMin terms or more are folded at their last addition
+	// (as sumChains does), where the terms are elements of the group vectors: their inner
+	// additions are not rebuilt on those elements only to be folded away afterwards.
+	inner := addChains(fg)
+	for _, n := range fg.Nodes {
+		if isScalarAdd(n) && !inner.get(n.idOf()) && (group.get(n.idOf()) != nil || len(chainTerms(n, inner)) < vectorMin) {
+			for t := n.Inputs[0]; t.owner != nil && inner.get(t.owner.idOf()); t = t.owner.Inputs[0] {
+				inner.set(t.owner.idOf(), false)
+			}
+		}
+	}
 	m := newIDTable[*Tensor](len(fg.Nodes))
 	lazy := newIDTable[element](len(fg.Nodes))
 	look := func(t *Tensor) *Tensor {
@@ -597,7 +608,27 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 	return fg.rebuildWith(order, look, set, func(n *Apply, ins []*Tensor) []*Tensor {
 		g := group.get(n.idOf())
 		if g == nil {
-			return nil
+			if !isScalarAdd(n) {
+				return nil
+			}
+			if inner.get(n.idOf()) {
+				return n.Outputs // left for the chain's last addition to fold
+			}
+			terms := chainTerms(n, inner)
+			if len(terms) < vectorMin {
+				return nil
+			}
+			for i := range terms {
+				terms[i] = get(terms[i])
+			}
+			res := foldRuns(terms)
+			if res == nil {
+				res = terms[0]
+				for _, t := range terms[1:] {
+					res = Add(res, t)
+				}
+			}
+			return []*Tensor{res}
 		}
 		packed := make([]*Tensor, len(n.Inputs))
 		vector := false
@@ -642,17 +673,7 @@ func isScalarAdd(n *Apply) bool {
 // and a concatenation or a pack of the elements of a vector in order into the vector. It runs after
 // vectorizeScalars, whose At nodes these are.
 func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
-	readers := fg.readers()
-	// inner marks additions whose one reader is an addition taking them as its left operand:
-	// they are part of a longer chain.
-	inner := map[*Apply]bool{}
-	for _, n := range fg.Nodes {
-		if isScalarAdd(n) {
-			if l := n.Inputs[0]; l.owner != nil && isScalarAdd(l.owner) && readers[l] == 1 {
-				inner[l.owner] = true
-			}
-		}
-	}
+	inner := addChains(fg)
 	m := newIDTable[*Tensor](len(fg.Nodes))
 	get := func(t *Tensor) *Tensor {
 		if r := m.get(t.idOf()); r != nil {
@@ -663,21 +684,12 @@ func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
 	return fg.rebuildIDs(fg.Nodes, m, func(n *Apply, ins []*Tensor) []*Tensor {
 		switch op := n.Op.(type) {
 		case Elemwise:
-			if !isScalarAdd(n) || inner[n] {
+			if !isScalarAdd(n) || inner.get(n.idOf()) {
 				return nil
 			}
-			var terms []*Tensor
-			t := n.Outputs[0]
-			for t.owner != nil && isScalarAdd(t.owner) && (t == n.Outputs[0] || inner[t.owner]) {
-				terms = append(terms, t.owner.Inputs[1])
-				t = t.owner.Inputs[0]
-			}
-			terms = append(terms, t)
+			terms := chainTerms(n, inner)
 			if len(terms) < vectorMin {
 				return nil
-			}
-			for i, j := 0, len(terms)-1; i < j; i, j = i+1, j-1 {
-				terms[i], terms[j] = terms[j], terms[i]
 			}
 			for i := range terms {
 				terms[i] = get(terms[i])
@@ -703,6 +715,37 @@ func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
 		}
 		return nil
 	})
+}
+
+// addChains marks the inner additions of fg's chains of scalar additions: those whose one
+// reader is an addition taking them as its left operand, so that they are part of a longer
+// chain.
+func addChains(fg *FunctionGraph) *idTable[bool] {
+	readers := fg.readerCounts()
+	inner := newIDTable[bool](len(fg.Nodes))
+	for _, n := range fg.Nodes {
+		if isScalarAdd(n) {
+			if l := n.Inputs[0]; l.owner != nil && isScalarAdd(l.owner) && readers.get(l.idOf()) == 1 {
+				inner.set(l.owner.idOf(), true)
+			}
+		}
+	}
+	return inner
+}
+
+// chainTerms is the terms the chain of additions ending at head adds, in order.
+func chainTerms(head *Apply, inner *idTable[bool]) []*Tensor {
+	var terms []*Tensor
+	t := head.Outputs[0]
+	for t.owner != nil && isScalarAdd(t.owner) && (t == head.Outputs[0] || inner.get(t.owner.idOf())) {
+		terms = append(terms, t.owner.Inputs[1])
+		t = t.owner.Inputs[0]
+	}
+	terms = append(terms, t)
+	for i, j := 0, len(terms)-1; i < j; i, j = i+1, j-1 {
+		terms[i], terms[j] = terms[j], terms[i]
+	}
+	return terms
 }
 
 // foldRuns is terms[0] + terms[1] + ... added left to right, with each run of at least
