@@ -105,12 +105,21 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		lpIns = []any{theta}
 		ld.flat = []*tensor.Array{{DType: tensor.Float64, Shape: []int{ld.dim}}}
 	}
-	var grads []*tensor.Tensor
-	gerr := tensor.Catch(func() { grads = tensor.Grad(logp, floats...) })
-	if gerr != nil || own {
-		if repl != nil {
-			lpOut = tensor.Replace([]*tensor.Tensor{logp}, repl)[0]
+	// Over a flat input the variables are replaced by their parts of theta before the gradient
+	// is built, and the gradient is taken with respect to those parts: the graph that building
+	// the gradient on the variables and then replacing them gives, without rebuilding the
+	// gradient's nodes (twice as many as the log-density's).
+	wrt := floats
+	if repl != nil {
+		lpOut = tensor.Replace([]*tensor.Tensor{logp}, repl)[0]
+		wrt = make([]*tensor.Tensor, len(floats))
+		for i, v := range floats {
+			wrt[i] = repl[v]
 		}
+	}
+	var grads []*tensor.Tensor
+	gerr := tensor.Catch(func() { grads = tensor.Grad(lpOut, wrt...) })
+	if gerr != nil || own {
 		if ld.lp, err = backend.Compile(lpIns, lpOut, backend.Use(c.backend)); err != nil {
 			return nil, err
 		}
@@ -125,21 +134,13 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 	if own {
 		ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
 	} else {
-		outs := append([]*tensor.Tensor{logp}, grads...)
+		outs := append([]*tensor.Tensor{lpOut}, grads...)
 		if len(floats) == len(vals) && len(grads) > 1 {
 			// One gradient output, the flat vector the sampler wants: one copy per call
 			// however many variables, and a model of many scalars gets its gradient as one
 			// vector (Rewrite's vectorization then removes the per-element nodes).
-			parts := make([]any, len(grads))
-			for i, g := range grads {
-				parts[i] = tensor.Flatten(g)
-			}
-			outs = []*tensor.Tensor{logp, tensor.Concatenate(0, parts...)}
+			outs = []*tensor.Tensor{lpOut, flatGradient(grads)}
 			ld.flatGrad = true
-		}
-		if repl != nil {
-			// One substitution for both functions: the log-density's nodes are replaced once.
-			outs = tensor.Replace(outs, repl)
 		}
 		// The log-density alone is the first output of the graph rewritten for both: rewritten
 		// once, and Logp gives bit for bit LogpGrad's value.
@@ -151,7 +152,27 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if !c.noJacobian {
+		m.compiled.Store(&compiledLogp{ld: ld, nvars: len(m.vars)})
+	}
 	return ld, nil
+}
+
+// flatGradient is the gradients grads, each flattened, joined in one vector: packed when they
+// are all scalars (one node, where joining makes one per scalar), else concatenated.
+func flatGradient(grads []*tensor.Tensor) *tensor.Tensor {
+	scalars := true
+	for _, g := range grads {
+		scalars = scalars && g.NDim() == 0 && g.DType() == tensor.Float64
+	}
+	if scalars {
+		return tensor.Apply1(tensor.PackOp{}, grads...)
+	}
+	parts := make([]any, len(grads))
+	for i, g := range grads {
+		parts[i] = tensor.Flatten(g)
+	}
+	return tensor.Concatenate(0, parts...)
 }
 
 // flatMin is the number of free variables from which the log-density is compiled over one

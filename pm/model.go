@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/gopm-dev/gopm/pm/dist"
@@ -62,6 +63,16 @@ type Model struct {
 	byValueName map[string]*RV
 	byValue     map[*tensor.Tensor]*RV
 	bbs         []*blackBox
+	// compiled is the last log-density Compile built with the Jacobians: checkInitial
+	// evaluates it before compiling the model's terms one by one.
+	compiled atomic.Pointer[compiledLogp]
+}
+
+// compiledLogp is a compiled log-density and the number of the model's variables when it was
+// compiled (a model that has grown since has terms it lacks).
+type compiledLogp struct {
+	ld    *LogDensity
+	nvars int
 }
 
 // NewModel returns an empty model.
@@ -305,9 +316,9 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 		rv.Initval = &tensor.Array{DType: tensor.Float64, Shape: append([]int{}, shape...), Data: a.Floats()}
 	}
 	if err := tensor.Catch(func() {
-		rv.term = tensor.Sum(d.Logp(rv.Tensor))
+		rv.term = sumTerm(d.Logp(rv.Tensor))
 		if tr != nil {
-			rv.jac = tensor.Sum(tr.LogJacDet(rv.Value))
+			rv.jac = sumTerm(tr.LogJacDet(rv.Value))
 		}
 	}); err != nil {
 		m.drop(rv)
@@ -401,7 +412,7 @@ func (m *Model) Observe(name string, d dist.Dist, data any) *tensor.Tensor {
 	checkName("Observe", name)
 	m.checkForeign("Observe", name, "its distribution", d.Logp(obs))
 	m.add("Observe", rv)
-	if err := tensor.Catch(func() { rv.term = tensor.Sum(d.Logp(obs)) }); err != nil {
+	if err := tensor.Catch(func() { rv.term = sumTerm(d.Logp(obs)) }); err != nil {
 		m.drop(rv)
 		fail("Observe", name, "%v", err)
 	}
@@ -433,6 +444,15 @@ func (m *Model) Potential(name string, expr any) *tensor.Tensor {
 	m.add("Potential", rv)
 	rv.term = tensor.Sum(t)
 	return t
+}
+
+// sumTerm is the sum of a log-density's elements: a float64 scalar is its own sum, and a model
+// of many scalar variables makes no sum node (and no gradient of one) per variable.
+func sumTerm(t *tensor.Tensor) *tensor.Tensor {
+	if t.NDim() == 0 && t.DType() == tensor.Float64 {
+		return t
+	}
+	return tensor.Sum(t)
 }
 
 func (m *Model) asExpr(op, name string, expr any) (t *tensor.Tensor) {

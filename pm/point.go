@@ -126,6 +126,15 @@ func (m *Model) LogpTerms(p Point) (terms map[string]float64, err error) {
 // checkInitial is the error PyMC users ask for: when the log-density at the starting point is
 // not finite, name every term that is not finite and the starting values.
 func (m *Model) checkInitial(op string, p Point) error {
+	// The log-density just compiled (by Sample, Fit, FindMAP) gives the total at once: when
+	// it is finite, so is every term, and the terms need not be compiled one by one.
+	if c := m.compiled.Load(); c != nil && c.nvars == len(m.vars) {
+		if x, err := c.ld.Flatten(p); err == nil {
+			if lp := c.ld.Clone().Logp(x); !math.IsNaN(lp) && !math.IsInf(lp, 0) {
+				return nil
+			}
+		}
+	}
 	terms, err := m.LogpTerms(p)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 		panic(errorf("replace", "nil tensor in replacements"))
 	}
 	nodes := Toposort(outputs...)
-	m := make(map[*Tensor]*Tensor, len(nodes))
+	m := newIDTable[*Tensor](len(nodes))
 	get := func(t *Tensor) *Tensor {
 		if v, ok := repl[t]; ok {
 			if v == nil {
@@ -23,17 +23,22 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 			}
 			return v
 		}
-		if r, ok := m[t]; ok {
+		if r := m.get(t.idOf()); r != nil {
 			return r
 		}
 		return t
 	}
+	var buf [4]*Tensor
 	for _, n := range nodes {
 		changed := false
-		ins := make([]*Tensor, len(n.Inputs))
-		for i, x := range n.Inputs {
-			ins[i] = get(x)
-			changed = changed || ins[i] != x
+		ins := buf[:0]
+		if len(n.Inputs) > len(buf) {
+			ins = make([]*Tensor, 0, len(n.Inputs))
+		}
+		for _, x := range n.Inputs {
+			r := get(x)
+			ins = append(ins, r)
+			changed = changed || r != x
 		}
 		if !changed {
 			continue
@@ -41,7 +46,11 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 		var outs []*Tensor
 		if sameTypes(n.Inputs, ins) {
 			// Infer sees only the input types: with the same ones, the node's output types
-			// stand.
+			// stand. copyNode keeps ins as the node's inputs unless it has one output and at
+			// most two inputs: then ins must not be buf.
+			if len(n.Inputs) <= len(buf) && (len(n.Outputs) != 1 || len(ins) > 2) {
+				ins = append([]*Tensor(nil), ins...)
+			}
 			outs = copyNode(n, ins).Outputs
 		} else {
 			outs = ApplyOp(n.Op, ins...)
@@ -51,7 +60,7 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 				outs[i].name = o.name
 			}
 			if _, done := repl[o]; !done {
-				m[o] = outs[i]
+				m.set(o.idOf(), outs[i])
 			}
 		}
 	}

@@ -155,6 +155,27 @@ func (fg *FunctionGraph) readers() map[*Tensor]int {
 	return r
 }
 
+// readerCounts is readers in a table indexed by tensor id.
+func (fg *FunctionGraph) readerCounts() *idTable[int32] {
+	r := newIDTable[int32](len(fg.Nodes))
+	add := func(t *Tensor, k int32) {
+		id := t.idOf()
+		r.set(id, r.get(id)+k)
+	}
+	for _, n := range fg.Nodes {
+		for _, in := range n.Inputs {
+			add(in, 1)
+		}
+	}
+	for _, o := range fg.Outputs {
+		add(o, 2)
+	}
+	for _, u := range fg.Updates {
+		add(u.Value, 2)
+	}
+	return r
+}
+
 // remap is the graph with every output and update value replaced by get's result: the last
 // step of a pass that rebuilt nodes.
 func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error) {
@@ -169,14 +190,10 @@ func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error
 	return newFunctionGraph(fg.Inputs, outs, ups, len(fg.Nodes))
 }
 
-// toposortSized is Toposort with its tables sized for about hint nodes. Nodes are visited in
-// the same order, so the result is the same.
+// toposortSized is Toposort with its tables sized for about hint nodes (0 if unknown).
 func toposortSized(hint int, outputs []*Tensor) []*Apply {
-	if hint <= 0 {
-		return Toposort(outputs...)
-	}
 	order := make([]*Apply, 0, hint)
-	done := make(map[*Apply]bool, hint) // false while on the stack, true once ordered
+	state := newIDTable[uint8](hint) // 1 once seen
 	type frame struct {
 		n *Apply
 		i int
@@ -186,25 +203,25 @@ func toposortSized(hint int, outputs []*Tensor) []*Apply {
 		if o == nil || o.owner == nil {
 			continue
 		}
-		if _, ok := done[o.owner]; ok {
+		if id := o.owner.idOf(); state.get(id) != 0 {
 			continue
+		} else {
+			state.set(id, 1)
 		}
 		stack = append(stack[:0], frame{o.owner, 0})
-		done[o.owner] = false
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			if top.i < len(top.n.Inputs) {
 				in := top.n.Inputs[top.i]
 				top.i++
 				if in.owner != nil {
-					if _, ok := done[in.owner]; !ok {
-						done[in.owner] = false
+					if id := in.owner.idOf(); state.get(id) == 0 {
+						state.set(id, 1)
 						stack = append(stack, frame{in.owner, 0})
 					}
 				}
 				continue
 			}
-			done[top.n] = true
 			order = append(order, top.n)
 			stack = stack[:len(stack)-1]
 		}

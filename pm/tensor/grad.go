@@ -2,37 +2,7 @@ package tensor
 
 // Toposort returns the nodes computing outputs, every node after the nodes it reads.
 // The order is deterministic: it follows the inputs' order depth first.
-func Toposort(outputs ...*Tensor) []*Apply {
-	var order []*Apply
-	state := map[*Apply]uint8{} // 1 visiting, 2 done
-	type frame struct {
-		n *Apply
-		i int
-	}
-	for _, o := range outputs {
-		if o == nil || o.owner == nil || state[o.owner] == 2 {
-			continue
-		}
-		stack := []frame{{o.owner, 0}}
-		state[o.owner] = 1
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.i < len(top.n.Inputs) {
-				in := top.n.Inputs[top.i]
-				top.i++
-				if in.owner != nil && state[in.owner] == 0 {
-					state[in.owner] = 1
-					stack = append(stack, frame{in.owner, 0})
-				}
-				continue
-			}
-			state[top.n] = 2
-			order = append(order, top.n)
-			stack = stack[:len(stack)-1]
-		}
-	}
-	return order
-}
+func Toposort(outputs ...*Tensor) []*Apply { return toposortSized(0, outputs) }
 
 // Grad returns the symbolic gradient of a scalar cost with respect to each of wrt, as new graph
 // nodes (so gradients of gradients work). A wrt that the cost does not depend on gets zeros.
@@ -63,47 +33,54 @@ func Grad(cost *Tensor, wrt ...*Tensor) []*Tensor {
 // user ops use it to push gradients through inner graphs.
 func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 	nodes := Toposort(cost)
-	// Tensors that depend on some wrt: only their gradients are needed.
-	dep := map[*Tensor]bool{}
+	// Tensors that depend on some wrt: only their gradients are needed. Tables are indexed by
+	// id (tensors) and by position in nodes.
+	dep := newIDTable[bool](len(nodes))
 	for _, w := range wrt {
-		dep[w] = true
+		dep.set(w.idOf(), true)
 	}
-	relevant := map[*Apply]bool{}
-	for _, n := range nodes {
+	relevant := make([]bool, len(nodes))
+	for i, n := range nodes {
 		for _, in := range n.Inputs {
-			if dep[in] {
-				relevant[n] = true
+			if dep.get(in.idOf()) {
+				relevant[i] = true
 				break
 			}
 		}
-		if relevant[n] {
+		if relevant[i] {
 			for _, o := range n.Outputs {
-				dep[o] = true
+				dep.set(o.idOf(), true)
 			}
 		}
 	}
-	acc := map[*Tensor][]*Tensor{cost: {gcost}}
+	// acc holds the gradient parts of each tensor, summed by total when first read.
+	acc := newIDTable[[]*Tensor](len(nodes))
+	acc.set(cost.idOf(), []*Tensor{gcost})
 	total := func(t *Tensor) *Tensor {
-		parts := acc[t]
+		id := t.idOf()
+		parts := acc.get(id)
 		if len(parts) == 0 {
 			return nil
 		}
-		if len(parts) > 1 {
-			parts = mergeIncAts(parts)
+		if len(parts) == 1 {
+			return parts[0]
 		}
+		parts = mergeIncAts(parts)
 		g := parts[0]
-		for _, p := range parts[1:] {
-			g = Add(g, p)
+		for _, q := range parts[1:] {
+			g = Add(g, q)
 		}
-		acc[t] = []*Tensor{g}
+		acc.set(id, []*Tensor{g})
 		return g
 	}
+	var gout []*Tensor
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
-		if !relevant[n] {
+		if !relevant[i] {
 			continue
 		}
-		gout := make([]*Tensor, len(n.Outputs))
+		// Op.Grad may keep gout: a fresh slice per node.
+		gout = make([]*Tensor, len(n.Outputs))
 		any := false
 		for k, o := range n.Outputs {
 			gout[k] = total(o)
@@ -116,8 +93,9 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 		}
 		gin := n.Op.Grad(n.Inputs, n.Outputs, gout)
 		for k, in := range n.Inputs {
-			if k < len(gin) && gin[k] != nil && dep[in] && in.DType().IsFloat() {
-				acc[in] = append(acc[in], gin[k])
+			if k < len(gin) && gin[k] != nil && in.DType().IsFloat() && dep.get(in.idOf()) {
+				id := in.idOf()
+				acc.set(id, append(acc.get(id), gin[k]))
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // Tensor is a symbolic value in a graph: an input variable, a constant, a shared variable, or the
 // output of an operation. Tensors are immutable once built; operations on them build new nodes.
@@ -11,6 +14,7 @@ type Tensor struct {
 	index  int    // which output of owner
 	value  *Array // a constant's value
 	shared *sharedState
+	id     uint64 // see idOf
 }
 
 // Apply is one operation applied to its inputs, producing its outputs (Theano's Apply node).
@@ -18,6 +22,7 @@ type Apply struct {
 	Op      Op
 	Inputs  []*Tensor
 	Outputs []*Tensor
+	id      uint64 // see idOf
 }
 
 // Op is an operation: it checks and infers types, prepares a kernel for concrete shapes, and builds
@@ -111,7 +116,7 @@ func NewVar(name string, dt DType, shape ...int) *Tensor {
 			panic(errorf("var", "variable %q: dimension %d is invalid (use tensor.Unknown for a length known at run time)", name, d))
 		}
 	}
-	return &Tensor{typ: Type{DType: dt, Shape: cloneInts(shape)}, name: name}
+	return &Tensor{typ: Type{DType: dt, Shape: cloneInts(shape)}, name: name, id: newIDs(1)}
 }
 
 // Scalar makes a float64 scalar variable (Theano's dscalar).
@@ -151,7 +156,7 @@ func Const(v any) *Tensor {
 }
 
 func constArray(a *Array) *Tensor {
-	return &Tensor{typ: Type{DType: a.DType, Shape: cloneInts(a.Shape)}, value: a}
+	return &Tensor{typ: Type{DType: a.DType, Shape: cloneInts(a.Shape)}, value: a, id: newIDs(1)}
 }
 
 // ConstOf makes a constant of the given dtype from a float64 value (e.g. an int64 zero).
@@ -196,10 +201,10 @@ func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
 		t := outT[0]
 		return newApply1(op, inputs, Type{DType: t.DType, Shape: cloneInts(t.Shape)}, "").Outputs
 	}
-	node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...)}
+	node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...), id: newIDs(1 + len(outT))}
 	node.Outputs = make([]*Tensor, len(outT))
 	for i, t := range outT {
-		node.Outputs[i] = &Tensor{typ: Type{DType: t.DType, Shape: cloneInts(t.Shape)}, owner: node, index: i}
+		node.Outputs[i] = &Tensor{typ: Type{DType: t.DType, Shape: cloneInts(t.Shape)}, owner: node, index: i, id: node.id + 1 + uint64(i)}
 	}
 	return node.Outputs
 }
@@ -215,15 +220,16 @@ type apply1 struct {
 
 // newApply1 is the node of op on a copy of inputs with one output of type t named name.
 func newApply1(op Op, inputs []*Tensor, t Type, name string) *Apply {
+	id := newIDs(2)
 	if len(inputs) > 2 {
-		node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...)}
-		node.Outputs = []*Tensor{{typ: t, name: name, owner: node}}
+		node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...), id: id}
+		node.Outputs = []*Tensor{{typ: t, name: name, owner: node, id: id + 1}}
 		return node
 	}
 	b := &apply1{}
 	n := copy(b.ins[:], inputs)
-	b.node = Apply{Op: op, Inputs: b.ins[:n:n], Outputs: b.outs[:]}
-	b.out = Tensor{typ: t, name: name, owner: &b.node}
+	b.node = Apply{Op: op, Inputs: b.ins[:n:n], Outputs: b.outs[:], id: id}
+	b.out = Tensor{typ: t, name: name, owner: &b.node, id: id + 1}
 	b.outs[0] = &b.out
 	return &b.node
 }
@@ -248,4 +254,106 @@ func shortLabel(t *Tensor) string {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// Node ids. Every node and tensor gets a number when it is made, from one counter: the nodes of
+// a graph, made one after another, have nearly consecutive ids, so the passes over large graphs
+// keep their per-node tables in pages indexed by id (idTable) instead of maps keyed by
+// pointers, whose lookups miss the cache once a graph has some hundred thousand nodes.
+
+// lastID is the last id handed out.
+var lastID atomic.Uint64
+
+// newIDs reserves n consecutive ids and returns the first.
+func newIDs(n int) uint64 { return lastID.Add(uint64(n)) - uint64(n) + 1 }
+
+// lazyID returns *p, first setting it to a new id if it is 0 (a node or tensor made with a
+// composite literal outside this file).
+func lazyID(p *uint64) uint64 {
+	if id := atomic.LoadUint64(p); id != 0 {
+		return id
+	}
+	atomic.CompareAndSwapUint64(p, 0, newIDs(1))
+	return atomic.LoadUint64(p)
+}
+
+// idOf is the tensor's id.
+func (t *Tensor) idOf() uint64 { return lazyID(&t.id) }
+
+// idOf is the node's id.
+func (n *Apply) idOf() uint64 { return lazyID(&n.id) }
+
+// idPageBits sets the size of an idTable's pages: 256 entries.
+const idPageBits = 8
+
+// idSmall is the number of entries an idTable holds in a map before it moves them to pages.
+// A small table is a map, whose allocations depend only on what it holds: pages would add one
+// when a graph's ids happen to straddle a page boundary, and a small function compiled twice
+// would not allocate the same.
+const idSmall = 1024
+
+// idTable maps ids to values of V, the zero value standing for "absent". A large table stores
+// pages of consecutive ids, found through a small map (a graph of n nodes spans about n/128
+// pages) with the last page used kept at hand, since a pass reads nodes mostly in the order
+// they were made.
+type idTable[V any] struct {
+	small    map[uint64]V // nil once the entries are in pages
+	pages    map[uint64]*[1 << idPageBits]V
+	lastPage uint64
+	last     *[1 << idPageBits]V
+}
+
+// newIDTable is an empty table for about n ids.
+func newIDTable[V any](n int) *idTable[V] {
+	if n <= idSmall {
+		return &idTable[V]{small: make(map[uint64]V, n)}
+	}
+	return &idTable[V]{pages: make(map[uint64]*[1 << idPageBits]V, n>>(idPageBits-1)+1)}
+}
+
+// page returns the page holding id, creating it if create is set (else nil if it is absent).
+func (t *idTable[V]) page(id uint64, create bool) *[1 << idPageBits]V {
+	k := id >> idPageBits
+	if t.last != nil && k == t.lastPage {
+		return t.last
+	}
+	p := t.pages[k]
+	if p == nil {
+		if !create {
+			return nil
+		}
+		p = new([1 << idPageBits]V)
+		t.pages[k] = p
+	}
+	t.lastPage, t.last = k, p
+	return p
+}
+
+// get is the value stored for id, or the zero value.
+func (t *idTable[V]) get(id uint64) V {
+	if t.small != nil {
+		return t.small[id]
+	}
+	if p := t.page(id, false); p != nil {
+		return p[id&(1<<idPageBits-1)]
+	}
+	var zero V
+	return zero
+}
+
+// set stores v for id.
+func (t *idTable[V]) set(id uint64, v V) {
+	if t.small != nil {
+		t.small[id] = v
+		if len(t.small) <= idSmall {
+			return
+		}
+		t.pages = make(map[uint64]*[1 << idPageBits]V, 2*idSmall>>idPageBits)
+		for k, x := range t.small {
+			t.page(k, true)[k&(1<<idPageBits-1)] = x
+		}
+		t.small = nil
+		return
+	}
+	t.page(id, true)[id&(1<<idPageBits-1)] = v
 }

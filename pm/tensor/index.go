@@ -90,7 +90,7 @@ func (o AtOp) Grad(in, out, gout []*Tensor) []*Tensor {
 	if !in[0].DType().IsFloat() {
 		return []*Tensor{nil}
 	}
-	return []*Tensor{Apply1(IncAtsOp{Depth: len(o.Idx.Ints()), Idx: o.Idx}, in[0], gout[0])}
+	return []*Tensor{Apply1(IncAtsOp{Depth: o.Idx.count(), Idx: o.Idx}, in[0], gout[0])}
 }
 
 // IncAtsOp is a scatter-add: zeros shaped like its first input, with each further input added,
@@ -285,6 +285,11 @@ func At(x any, idx ...int) *Tensor {
 		e := err.(*Error)
 		e.Expr = t.label()
 		panic(e)
+	}
+	if len(idx) == 1 && len(t.typ.Shape) == 1 {
+		// An element of a vector, in range (just checked): what AtOp.Infer would give, without
+		// decoding the index again. Element-by-element models make many.
+		return newApply1(AtOp{Idx: MakeIntList(idx)}, []*Tensor{t}, Type{DType: t.typ.DType, Shape: []int{}}, "").Outputs[0]
 	}
 	return Apply1(AtOp{Idx: MakeIntList(idx)}, t)
 }

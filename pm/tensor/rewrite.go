@@ -79,9 +79,9 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 			panic(r)
 		}
 	}()
-	m := make(map[*Tensor]*Tensor, len(fg.Nodes))
+	m := newIDTable[*Tensor](len(fg.Nodes))
 	get := func(t *Tensor) *Tensor {
-		if r, ok := m[t]; ok {
+		if r := m.get(t.idOf()); r != nil {
 			return r
 		}
 		return t
@@ -93,12 +93,19 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 	}
 	seen := make(map[key]*Apply, len(fg.Nodes))
 	rules := localRules()
+	var buf [4]*Tensor
 	for _, n := range fg.Nodes {
-		ins := make([]*Tensor, len(n.Inputs))
+		// The inputs, remapped; in buf when they fit, as most nodes' do (rules and ApplyOp
+		// copy them; copyNode may keep them, see below).
+		ins := buf[:0]
+		if len(n.Inputs) > len(buf) {
+			ins = make([]*Tensor, 0, len(n.Inputs))
+		}
 		changed := false
-		for i, x := range n.Inputs {
-			ins[i] = get(x)
-			if ins[i] != x {
+		for _, x := range n.Inputs {
+			r := get(x)
+			ins = append(ins, r)
+			if r != x {
 				changed = true
 			}
 		}
@@ -111,14 +118,17 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 				}
 			}
 			if rep != nil {
-				rep = rewriteNew(rep, m, rules)
-				m[n.Outputs[0]] = rep
+				rep = rewriteNew(rep, rules)
+				m.set(n.Outputs[0].idOf(), rep)
 				changed = true
 				continue
 			}
 		}
 		node := n
 		if changed {
+			if len(n.Inputs) <= len(buf) && (len(n.Outputs) != 1 || len(ins) > 2) {
+				ins = append([]*Tensor(nil), ins...) // copyNode keeps them
+			}
 			node = copyNode(n, ins)
 		}
 		if !stateful && len(ins) <= 4 && reflect.TypeOf(n.Op).Comparable() {
@@ -126,7 +136,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 			copy(k.a[:], ins)
 			if prev, ok := seen[k]; ok {
 				for i, o := range n.Outputs {
-					m[o] = prev.Outputs[i]
+					m.set(o.idOf(), prev.Outputs[i])
 				}
 				changed = true
 				continue
@@ -138,7 +148,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 				for i, o := range n.Outputs {
 					c := constArray(vals[i])
 					c.name = o.name
-					m[o] = c
+					m.set(o.idOf(), c)
 				}
 				changed = true
 				continue
@@ -146,7 +156,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		}
 		for i, o := range n.Outputs {
 			if node.Outputs[i] != o {
-				m[o] = node.Outputs[i]
+				m.set(o.idOf(), node.Outputs[i])
 			}
 		}
 	}
@@ -156,7 +166,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites
 // compose, e.g. a rule's output feeding another rule's pattern.
-func rewriteNew(t *Tensor, m map[*Tensor]*Tensor, rules []rule) *Tensor {
+func rewriteNew(t *Tensor, rules []rule) *Tensor {
 	for depth := 0; depth < 8 && t.owner != nil && len(t.owner.Outputs) == 1 && !isStateful(t.owner.Op); depth++ {
 		var rep *Tensor
 		for _, r := range rules {
@@ -301,15 +311,26 @@ func (SumFromOp) Grad(in, out, gout []*Tensor) []*Tensor {
 // inputs remapped by m; visit returns replacements for a node's outputs, or nil to keep the
 // node, rebuilt if its inputs changed. It returns the graph with the outputs remapped.
 func (fg *FunctionGraph) rebuild(nodes []*Apply, m map[*Tensor]*Tensor, visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
+	return fg.rebuildWith(nodes, func(t *Tensor) *Tensor { return m[t] }, func(t, r *Tensor) { m[t] = r }, visit)
+}
+
+// rebuildIDs is rebuild with the remapping in a table indexed by id.
+func (fg *FunctionGraph) rebuildIDs(nodes []*Apply, m *idTable[*Tensor], visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
+	return fg.rebuildWith(nodes, func(t *Tensor) *Tensor { return m.get(t.idOf()) }, func(t, r *Tensor) { m.set(t.idOf(), r) }, visit)
+}
+
+// rebuildWith is rebuild with the remapping read by look (nil if t is not remapped) and
+// written by set.
+func (fg *FunctionGraph) rebuildWith(nodes []*Apply, look func(*Tensor) *Tensor, set func(t, r *Tensor), visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
 	get := func(t *Tensor) *Tensor {
-		if r, ok := m[t]; ok {
+		if r := look(t); r != nil {
 			return r
 		}
 		return t
 	}
 	if cerr := Catch(func() {
 		for _, n := range nodes {
-			if _, done := m[n.Outputs[0]]; done {
+			if look(n.Outputs[0]) != nil {
 				continue
 			}
 			ins := make([]*Tensor, len(n.Inputs))
@@ -320,10 +341,13 @@ func (fg *FunctionGraph) rebuild(nodes []*Apply, m map[*Tensor]*Tensor, visit fu
 			}
 			if rep := visit(n, ins); rep != nil {
 				for i, o := range n.Outputs {
-					m[o] = rep[i]
+					set(o, rep[i])
 				}
 			} else if changed {
-				renode(n, ins, m)
+				node := copyNode(n, ins)
+				for i, o := range n.Outputs {
+					set(o, node.Outputs[i])
+				}
 			}
 		}
 	}); cerr != nil {
@@ -346,10 +370,10 @@ func copyNode(n *Apply, ins []*Tensor) *Apply {
 		o := n.Outputs[0]
 		return newApply1(n.Op, ins, o.typ, o.name)
 	}
-	node := &Apply{Op: n.Op, Inputs: ins}
+	node := &Apply{Op: n.Op, Inputs: ins, id: newIDs(1 + len(n.Outputs))}
 	node.Outputs = make([]*Tensor, len(n.Outputs))
 	for i, o := range n.Outputs {
-		node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i}
+		node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i, id: node.id + 1 + uint64(i)}
 	}
 	return node
 }
@@ -391,11 +415,10 @@ func atElement(t *Tensor) (*Tensor, int, bool) {
 	if len(v.typ.Shape) != 1 || v.typ.Shape[0] < 0 || v.typ.DType != Float64 {
 		return nil, 0, false
 	}
-	idx := o.Idx.Ints()
-	if len(idx) != 1 {
+	i, ok := o.Idx.single()
+	if !ok {
 		return nil, 0, false
 	}
-	i := idx[0]
 	if i < 0 {
 		i += v.typ.Shape[0]
 	}
@@ -495,55 +518,117 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		op    Op
 		level int
 	}
-	level := make(map[*Apply]int, len(fg.Nodes))
+	// level[i] is the depth of fg.Nodes[i]; nodeLevel the same by node id.
+	level := make([]int32, len(fg.Nodes))
+	nodeLevel := newIDTable[int32](len(fg.Nodes))
 	groups := map[key][]*Apply{}
-	maxLevel := 0
-	for _, n := range fg.Nodes {
-		l := 0
+	var maxLevel int32
+	for i, n := range fg.Nodes {
+		var l int32
 		for _, x := range n.Inputs {
-			if x.owner != nil && level[x.owner]+1 > l {
-				l = level[x.owner] + 1
+			if x.owner != nil {
+				l = max(l, nodeLevel.get(x.owner.idOf())+1)
 			}
 		}
-		level[n] = l
+		level[i] = l
+		nodeLevel.set(n.idOf(), l)
 		maxLevel = max(maxLevel, l)
 		if vectorizable(n) && !isStateful(n.Op) {
-			k := key{n.Op, l}
+			k := key{n.Op, int(l)}
 			groups[k] = append(groups[k], n)
 		}
 	}
-	group := make(map[*Apply][]*Apply, len(fg.Nodes))
+	group := newIDTable[[]*Apply](len(fg.Nodes))
+	grouped := false
 	for _, g := range groups {
 		if len(g) >= vectorMin {
+			grouped = true
 			for _, n := range g {
-				group[n] = g
+				group.set(n.idOf(), g)
 			}
 		}
 	}
-	if len(group) == 0 {
+	if !grouped {
 		return fg, nil
 	}
 	// Level order: every node after the nodes it reads, and a group's inputs all remapped
 	// before its first member is visited.
-	byLevel := make([][]*Apply, maxLevel+1)
+	count := make([]int, maxLevel+2)
+	for _, l := range level {
+		count[l+1]++
+	}
+	for l := 1; l < len(count); l++ {
+		count[l] += count[l-1]
+	}
+	order := make([]*Apply, len(fg.Nodes))
+	for i, n := range fg.Nodes {
+		order[count[level[i]]] = n
+		count[level[i]]++
+	}
+	// A group member's outputs become elements of the group's vector outputs, made when first
+	// read: an output nothing reads (an unused partial derivative) gets none.
+	type element struct {
+		v    *Tensor
+		i    int
+		name string
+	}
+	// The chains of additions of vectorMin terms or more are folded at their last addition
+	// (as sumChains does), where the terms are elements of the group vectors: their inner
+	// additions are not rebuilt on those elements only to be folded away afterwards.
+	inner := addChains(fg)
 	for _, n := range fg.Nodes {
-		byLevel[level[n]] = append(byLevel[level[n]], n)
+		if isScalarAdd(n) && !inner.get(n.idOf()) && (group.get(n.idOf()) != nil || len(chainTerms(n, inner)) < vectorMin) {
+			for t := n.Inputs[0]; t.owner != nil && inner.get(t.owner.idOf()); t = t.owner.Inputs[0] {
+				inner.set(t.owner.idOf(), false)
+			}
+		}
 	}
-	order := make([]*Apply, 0, len(fg.Nodes))
-	for _, l := range byLevel {
-		order = append(order, l...)
+	m := newIDTable[*Tensor](len(fg.Nodes))
+	lazy := newIDTable[element](len(fg.Nodes))
+	look := func(t *Tensor) *Tensor {
+		id := t.idOf()
+		if r := m.get(id); r != nil {
+			return r
+		}
+		if e := lazy.get(id); e.v != nil {
+			r := At(e.v, e.i)
+			r.name = e.name
+			m.set(id, r)
+			return r
+		}
+		return nil
 	}
-	m := make(map[*Tensor]*Tensor, len(fg.Nodes))
 	get := func(t *Tensor) *Tensor {
-		if r, ok := m[t]; ok {
+		if r := look(t); r != nil {
 			return r
 		}
 		return t
 	}
-	return fg.rebuild(order, m, func(n *Apply, ins []*Tensor) []*Tensor {
-		g := group[n]
+	set := func(t, r *Tensor) { m.set(t.idOf(), r) }
+	return fg.rebuildWith(order, look, set, func(n *Apply, ins []*Tensor) []*Tensor {
+		g := group.get(n.idOf())
 		if g == nil {
-			return nil
+			if !isScalarAdd(n) {
+				return nil
+			}
+			if inner.get(n.idOf()) {
+				return n.Outputs // left for the chain's last addition to fold
+			}
+			terms := chainTerms(n, inner)
+			if len(terms) < vectorMin {
+				return nil
+			}
+			for i := range terms {
+				terms[i] = get(terms[i])
+			}
+			res := foldRuns(terms)
+			if res == nil {
+				res = terms[0]
+				for _, t := range terms[1:] {
+					res = Add(res, t)
+				}
+			}
+			return []*Tensor{res}
 		}
 		packed := make([]*Tensor, len(n.Inputs))
 		vector := false
@@ -558,21 +643,19 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		if !vector {
 			// Identical nodes: left to the merging of common subexpressions.
 			for _, mb := range g {
-				delete(group, mb)
+				group.set(mb.idOf(), nil)
 			}
 			return nil
 		}
 		outs := ApplyOp(n.Op, packed...)
 		for i, mb := range g {
 			for k, o := range mb.Outputs {
-				e := At(outs[k], i)
-				e.name = o.name
-				m[o] = e
+				lazy.set(o.idOf(), element{outs[k], i, o.name})
 			}
 		}
 		rep := make([]*Tensor, len(n.Outputs))
 		for i, o := range n.Outputs {
-			rep[i] = m[o]
+			rep[i] = look(o)
 		}
 		return rep
 	})
@@ -587,45 +670,26 @@ func isScalarAdd(n *Apply) bool {
 // sumChains turns each left fold of scalar additions (((a + b) + c) + ...) in which every
 // element of a vector appears in order into Sum or SumFromOp over that vector; it also turns
 // a scatter-add that puts every element of a vector back at its own index into that vector,
-// and a concatenation of the elements of a vector in order into the vector. It runs after
+// and a concatenation or a pack of the elements of a vector in order into the vector. It runs after
 // vectorizeScalars, whose At nodes these are.
 func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
-	readers := fg.readers()
-	// inner marks additions whose one reader is an addition taking them as its left operand:
-	// they are part of a longer chain.
-	inner := map[*Apply]bool{}
-	for _, n := range fg.Nodes {
-		if isScalarAdd(n) {
-			if l := n.Inputs[0]; l.owner != nil && isScalarAdd(l.owner) && readers[l] == 1 {
-				inner[l.owner] = true
-			}
-		}
-	}
-	m := make(map[*Tensor]*Tensor, len(fg.Nodes)/4)
+	inner := addChains(fg)
+	m := newIDTable[*Tensor](len(fg.Nodes))
 	get := func(t *Tensor) *Tensor {
-		if r, ok := m[t]; ok {
+		if r := m.get(t.idOf()); r != nil {
 			return r
 		}
 		return t
 	}
-	return fg.rebuild(fg.Nodes, m, func(n *Apply, ins []*Tensor) []*Tensor {
+	return fg.rebuildIDs(fg.Nodes, m, func(n *Apply, ins []*Tensor) []*Tensor {
 		switch op := n.Op.(type) {
 		case Elemwise:
-			if !isScalarAdd(n) || inner[n] {
+			if !isScalarAdd(n) || inner.get(n.idOf()) {
 				return nil
 			}
-			var terms []*Tensor
-			t := n.Outputs[0]
-			for t.owner != nil && isScalarAdd(t.owner) && (t == n.Outputs[0] || inner[t.owner]) {
-				terms = append(terms, t.owner.Inputs[1])
-				t = t.owner.Inputs[0]
-			}
-			terms = append(terms, t)
+			terms := chainTerms(n, inner)
 			if len(terms) < vectorMin {
 				return nil
-			}
-			for i, j := 0, len(terms)-1; i < j; i, j = i+1, j-1 {
-				terms[i], terms[j] = terms[j], terms[i]
 			}
 			for i := range terms {
 				terms[i] = get(terms[i])
@@ -641,9 +705,47 @@ func sumChains(fg *FunctionGraph) (*FunctionGraph, error) {
 			if w := concatElements(op, ins); w != nil {
 				return []*Tensor{w}
 			}
+		case PackOp:
+			// The elements of a vector packed again (a gradient of many scalars).
+			if len(ins) >= vectorMin {
+				if w := gatherFrom(ins); w != nil {
+					return []*Tensor{w}
+				}
+			}
 		}
 		return nil
 	})
+}
+
+// addChains marks the inner additions of fg's chains of scalar additions: those whose one
+// reader is an addition taking them as its left operand, so that they are part of a longer
+// chain.
+func addChains(fg *FunctionGraph) *idTable[bool] {
+	readers := fg.readerCounts()
+	inner := newIDTable[bool](len(fg.Nodes))
+	for _, n := range fg.Nodes {
+		if isScalarAdd(n) {
+			if l := n.Inputs[0]; l.owner != nil && isScalarAdd(l.owner) && readers.get(l.idOf()) == 1 {
+				inner.set(l.owner.idOf(), true)
+			}
+		}
+	}
+	return inner
+}
+
+// chainTerms is the terms the chain of additions ending at head adds, in order.
+func chainTerms(head *Apply, inner *idTable[bool]) []*Tensor {
+	var terms []*Tensor
+	t := head.Outputs[0]
+	for t.owner != nil && isScalarAdd(t.owner) && (t == head.Outputs[0] || inner.get(t.owner.idOf())) {
+		terms = append(terms, t.owner.Inputs[1])
+		t = t.owner.Inputs[0]
+	}
+	terms = append(terms, t)
+	for i, j := 0, len(terms)-1; i < j; i, j = i+1, j-1 {
+		terms[i], terms[j] = terms[j], terms[i]
+	}
+	return terms
 }
 
 // foldRuns is terms[0] + terms[1] + ... added left to right, with each run of at least

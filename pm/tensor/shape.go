@@ -11,6 +11,9 @@ type IntList string
 
 // MakeIntList encodes v.
 func MakeIntList(v []int) IntList {
+	if len(v) == 1 {
+		return IntList(strconv.Itoa(v[0]))
+	}
 	var b strings.Builder
 	for i, x := range v {
 		if i > 0 {
@@ -26,12 +29,34 @@ func (l IntList) Ints() []int {
 	if l == "" {
 		return []int{}
 	}
-	parts := strings.Split(string(l), ",")
-	out := make([]int, len(parts))
-	for i, p := range parts {
-		out[i], _ = strconv.Atoi(p)
+	out := make([]int, 0, strings.Count(string(l), ",")+1)
+	for s := string(l); ; {
+		i := strings.IndexByte(s, ',')
+		if i < 0 {
+			v, _ := strconv.Atoi(s)
+			return append(out, v)
+		}
+		v, _ := strconv.Atoi(s[:i])
+		out = append(out, v)
+		s = s[i+1:]
 	}
-	return out
+}
+
+// count is the number of elements of the list.
+func (l IntList) count() int {
+	if l == "" {
+		return 0
+	}
+	return strings.Count(string(l), ",") + 1
+}
+
+// single returns the list's one element; false if it has not exactly one.
+func (l IntList) single() (int, bool) {
+	if l == "" || strings.IndexByte(string(l), ',') >= 0 {
+		return 0, false
+	}
+	v, err := strconv.Atoi(string(l))
+	return v, err == nil
 }
 
 // String prints the list like "[2 -1]".
