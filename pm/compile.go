@@ -153,7 +153,7 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		return nil, err
 	}
 	if !c.noJacobian {
-		m.compiled.Store(&compiledLogp{ld: ld, nvars: len(m.vars)})
+		m.compiled.Store(&compiledLogp{ld: ld, version: m.version})
 	}
 	return ld, nil
 }

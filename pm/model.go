@@ -66,13 +66,16 @@ type Model struct {
 	// compiled is the last log-density Compile built with the Jacobians: checkInitial
 	// evaluates it before compiling the model's terms one by one.
 	compiled atomic.Pointer[compiledLogp]
+	// version counts the changes to the model's variables (each add and each drop, as when a
+	// notebook cell redefines a variable), so that a compiled log-density can tell it is stale.
+	version uint64
 }
 
-// compiledLogp is a compiled log-density and the number of the model's variables when it was
-// compiled (a model that has grown since has terms it lacks).
+// compiledLogp is a compiled log-density and the model's version when it was compiled (a model
+// that has changed since has terms it lacks or no longer has).
 type compiledLogp struct {
-	ld    *LogDensity
-	nvars int
+	ld      *LogDensity
+	version uint64
 }
 
 // NewModel returns an empty model.
@@ -136,6 +139,7 @@ func (m *Model) add(op string, rv *RV) {
 	}
 	m.vars = append(m.vars, rv)
 	m.byName[rv.Name] = rv
+	m.version++
 }
 
 // setValue gives a free variable its value variable and indexes it.
@@ -332,6 +336,7 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 }
 
 func (m *Model) drop(rv *RV) {
+	m.version++
 	delete(m.byName, rv.Name)
 	if rv.Value != nil {
 		if m.byValueName[rv.Value.Name()] == rv {

@@ -128,7 +128,7 @@ func (m *Model) LogpTerms(p Point) (terms map[string]float64, err error) {
 func (m *Model) checkInitial(op string, p Point) error {
 	// The log-density just compiled (by Sample, Fit, FindMAP) gives the total at once: when
 	// it is finite, so is every term, and the terms need not be compiled one by one.
-	if c := m.compiled.Load(); c != nil && c.nvars == len(m.vars) {
+	if c := m.compiled.Load(); c != nil && c.version == m.version {
 		if x, err := c.ld.Flatten(p); err == nil {
 			if lp := c.ld.Clone().Logp(x); !math.IsNaN(lp) && !math.IsInf(lp, 0) {
 				return nil
