@@ -7,15 +7,17 @@ import (
 
 // point is a phase-space point: position q, momentum p, gradient g of the
 // log-density at q, velocity v = M⁻¹p (Stan's "p sharp"), log-density lp
-// and kinetic energy kin.
+// and kinetic energy kin. With a low-rank metric, ig = M⁻¹g too, so that a
+// leapfrog step updates v by the same kicks as p (v += ε/2 M⁻¹g) and applies
+// M⁻¹ once per gradient instead of twice per step (see metric.start).
 type point struct {
-	q, p, g, v []float64
-	lp, kin    float64
+	q, p, g, v, ig []float64
+	lp, kin        float64
 }
 
 func newPoint(n int) point {
-	b := make([]float64, 4*n)
-	return point{q: b[:n:n], p: b[n : 2*n : 2*n], g: b[2*n : 3*n : 3*n], v: b[3*n:]}
+	b := make([]float64, 5*n)
+	return point{q: b[:n:n], p: b[n : 2*n : 2*n], g: b[2*n : 3*n : 3*n], v: b[3*n : 4*n : 4*n], ig: b[4*n:]}
 }
 
 // energy is the Hamiltonian -lp + K(p); NaN counts as +Inf.
@@ -32,6 +34,7 @@ func (z *point) copyFrom(o *point) {
 	copy(z.p, o.p)
 	copy(z.g, o.g)
 	copy(z.v, o.v)
+	copy(z.ig, o.ig)
 	z.lp, z.kin = o.lp, o.kin
 }
 
@@ -171,6 +174,26 @@ func (h *hamiltonian) leapfrog(z *point, eps float64) {
 			p[i] = pi
 			q[i] += eps * inv[i] * pi
 		}
+	} else if !h.met.dense {
+		// Low rank: v = M⁻¹p is linear in p, so each kick of p by ε/2 g kicks v by
+		// ε/2 M⁻¹g, and M⁻¹ is applied once per gradient (ig is kept by metric.start
+		// and by this step).
+		for i := range z.p {
+			z.p[i] += half * z.g[i]
+			z.v[i] += half * z.ig[i]
+			z.q[i] += eps * z.v[i]
+		}
+		z.lp = h.eval(z.q, z.g)
+		h.met.velocity(z.g, z.ig)
+		k := 0.0
+		for i, gi := range z.g {
+			pi := z.p[i] + half*gi
+			vi := z.v[i] + half*z.ig[i]
+			z.p[i], z.v[i] = pi, vi
+			k += pi * vi
+		}
+		z.kin = 0.5 * k
+		return
 	} else {
 		for i := range z.p {
 			z.p[i] += half * z.g[i]
@@ -257,7 +280,7 @@ func (h *hamiltonian) initStepSize() {
 		copy(t.g, h.z.g)
 		t.lp = h.z.lp
 		h.met.sampleP(h.s.Rng, t.p)
-		t.kin = h.met.velocity(t.p, t.v)
+		t.kin = h.met.start(t)
 		h0 := t.energy()
 		h.leapfrog(t, h.eps)
 		return h0 - t.energy()
@@ -390,7 +413,7 @@ func (m *HMC) Step(s *State, st *Stats) {
 	z := &m.z
 	t := &m.tmp
 	m.met.sampleP(s.Rng, z.p)
-	z.kin = m.met.velocity(z.p, z.v)
+	z.kin = m.met.start(z)
 	h0 := z.energy()
 	t.copyFrom(z)
 	n := int(m.pathLength / m.eps)

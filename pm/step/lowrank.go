@@ -67,6 +67,17 @@ func (m *metric) addLowRank(w, f []float64) {
 	}
 }
 
+// start computes z.v = M⁻¹p after a fresh momentum and returns the kinetic
+// energy; with a low-rank metric it also computes z.ig = M⁻¹g, which the
+// leapfrog steps from z then keep up to date.
+func (m *metric) start(z *point) float64 {
+	kin := m.velocity(z.p, z.v)
+	if !m.dense && m.k > 0 {
+		m.velocity(z.g, z.ig)
+	}
+	return kin
+}
+
 // velocityLowRank writes v = M⁻¹p and returns p·v/2 for k > 0.
 func (m *metric) velocityLowRank(p, v []float64) float64 {
 	w := m.work
@@ -130,6 +141,9 @@ type lowRankSettings struct {
 // from the smaller bᵀb) into dst's columns from col on, and returns how many.
 func leadingDirections(b *mat.Dense, m int, dst *mat.Dense, col int) int {
 	n, N := b.Dims()
+	if n <= N {
+		return leadingDirectionsSmall(b, m, dst, col)
+	}
 	var gram mat.SymDense
 	gram.SymOuterK(1, b.T())
 	var e mat.EigenSym
@@ -154,6 +168,36 @@ func leadingDirections(b *mat.Dense, m int, dst *mat.Dense, col int) int {
 		uv := mat.NewVecDense(n, u)
 		uv.MulVec(b, mat.NewVecDense(N, vj))
 		uv.ScaleVec(1/math.Sqrt(mu[j]), uv)
+		dst.SetCol(col+cnt, u)
+		cnt++
+	}
+	return cnt
+}
+
+// leadingDirectionsSmall is leadingDirections for b with no more rows than columns: the
+// eigenvectors of the n×n matrix b bᵀ directly, cheaper than going through the N×N bᵀb.
+func leadingDirectionsSmall(b *mat.Dense, m int, dst *mat.Dense, col int) int {
+	n, _ := b.Dims()
+	var gram mat.SymDense
+	gram.SymOuterK(1, b)
+	var e mat.EigenSym
+	if !e.Factorize(&gram, true) {
+		return 0
+	}
+	mu := e.Values(nil)
+	top := mu[n-1]
+	if !(top > 0) {
+		return 0
+	}
+	var v mat.Dense
+	e.VectorsTo(&v)
+	u := make([]float64, n)
+	cnt := 0
+	for j := n - 1; j >= 0 && cnt < m; j-- {
+		if !(mu[j] > 1e-10*top) {
+			break
+		}
+		mat.Col(u, j, &v)
 		dst.SetCol(col+cnt, u)
 		cnt++
 	}
@@ -220,45 +264,18 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 	if span <= 0 || span > N {
 		span = N
 	}
-	basisIn := mat.NewDense(n, 2*span, nil)
-	cx0 := leadingDirections(xt, span, basisIn, 0)
-	cg0 := leadingDirections(gt, span, basisIn, cx0)
-	basisIn = basisIn.Slice(0, n, 0, cx0+cg0).(*mat.Dense)
-	if cx0+cg0 == 0 {
-		return sd, nil, nil, true
-	}
-	// An orthonormal basis of the span from the Gram matrix's eigenvectors: q = B V μ^−½ for
-	// the eigenvalues μ above 10⁻¹⁰ of the largest (singular values above 10⁻⁵ of it, where
-	// the basis stays orthonormal to about 10⁻⁶); 2N×2N is cheaper than B's SVD.
-	var gram mat.SymDense
-	gram.SymOuterK(1, basisIn.T())
-	var ge mat.EigenSym
-	if !ge.Factorize(&gram, true) {
-		return sd, nil, nil, true
-	}
-	mu := ge.Values(nil)
-	top := mu[len(mu)-1]
-	var gv mat.Dense
-	ge.VectorsTo(&gv)
-	var cols []int
-	for j := len(mu) - 1; j >= 0; j-- {
-		if mu[j] > 1e-10*top {
-			cols = append(cols, j)
-		}
-	}
-	r := len(cols)
-	if r == 0 || !(top > 0) {
-		return sd, nil, nil, true
-	}
-	vk := mat.NewDense(cx0+cg0, r, nil)
-	for c, j := range cols {
-		f := 1 / math.Sqrt(mu[j])
-		for l := 0; l < cx0+cg0; l++ {
-			vk.Set(l, c, gv.At(l, j)*f)
-		}
-	}
 	var q mat.Dense
-	q.Mul(basisIn, vk)
+	r := n
+	if n <= 2*span {
+		// With no more coordinates than the basis would have vectors, the span is the whole
+		// space: Q = I, and the eigenproblems are n×n (linreg: 4×4 instead of 160×160).
+		q.CloneFrom(eye(n))
+	} else {
+		var ok bool
+		if r, ok = spanBasis(xt, gt, span, &q); !ok {
+			return sd, nil, nil, true
+		}
+	}
 	// Covariances of the projections, regularised.
 	cov := func(b mat.Matrix) []float64 {
 		var p mat.Dense
@@ -345,4 +362,59 @@ func geoMeanChol(cx, cg []float64, n int) ([]float64, bool) {
 		return nil, false
 	}
 	return symmetricRows(&x, n)
+}
+
+// spanBasis writes into q (n×r) an orthonormal basis of the span of the leading span
+// directions of the draws xt and of the gradients gt, and returns r; ok is false when the span
+// is empty or a decomposition fails.
+func spanBasis(xt, gt *mat.Dense, span int, q *mat.Dense) (r int, ok bool) {
+	n, _ := xt.Dims()
+	basisIn := mat.NewDense(n, 2*span, nil)
+	cx0 := leadingDirections(xt, span, basisIn, 0)
+	cg0 := leadingDirections(gt, span, basisIn, cx0)
+	basisIn = basisIn.Slice(0, n, 0, cx0+cg0).(*mat.Dense)
+	if cx0+cg0 == 0 {
+		return 0, false
+	}
+	// An orthonormal basis of the span from the Gram matrix's eigenvectors: q = B V μ^−½ for
+	// the eigenvalues μ above 10⁻¹⁰ of the largest (singular values above 10⁻⁵ of it, where
+	// the basis stays orthonormal to about 10⁻⁶); 2N×2N is cheaper than B's SVD.
+	var gram mat.SymDense
+	gram.SymOuterK(1, basisIn.T())
+	var ge mat.EigenSym
+	if !ge.Factorize(&gram, true) {
+		return 0, false
+	}
+	mu := ge.Values(nil)
+	top := mu[len(mu)-1]
+	var gv mat.Dense
+	ge.VectorsTo(&gv)
+	var cols []int
+	for j := len(mu) - 1; j >= 0; j-- {
+		if mu[j] > 1e-10*top {
+			cols = append(cols, j)
+		}
+	}
+	r = len(cols)
+	if r == 0 || !(top > 0) {
+		return 0, false
+	}
+	vk := mat.NewDense(cx0+cg0, r, nil)
+	for c, j := range cols {
+		f := 1 / math.Sqrt(mu[j])
+		for l := 0; l < cx0+cg0; l++ {
+			vk.Set(l, c, gv.At(l, j)*f)
+		}
+	}
+	q.Mul(basisIn, vk)
+	return r, true
+}
+
+// eye is the n×n identity.
+func eye(n int) *mat.Dense {
+	m := mat.NewDense(n, n, nil)
+	for i := 0; i < n; i++ {
+		m.Set(i, i, 1)
+	}
+	return m
 }

@@ -176,7 +176,7 @@ func (u *NUTS) Step(s *State, st *Stats) {
 	u.begin(s)
 	z := &u.z
 	u.met.sampleP(s.Rng, z.p)
-	z.kin = u.met.velocity(z.p, z.v)
+	z.kin = u.met.start(z)
 	H0 := z.energy()
 	u.h0 = H0
 	u.zFwd.copyFrom(z)
