@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package fastmath
+
+const useMathExpAVX2 = false
+
+func mathExpAVX2(dst, x *float64, n int) int {
+	panic("fastmath: mathExpAVX2 called without AVX2 kernels")
+}
