@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gopm-dev/gopm/pm/internal/fastmath"
 )
@@ -366,6 +367,14 @@ func arithKernel(name string, scalar []bool, idx [][]int32) Kernel {
 			return func(out, in []*Array) error {
 				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
 				a = a[:len(d)]
+				if r, ok := exactRecip(c); ok {
+					// x/c and x·(1/c) round the same real number: the same bits, and a
+					// multiplication costs a fraction of a division.
+					for i := range d {
+						d[i] = a[i] * r
+					}
+					return nil
+				}
 				for i := range d {
 					d[i] = a[i] / c
 				}
@@ -413,6 +422,16 @@ func arithKernel(name string, scalar []bool, idx [][]int32) Kernel {
 		}
 	}
 	return nil
+}
+
+// exactRecip returns 1/c when it is exact, c a power of two whose reciprocal is a normal
+// number (so x/c = x·(1/c) for every x, subnormal results and special values included).
+func exactRecip(c float64) (float64, bool) {
+	frac, exp := math.Frexp(c)
+	if (frac != 0.5 && frac != -0.5) || exp < -1020 || exp > 1022 {
+		return 0, false
+	}
+	return 1 / c, true
 }
 
 // Grad implements Op: the scalar op's gradient, summed back over broadcast dimensions.
