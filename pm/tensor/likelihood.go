@@ -256,7 +256,7 @@ type normalKernel struct {
 	sx, sm, ss int
 	// A constant σ: 1/σ and log σ + log(2π)/2 once, not per element and call.
 	invS, cS []float64
-	// logS holds log σ of a vector σ, taken four elements at a time (fastmath.LogTo).
+	// logS holds log σ of a vector σ, taken four elements at a time (math.Log's bits).
 	logS     []float64
 	inv1, c1 [1]float64 // the same for a σ of one element, per call
 	// skipMu and skipSigma leave the partials dlp/dμ and dlp/dσ unwritten.
@@ -302,7 +302,7 @@ func newNormalKernel(spec KernelSpec, skip uint8, summed, from bool) (*normalKer
 				break
 			}
 			k.invS[i] = 1 / v
-			k.cS[i] = fastmath.Log(v) + halfLog2Pi
+			k.cS[i] = math.Log(v) + halfLog2Pi
 		}
 	}
 	return k, nil
@@ -333,7 +333,7 @@ func (k *normalKernel) run(outs, in []*Array, start float64) float64 {
 			if !(sv > 0) {
 				return k.general(x, mu, sg, lp, dmu, dsg, start)
 			}
-			k.inv1[0], k.c1[0] = 1/sv, fastmath.Log(sv)+halfLog2Pi
+			k.inv1[0], k.c1[0] = 1/sv, math.Log(sv)+halfLog2Pi
 			inv, c = k.inv1[:], k.c1[:]
 		}
 		return normalStrided(n, x, k.sx, mu, k.sm, inv, c, k.ss, lp, dmu, dsg, start)
@@ -420,8 +420,8 @@ func normalStrided(n int, x []float64, sx int, mu []float64, sm int, inv, c []fl
 }
 
 // vecSigma is the kernel for a vector σ (stride 1) and x, μ read with strides 0 or 1: the
-// logarithms first, four at a time, then general's formulas. A σ ≤ 0 (or NaN) anywhere takes
-// general, which gives the same bits where σ > 0.
+// logarithms first, four at a time (fastmath.MathLogTo: math.Log's bits), then general's
+// formulas, so the bits are general's. A σ ≤ 0 (or NaN) anywhere takes general itself.
 func (k *normalKernel) vecSigma(x, mu, sg, lp, dmu, dsg []float64, s float64) float64 {
 	n := k.n
 	sg = sg[:n]
@@ -431,7 +431,7 @@ func (k *normalKernel) vecSigma(x, mu, sg, lp, dmu, dsg []float64, s float64) fl
 		}
 	}
 	ls := k.logS[:n]
-	fastmath.LogTo(ls, sg)
+	fastmath.MathLogTo(ls, sg)
 	if k.sx == 1 && k.sm == 0 && lp == nil && dmu == nil && dsg != nil {
 		// Observed data with one mean and a vector of scales (stochastic volatility).
 		x, m, dsg := x[:n], mu[0], dsg[:n]
@@ -473,7 +473,7 @@ func (k *normalKernel) general(x, mu, sg, lp, dmu, dsg []float64, s float64) flo
 		} else {
 			inv := 1 / si
 			z := (xi - mi) * inv
-			l = -0.5*z*z - (fastmath.Log(si) + halfLog2Pi)
+			l = -0.5*z*z - (math.Log(si) + halfLog2Pi)
 			d1 = z * inv
 			d2 = (z*z - 1) * inv
 		}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm/internal/benchutil"
-	"github.com/gopm-dev/gopm/pm/internal/fastmath"
 )
 
 // BenchmarkNormalKernel is the elementwise normal log-density with its partials on 10,000
@@ -41,7 +40,7 @@ func BenchmarkNormalKernel(b *testing.B) {
 }
 
 // normalRef is the normal log-density and its partials at one element, as the kernels define
-// them: z = (x − μ)·(1/σ), lp = −z²/2 − (log σ + log(2π)/2) with fastmath's log, dμ = z/σ (as z·(1/σ)),
+// them: z = (x − μ)·(1/σ), lp = −z²/2 − (log σ + log(2π)/2) with math.Log, dμ = z/σ (as z·(1/σ)),
 // dσ = (z² − 1)·(1/σ); −Inf and zero partials where σ ≤ 0.
 func normalRef(x, m, sg float64) (lp, dmu, dsg float64) {
 	if !(sg > 0) {
@@ -49,7 +48,7 @@ func normalRef(x, m, sg float64) (lp, dmu, dsg float64) {
 	}
 	inv := 1 / sg
 	z := (x - m) * inv
-	return -0.5*z*z - (fastmath.Log(sg) + 0.91893853320467274178032973640561764), z * inv, (z*z - 1) * inv
+	return -0.5*z*z - (math.Log(sg) + 0.91893853320467274178032973640561764), z * inv, (z*z - 1) * inv
 }
 
 // Every path of the normal kernels (operands a vector, a scalar or a broadcast; σ constant,

@@ -2,8 +2,12 @@
 
 package fastmath
 
-const useMathExpAVX2 = false
+const useMathAVX2 = false
 
 func mathExpAVX2(dst, x *float64, n int) int {
 	panic("fastmath: mathExpAVX2 called without AVX2 kernels")
+}
+
+func mathLogAVX2(dst, x *float64, n int) int {
+	panic("fastmath: mathLogAVX2 called without AVX2 kernels")
 }
