@@ -6,54 +6,85 @@ import (
 	"testing"
 )
 
-// MathExpTo gives math.Exp's bits at every element: across the whole range of the assembly
-// (uniform and near the edges ±708, 709, where 2^k is at the ends of the normal range), at
-// the special arguments (NaN, ±Inf, ±0, subnormals, overflow, underflow), and for every
-// length and offset of the groups of four, in place too.
-func TestMathExpTo(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	var xs []float64
-	for range 200000 {
-		xs = append(xs, (r.Float64()*2-1)*720)
-	}
-	for range 20000 {
-		xs = append(xs, (r.Float64()*2-1)*1e-3, r.NormFloat64(), 708+r.Float64()*2, -708-r.Float64()*2, -708+r.Float64()*1e-3, 709-r.Float64()*1e-3)
-	}
-	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324, -5e-324,
-		709, 709.7, 709.79, 710, -708, -708.4, -709, -745.2, -745.14, -746, -1e300, 1e300, 0.5, -0.5,
-		math.Ln2 * 1023, math.Ln2 * -1021, 1, -1}
-	xs = append(xs, special...)
-	check := func(name string, got []float64, in []float64) {
-		t.Helper()
-		for i, v := range in {
-			w := math.Exp(v)
-			if math.Float64bits(got[i]) != math.Float64bits(w) && !(got[i] != got[i] && w != w) {
-				t.Fatalf("%s: MathExpTo(%v) = %v (%#x), math.Exp %v (%#x)", name, v, got[i], math.Float64bits(got[i]), w, math.Float64bits(w))
+// mathCase is one of the slice kernels with math's bits: its scalar function, random
+// arguments over its range and near its edges, special arguments, and a call of the assembly
+// alone with the number of elements it must take before the group it must refuse.
+type mathCase struct {
+	name     string
+	f        func(float64) float64
+	to       func(dst, x []float64)
+	asm      func(dst, x *float64, n int) int
+	random   func(r *rand.Rand) []float64
+	special  []float64
+	asmIn    []float64
+	asmTakes int
+}
+
+var mathCases = []mathCase{
+	{"MathExpTo", math.Exp, MathExpTo, mathExpAVX2,
+		func(r *rand.Rand) []float64 {
+			// the whole range, near 0, near ±708 and 709 (2^k at the ends of the normal range)
+			return []float64{(r.Float64()*2 - 1) * 720, (r.Float64()*2 - 1) * 1e-3, r.NormFloat64(), 708 + r.Float64()*2,
+				-708 - r.Float64()*2, -708 + r.Float64()*1e-3, 709 - r.Float64()*1e-3}
+		},
+		[]float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324, -5e-324,
+			709, 709.7, 709.79, 710, -708, -708.4, -709, -745.2, -745.14, -746, -1e300, 1e300, 0.5, -0.5,
+			math.Ln2 * 1023, math.Ln2 * -1021, 1, -1},
+		[]float64{1, 2, 3, 4, -700, 700, 0.1, -0.1, 1, math.NaN(), 2, 3}, 8},
+	{"MathLogTo", math.Log, MathLogTo, mathLogAVX2,
+		func(r *rand.Rand) []float64 {
+			// every exponent, near 1, near the √2/2 boundary of the mantissa
+			return []float64{math.Ldexp(0.5+r.Float64()/2, r.IntN(2100)-1050), 1 + (r.Float64()*2-1)*1e-6, r.Float64() * 10,
+				math.Ldexp(math.Sqrt2/2*(1+(r.Float64()*2-1)*1e-15), r.IntN(40)-20)}
+		},
+		[]float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324, 2.2250738585072014e-308,
+			math.Nextafter(2.2250738585072014e-308, 0), math.MaxFloat64, -1, -5e-324, 1, 2, 0.5, math.Sqrt2 / 2,
+			math.Nextafter(math.Sqrt2/2, 1), math.Nextafter(math.Sqrt2/2, 0), math.E, 1e-300, 1e300},
+		[]float64{1, 2, 3, 4, 1e-300, 7e300, 0.7, 0.75, 1, 0, 2, 3}, 8},
+}
+
+// MathExpTo and MathLogTo give math.Exp's and math.Log's bits at every element: on random
+// arguments over the range and near its edges, at the special arguments (NaN, ±Inf, ±0,
+// subnormals, overflow, underflow), and for every length and offset of the groups of four, in
+// place too; the assembly alone takes the groups inside its range and stops at the first
+// that is not.
+func TestMathTo(t *testing.T) {
+	for _, c := range mathCases {
+		r := rand.New(rand.NewPCG(3, 4))
+		var xs []float64
+		for range 50000 {
+			xs = append(xs, c.random(r)...)
+		}
+		xs = append(xs, c.special...)
+		check := func(what string, got []float64, in []float64) {
+			t.Helper()
+			for i, v := range in {
+				w := c.f(v)
+				if math.Float64bits(got[i]) != math.Float64bits(w) && !(got[i] != got[i] && w != w) {
+					t.Fatalf("%s %s: f(%v) = %v (%#x), math %v (%#x)", c.name, what, v, got[i], math.Float64bits(got[i]), w, math.Float64bits(w))
+				}
 			}
 		}
-	}
-	dst := make([]float64, len(xs))
-	MathExpTo(dst, xs)
-	check("all", dst, xs)
-	// Every length up to 13 at every offset into the specials, and in place.
-	for n := 0; n <= 13; n++ {
-		for off := 0; off+n <= len(special); off++ {
-			in := append([]float64{}, special[off:off+n]...)
-			d := make([]float64, n)
-			MathExpTo(d, in)
-			check("short", d, in)
-			MathExpTo(in, in)
-			check("in place", in, special[off:off+n])
+		dst := make([]float64, len(xs))
+		c.to(dst, xs)
+		check("all", dst, xs)
+		for n := 0; n <= 13; n++ {
+			for off := 0; off+n <= len(c.special); off++ {
+				in := append([]float64{}, c.special[off:off+n]...)
+				d := make([]float64, n)
+				c.to(d, in)
+				check("short", d, in)
+				c.to(in, in)
+				check("in place", in, c.special[off:off+n])
+			}
 		}
-	}
-	if useMathAVX2 {
-		// The assembly alone takes groups inside its range and stops at the first that is not.
-		in := []float64{1, 2, 3, 4, -700, 700, 0.1, -0.1, 1, math.NaN(), 2, 3}
-		d := make([]float64, len(in))
-		if done := mathExpAVX2(&d[0], &in[0], len(in)); done != 8 {
-			t.Fatalf("mathExpAVX2 did %d, want 8", done)
+		if useMathAVX2 {
+			d := make([]float64, len(c.asmIn))
+			if done := c.asm(&d[0], &c.asmIn[0], len(c.asmIn)); done != c.asmTakes {
+				t.Fatalf("%s: the assembly did %d, want %d", c.name, done, c.asmTakes)
+			}
+			check("assembly", d[:c.asmTakes], c.asmIn[:c.asmTakes])
 		}
-		check("assembly", d[:8], in[:8])
 	}
 }
 
@@ -75,54 +106,6 @@ func BenchmarkMathExpTo(b *testing.B) {
 			MathExpTo(dst, x)
 		}
 	})
-}
-
-// MathLogTo gives math.Log's bits at every element: across the exponent range, near 1 and
-// near the √2/2 boundary of the mantissa, at the special arguments, for every length and
-// offset of the groups of four, in place too.
-func TestMathLogTo(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	var xs []float64
-	for range 200000 {
-		xs = append(xs, math.Ldexp(0.5+r.Float64()/2, r.IntN(2100)-1050))
-	}
-	for range 20000 {
-		xs = append(xs, 1+(r.Float64()*2-1)*1e-6, r.Float64()*10, math.Ldexp(math.Sqrt2/2*(1+(r.Float64()*2-1)*1e-15), r.IntN(40)-20))
-	}
-	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324, 2.2250738585072014e-308,
-		math.Nextafter(2.2250738585072014e-308, 0), math.MaxFloat64, -1, -5e-324, 1, 2, 0.5, math.Sqrt2 / 2,
-		math.Nextafter(math.Sqrt2/2, 1), math.Nextafter(math.Sqrt2/2, 0), math.E, 1e-300, 1e300}
-	xs = append(xs, special...)
-	check := func(name string, got []float64, in []float64) {
-		t.Helper()
-		for i, v := range in {
-			w := math.Log(v)
-			if math.Float64bits(got[i]) != math.Float64bits(w) && !(got[i] != got[i] && w != w) {
-				t.Fatalf("%s: MathLogTo(%v) = %v (%#x), math.Log %v (%#x)", name, v, got[i], math.Float64bits(got[i]), w, math.Float64bits(w))
-			}
-		}
-	}
-	dst := make([]float64, len(xs))
-	MathLogTo(dst, xs)
-	check("all", dst, xs)
-	for n := 0; n <= 13; n++ {
-		for off := 0; off+n <= len(special); off++ {
-			in := append([]float64{}, special[off:off+n]...)
-			d := make([]float64, n)
-			MathLogTo(d, in)
-			check("short", d, in)
-			MathLogTo(in, in)
-			check("in place", in, special[off:off+n])
-		}
-	}
-	if useMathAVX2 {
-		in := []float64{1, 2, 3, 4, 1e-300, 7e300, 0.7, 0.75, 1, 0, 2, 3}
-		d := make([]float64, len(in))
-		if done := mathLogAVX2(&d[0], &in[0], len(in)); done != 8 {
-			t.Fatalf("mathLogAVX2 did %d, want 8", done)
-		}
-		check("assembly", d[:8], in[:8])
-	}
 }
 
 func BenchmarkMathLogTo(b *testing.B) {
