@@ -1,11 +1,7 @@
 package tensor
 
-import "math"
-
 // RecurrenceOp is the first-order linear recurrence y[0] = c[0], y[t] = c[t] + φ·y[t−1] along
 // the leading axis (an AR(1) filter), or, with Reverse, y[n−1] = c[n−1], y[t] = c[t] + φ·y[t+1].
-// Each step is one fused multiply-add (one rounding, and half the latency of a multiplication
-// then an addition on the chain the loop cannot overlap).
 // It is the special case of Scan for autoregressive models (stochastic volatility, AR latent
 // states) as one op; Scan compiles the same loop written as a body to a linear recurrence too.
 type RecurrenceOp struct{ Reverse bool }
@@ -54,7 +50,7 @@ func (o RecurrenceOp) Kernel(spec KernelSpec) (Kernel, error) {
 				cur, prev := y[t*inner:(t+1)*inner], y[(t-1)*inner:t*inner]
 				ct := c[t*inner : (t+1)*inner]
 				for j := range cur {
-					cur[j] = math.FMA(phi, prev[j], ct[j])
+					cur[j] = ct[j] + phi*prev[j]
 				}
 			}
 			return nil
@@ -65,7 +61,7 @@ func (o RecurrenceOp) Kernel(spec KernelSpec) (Kernel, error) {
 			cur, next := y[t*inner:(t+1)*inner], y[(t+1)*inner:(t+2)*inner]
 			ct := c[t*inner : (t+1)*inner]
 			for j := range cur {
-				cur[j] = math.FMA(phi, next[j], ct[j])
+				cur[j] = ct[j] + phi*next[j]
 			}
 		}
 		return nil
@@ -100,8 +96,8 @@ func Recurrence(c, phi any) *Tensor {
 }
 
 // recurrence1 is the vector case of RecurrenceOp's kernel: y[t] = c[t] + φ·y[t∓1], the same
-// arithmetic as the general loop. The loop is bound by the latency of the chain, so it carries
-// the previous value in a register.
+// arithmetic as the general loop. The loop is bound by the latency of the chain (a multiply
+// and an add per element), so it carries the previous value in a register.
 func recurrence1(y, c []float64, phi float64, rev bool) {
 	n := len(y)
 	if n == 0 {
@@ -112,7 +108,7 @@ func recurrence1(y, c []float64, phi float64, rev bool) {
 		prev := c[0]
 		y[0] = prev
 		for t := 1; t < n; t++ {
-			prev = math.FMA(phi, prev, c[t])
+			prev = c[t] + phi*prev
 			y[t] = prev
 		}
 		return
@@ -120,7 +116,7 @@ func recurrence1(y, c []float64, phi float64, rev bool) {
 	next := c[n-1]
 	y[n-1] = next
 	for t := n - 2; t >= 0; t-- {
-		next = math.FMA(phi, next, c[t])
+		next = c[t] + phi*next
 		y[t] = next
 	}
 }
