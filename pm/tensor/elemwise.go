@@ -294,129 +294,61 @@ func arithKernel(name string, scalar []bool, idx [][]int32) Kernel {
 	if idx[0] != nil || idx[1] != nil {
 		return nil
 	}
+	// fastmath's slice kernels: one IEEE operation per element (the scalar loop's bits), four
+	// elements at a time with AVX2.
 	switch {
 	case !scalar[0] && !scalar[1]:
-		switch name {
-		case "add":
-			return func(out, in []*Array) error {
-				d, a, b := out[0].Data, in[0].Data, in[1].Data
-				a, b = a[:len(d)], b[:len(d)]
-				for i := range d {
-					d[i] = a[i] + b[i]
-				}
-				return nil
-			}
-		case "sub":
-			return func(out, in []*Array) error {
-				d, a, b := out[0].Data, in[0].Data, in[1].Data
-				a, b = a[:len(d)], b[:len(d)]
-				for i := range d {
-					d[i] = a[i] - b[i]
-				}
-				return nil
-			}
-		case "mul":
-			return func(out, in []*Array) error {
-				d, a, b := out[0].Data, in[0].Data, in[1].Data
-				a, b = a[:len(d)], b[:len(d)]
-				for i := range d {
-					d[i] = a[i] * b[i]
-				}
-				return nil
-			}
-		case "true_div":
-			return func(out, in []*Array) error {
-				d, a, b := out[0].Data, in[0].Data, in[1].Data
-				a, b = a[:len(d)], b[:len(d)]
-				for i := range d {
-					d[i] = a[i] / b[i]
-				}
-				return nil
-			}
+		f := map[string]func(dst, a, b []float64){"add": fastmath.AddVV, "sub": fastmath.SubVV,
+			"mul": fastmath.MulVV, "true_div": fastmath.DivVV}[name]
+		if f == nil {
+			return nil
+		}
+		return func(out, in []*Array) error {
+			f(out[0].Data, in[0].Data, in[1].Data)
+			return nil
 		}
 	case !scalar[0] && scalar[1]:
-		switch name {
-		case "add":
+		if name == "true_div" {
 			return func(out, in []*Array) error {
 				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
-				a = a[:len(d)]
-				for i := range d {
-					d[i] = a[i] + c
-				}
-				return nil
-			}
-		case "sub":
-			return func(out, in []*Array) error {
-				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
-				a = a[:len(d)]
-				for i := range d {
-					d[i] = a[i] - c
-				}
-				return nil
-			}
-		case "mul":
-			return func(out, in []*Array) error {
-				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
-				a = a[:len(d)]
-				for i := range d {
-					d[i] = a[i] * c
-				}
-				return nil
-			}
-		case "true_div":
-			return func(out, in []*Array) error {
-				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
-				a = a[:len(d)]
 				if r, ok := exactRecip(c); ok {
 					// x/c and x·(1/c) round the same real number: the same bits, and a
 					// multiplication costs a fraction of a division.
-					for i := range d {
-						d[i] = a[i] * r
-					}
+					fastmath.MulVS(d, a, r)
 					return nil
 				}
-				for i := range d {
-					d[i] = a[i] / c
-				}
+				fastmath.DivVS(d, a, c)
 				return nil
 			}
 		}
+		f := map[string]func(dst, a []float64, c float64){"add": fastmath.AddVS, "sub": fastmath.SubVS,
+			"mul": fastmath.MulVS}[name]
+		if f == nil {
+			return nil
+		}
+		return func(out, in []*Array) error {
+			f(out[0].Data, in[0].Data, in[1].Data[0])
+			return nil
+		}
 	case scalar[0] && !scalar[1]:
 		switch name {
-		case "add":
+		case "add", "mul":
+			// c + b and c·b are b + c and b·c, bit for bit.
+			f := fastmath.AddVS
+			if name == "mul" {
+				f = fastmath.MulVS
+			}
 			return func(out, in []*Array) error {
-				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
-				b = b[:len(d)]
-				for i := range d {
-					d[i] = c + b[i]
-				}
+				f(out[0].Data, in[1].Data, in[0].Data[0])
 				return nil
 			}
-		case "sub":
-			return func(out, in []*Array) error {
-				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
-				b = b[:len(d)]
-				for i := range d {
-					d[i] = c - b[i]
-				}
-				return nil
+		case "sub", "true_div":
+			f := fastmath.SubSV
+			if name == "true_div" {
+				f = fastmath.DivSV
 			}
-		case "mul":
 			return func(out, in []*Array) error {
-				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
-				b = b[:len(d)]
-				for i := range d {
-					d[i] = c * b[i]
-				}
-				return nil
-			}
-		case "true_div":
-			return func(out, in []*Array) error {
-				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
-				b = b[:len(d)]
-				for i := range d {
-					d[i] = c / b[i]
-				}
+				f(out[0].Data, in[0].Data[0], in[1].Data)
 				return nil
 			}
 		}
