@@ -203,6 +203,11 @@ func unaryKernel(s *scalarOp, n int, scalar bool, idx []int32) Kernel {
 
 func binaryKernel(s *scalarOp, n int, scalar []bool, idx [][]int32) Kernel {
 	f := s.f2
+	if n >= arithVecMin {
+		if fast := arithVecKernel(s.name, scalar, idx); fast != nil {
+			return fast
+		}
+	}
 	if fast := arithKernel(s.name, scalar, idx); fast != nil {
 		return fast
 	}
@@ -294,8 +299,143 @@ func arithKernel(name string, scalar []bool, idx [][]int32) Kernel {
 	if idx[0] != nil || idx[1] != nil {
 		return nil
 	}
-	// fastmath's slice kernels: one IEEE operation per element (the scalar loop's bits), four
-	// elements at a time with AVX2.
+	switch {
+	case !scalar[0] && !scalar[1]:
+		switch name {
+		case "add":
+			return func(out, in []*Array) error {
+				d, a, b := out[0].Data, in[0].Data, in[1].Data
+				a, b = a[:len(d)], b[:len(d)]
+				for i := range d {
+					d[i] = a[i] + b[i]
+				}
+				return nil
+			}
+		case "sub":
+			return func(out, in []*Array) error {
+				d, a, b := out[0].Data, in[0].Data, in[1].Data
+				a, b = a[:len(d)], b[:len(d)]
+				for i := range d {
+					d[i] = a[i] - b[i]
+				}
+				return nil
+			}
+		case "mul":
+			return func(out, in []*Array) error {
+				d, a, b := out[0].Data, in[0].Data, in[1].Data
+				a, b = a[:len(d)], b[:len(d)]
+				for i := range d {
+					d[i] = a[i] * b[i]
+				}
+				return nil
+			}
+		case "true_div":
+			return func(out, in []*Array) error {
+				d, a, b := out[0].Data, in[0].Data, in[1].Data
+				a, b = a[:len(d)], b[:len(d)]
+				for i := range d {
+					d[i] = a[i] / b[i]
+				}
+				return nil
+			}
+		}
+	case !scalar[0] && scalar[1]:
+		switch name {
+		case "add":
+			return func(out, in []*Array) error {
+				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
+				a = a[:len(d)]
+				for i := range d {
+					d[i] = a[i] + c
+				}
+				return nil
+			}
+		case "sub":
+			return func(out, in []*Array) error {
+				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
+				a = a[:len(d)]
+				for i := range d {
+					d[i] = a[i] - c
+				}
+				return nil
+			}
+		case "mul":
+			return func(out, in []*Array) error {
+				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
+				a = a[:len(d)]
+				for i := range d {
+					d[i] = a[i] * c
+				}
+				return nil
+			}
+		case "true_div":
+			return func(out, in []*Array) error {
+				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
+				a = a[:len(d)]
+				if r, ok := exactRecip(c); ok {
+					// x/c and x·(1/c) round the same real number: the same bits, and a
+					// multiplication costs a fraction of a division.
+					for i := range d {
+						d[i] = a[i] * r
+					}
+					return nil
+				}
+				for i := range d {
+					d[i] = a[i] / c
+				}
+				return nil
+			}
+		}
+	case scalar[0] && !scalar[1]:
+		switch name {
+		case "add":
+			return func(out, in []*Array) error {
+				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
+				b = b[:len(d)]
+				for i := range d {
+					d[i] = c + b[i]
+				}
+				return nil
+			}
+		case "sub":
+			return func(out, in []*Array) error {
+				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
+				b = b[:len(d)]
+				for i := range d {
+					d[i] = c - b[i]
+				}
+				return nil
+			}
+		case "mul":
+			return func(out, in []*Array) error {
+				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
+				b = b[:len(d)]
+				for i := range d {
+					d[i] = c * b[i]
+				}
+				return nil
+			}
+		case "true_div":
+			return func(out, in []*Array) error {
+				d, c, b := out[0].Data, in[0].Data[0], in[1].Data
+				b = b[:len(d)]
+				for i := range d {
+					d[i] = c / b[i]
+				}
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// arithVecKernel is arithKernel for outputs of arithVecMin elements or more: fastmath's slice
+// kernels, one IEEE operation per element (the scalar loop's bits), four elements at a time
+// with AVX2. Shorter outputs keep arithKernel's loops, which cost no call.
+func arithVecKernel(name string, scalar []bool, idx [][]int32) Kernel {
+	if idx[0] != nil || idx[1] != nil {
+		return nil
+	}
 	switch {
 	case !scalar[0] && !scalar[1]:
 		f := map[string]func(dst, a, b []float64){"add": fastmath.AddVV, "sub": fastmath.SubVV,
@@ -355,6 +495,10 @@ func arithKernel(name string, scalar []bool, idx [][]int32) Kernel {
 	}
 	return nil
 }
+
+// arithVecMin is the shortest output arithVecKernel takes (fastmath's slice kernels pay for
+// their call from about this length).
+const arithVecMin = 32
 
 // exactRecip returns 1/c when it is exact, c a power of two whose reciprocal is a normal
 // number (so x/c = x·(1/c) for every x, subnormal results and special values included).

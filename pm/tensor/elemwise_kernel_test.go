@@ -77,6 +77,12 @@ func TestDivByScalarKernel(t *testing.T) {
 	for i := range 200 {
 		xs = append(xs, math.Sin(float64(i))*math.Pow(2, float64(i%300-150)*7))
 	}
+	for _, n := range []int{5, len(xs)} { // the short loops and fastmath's slice kernels
+		checkDivByScalar(t, xs[:n])
+	}
+}
+
+func checkDivByScalar(t *testing.T, xs []float64) {
 	n := len(xs)
 	x, c := NewVar("x", Float64, n), Scalar("c")
 	y := Div(x, c)
