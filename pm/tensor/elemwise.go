@@ -2,6 +2,9 @@ package tensor
 
 import (
 	"fmt"
+	"math"
+
+	"github.com/gopm-dev/gopm/pm/internal/fastmath"
 )
 
 // scalarOp is one elementwise function: how it computes, its result dtype and its gradient.
@@ -180,6 +183,13 @@ func unaryKernel(s *scalarOp, n int, scalar bool, idx []int32) Kernel {
 	case s.vec1 != nil:
 		v := s.vec1
 		return func(out, in []*Array) error { v(out[0].Data, in[0].Data); return nil }
+	case s == opExp:
+		// math.Exp's own operations, four elements at a time: the bits of f1.
+		return func(out, in []*Array) error {
+			d := out[0].Data
+			fastmath.MathExpTo(d, in[0].Data[:len(d)])
+			return nil
+		}
 	}
 	return func(out, in []*Array) error {
 		d, x := out[0].Data, in[0].Data
@@ -193,6 +203,11 @@ func unaryKernel(s *scalarOp, n int, scalar bool, idx []int32) Kernel {
 
 func binaryKernel(s *scalarOp, n int, scalar []bool, idx [][]int32) Kernel {
 	f := s.f2
+	if n >= arithVecMin {
+		if fast := arithVecKernel(s.name, scalar, idx); fast != nil {
+			return fast
+		}
+	}
 	if fast := arithKernel(s.name, scalar, idx); fast != nil {
 		return fast
 	}
@@ -357,6 +372,14 @@ func arithKernel(name string, scalar []bool, idx [][]int32) Kernel {
 			return func(out, in []*Array) error {
 				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
 				a = a[:len(d)]
+				if r, ok := exactRecip(c); ok {
+					// x/c and x·(1/c) round the same real number: the same bits, and a
+					// multiplication costs a fraction of a division.
+					for i := range d {
+						d[i] = a[i] * r
+					}
+					return nil
+				}
 				for i := range d {
 					d[i] = a[i] / c
 				}
@@ -404,6 +427,87 @@ func arithKernel(name string, scalar []bool, idx [][]int32) Kernel {
 		}
 	}
 	return nil
+}
+
+// arithVecKernel is arithKernel for outputs of arithVecMin elements or more: fastmath's slice
+// kernels, one IEEE operation per element (the scalar loop's bits), four elements at a time
+// with AVX2. Shorter outputs keep arithKernel's loops, which cost no call.
+func arithVecKernel(name string, scalar []bool, idx [][]int32) Kernel {
+	if idx[0] != nil || idx[1] != nil {
+		return nil
+	}
+	switch {
+	case !scalar[0] && !scalar[1]:
+		f := map[string]func(dst, a, b []float64){"add": fastmath.AddVV, "sub": fastmath.SubVV,
+			"mul": fastmath.MulVV, "true_div": fastmath.DivVV}[name]
+		if f == nil {
+			return nil
+		}
+		return func(out, in []*Array) error {
+			f(out[0].Data, in[0].Data, in[1].Data)
+			return nil
+		}
+	case !scalar[0] && scalar[1]:
+		if name == "true_div" {
+			return func(out, in []*Array) error {
+				d, a, c := out[0].Data, in[0].Data, in[1].Data[0]
+				if r, ok := exactRecip(c); ok {
+					// x/c and x·(1/c) round the same real number: the same bits, and a
+					// multiplication costs a fraction of a division.
+					fastmath.MulVS(d, a, r)
+					return nil
+				}
+				fastmath.DivVS(d, a, c)
+				return nil
+			}
+		}
+		f := map[string]func(dst, a []float64, c float64){"add": fastmath.AddVS, "sub": fastmath.SubVS,
+			"mul": fastmath.MulVS}[name]
+		if f == nil {
+			return nil
+		}
+		return func(out, in []*Array) error {
+			f(out[0].Data, in[0].Data, in[1].Data[0])
+			return nil
+		}
+	case scalar[0] && !scalar[1]:
+		switch name {
+		case "add", "mul":
+			// c + b and c·b are b + c and b·c, bit for bit.
+			f := fastmath.AddVS
+			if name == "mul" {
+				f = fastmath.MulVS
+			}
+			return func(out, in []*Array) error {
+				f(out[0].Data, in[1].Data, in[0].Data[0])
+				return nil
+			}
+		case "sub", "true_div":
+			f := fastmath.SubSV
+			if name == "true_div" {
+				f = fastmath.DivSV
+			}
+			return func(out, in []*Array) error {
+				f(out[0].Data, in[0].Data[0], in[1].Data)
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// arithVecMin is the shortest output arithVecKernel takes (fastmath's slice kernels pay for
+// their call from about this length).
+const arithVecMin = 32
+
+// exactRecip returns 1/c when it is exact, c a power of two whose reciprocal is a normal
+// number (so x/c = x·(1/c) for every x, subnormal results and special values included).
+func exactRecip(c float64) (float64, bool) {
+	frac, exp := math.Frexp(c)
+	if (frac != 0.5 && frac != -0.5) || exp < -1020 || exp > 1022 {
+		return 0, false
+	}
+	return 1 / c, true
 }
 
 // Grad implements Op: the scalar op's gradient, summed back over broadcast dimensions.

@@ -68,3 +68,38 @@ func BenchmarkUnaryKernel(b *testing.B) {
 		})
 	}
 }
+
+// Division of a vector by a scalar gives the bits of x/c at every element, whether c is a power
+// of two (then the kernel multiplies by 1/c) or not, for special and subnormal x and results.
+func TestDivByScalarKernel(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), 1, -3.7, 5e-324, -3e-320, 2.2250738585072014e-308, math.MaxFloat64,
+		-math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), 1e-310, 7.5e300, math.Nextafter(1, 2)}
+	for i := range 200 {
+		xs = append(xs, math.Sin(float64(i))*math.Pow(2, float64(i%300-150)*7))
+	}
+	for _, n := range []int{5, len(xs)} { // the short loops and fastmath's slice kernels
+		checkDivByScalar(t, xs[:n])
+	}
+}
+
+func checkDivByScalar(t *testing.T, xs []float64) {
+	n := len(xs)
+	x, c := NewVar("x", Float64, n), Scalar("c")
+	y := Div(x, c)
+	k, err := y.owner.Op.Kernel(KernelSpec{Node: y.owner, In: []Type{x.typ, c.typ}, Out: []Type{y.typ}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cv := range []float64{2, 0.5, -4, 1, math.Ldexp(1, -1000), math.Ldexp(1, 1000), math.Ldexp(1, 1023),
+		math.Ldexp(1, -1022), math.Ldexp(1, -1074), 3, -0.1, 0, math.Inf(1), math.NaN()} {
+		out := &Array{DType: Float64, Shape: []int{n}, Data: make([]float64, n)}
+		if err := k([]*Array{out}, []*Array{{DType: Float64, Shape: []int{n}, Data: xs}, {DType: Float64, Data: []float64{cv}}}); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range xs {
+			if got, want := out.Data[i], v/cv; math.Float64bits(got) != math.Float64bits(want) && !(got != got && want != want) {
+				t.Errorf("%v / %v = %v, want %v", v, cv, got, want)
+			}
+		}
+	}
+}

@@ -256,6 +256,8 @@ type normalKernel struct {
 	sx, sm, ss int
 	// A constant σ: 1/σ and log σ + log(2π)/2 once, not per element and call.
 	invS, cS []float64
+	// logS holds log σ of a vector σ, taken four elements at a time (math.Log's bits).
+	logS     []float64
 	inv1, c1 [1]float64 // the same for a σ of one element, per call
 	// skipMu and skipSigma leave the partials dlp/dμ and dlp/dσ unwritten.
 	skipMu, skipSigma bool
@@ -289,6 +291,9 @@ func newNormalKernel(spec KernelSpec, skip uint8, summed, from bool) (*normalKer
 		}
 	}
 	k.sx, k.sm, k.ss = strides[0], strides[1], strides[2]
+	if k.strided && k.ss == 1 {
+		k.logS = make([]float64, k.n)
+	}
 	if c := sigma.Value(); c != nil && k.strided {
 		k.invS, k.cS = make([]float64, len(c.Data)), make([]float64, len(c.Data))
 		for i, v := range c.Data {
@@ -322,7 +327,7 @@ func (k *normalKernel) run(outs, in []*Array, start float64) float64 {
 		inv, c := k.invS, k.cS
 		if inv == nil {
 			if k.ss != 0 {
-				return k.general(x, mu, sg, lp, dmu, dsg, start)
+				return k.vecSigma(x, mu, sg, lp, dmu, dsg, start)
 			}
 			sv := sg[0]
 			if !(sv > 0) {
@@ -409,6 +414,50 @@ func normalStrided(n int, x []float64, sx int, mu []float64, sm int, inv, c []fl
 		}
 		if dsg != nil {
 			dsg[i] = (z*z - 1) * iv
+		}
+	}
+	return s
+}
+
+// vecSigma is the kernel for a vector σ (stride 1) and x, μ read with strides 0 or 1: the
+// logarithms first, four at a time (fastmath.MathLogTo: math.Log's bits), then general's
+// formulas, so the bits are general's. A σ ≤ 0 (or NaN) anywhere takes general itself.
+func (k *normalKernel) vecSigma(x, mu, sg, lp, dmu, dsg []float64, s float64) float64 {
+	n := k.n
+	sg = sg[:n]
+	for _, v := range sg {
+		if !(v > 0) {
+			return k.general(x, mu, sg, lp, dmu, dsg, s)
+		}
+	}
+	ls := k.logS[:n]
+	fastmath.MathLogTo(ls, sg)
+	if k.sx == 1 && k.sm == 0 && lp == nil && dmu == nil && dsg != nil {
+		// Observed data with one mean and a vector of scales (stochastic volatility).
+		x, m, dsg := x[:n], mu[0], dsg[:n]
+		for i, si := range sg {
+			inv := 1 / si
+			z := (x[i] - m) * inv
+			s += -0.5*z*z - (ls[i] + halfLog2Pi)
+			dsg[i] = (z*z - 1) * inv
+		}
+		return s
+	}
+	sx, sm := k.sx, k.sm
+	for i, si := range sg {
+		inv := 1 / si
+		z := (x[i*sx] - mu[i*sm]) * inv
+		l := -0.5*z*z - (ls[i] + halfLog2Pi)
+		if lp != nil {
+			lp[i] = l
+		} else {
+			s += l
+		}
+		if dmu != nil {
+			dmu[i] = z * inv
+		}
+		if dsg != nil {
+			dsg[i] = (z*z - 1) * inv
 		}
 	}
 	return s

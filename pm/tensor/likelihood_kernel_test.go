@@ -40,7 +40,7 @@ func BenchmarkNormalKernel(b *testing.B) {
 }
 
 // normalRef is the normal log-density and its partials at one element, as the kernels define
-// them: z = (x − μ)·(1/σ), lp = −z²/2 − (log σ + log(2π)/2), dμ = z/σ (as z·(1/σ)),
+// them: z = (x − μ)·(1/σ), lp = −z²/2 − (log σ + log(2π)/2) with math.Log, dμ = z/σ (as z·(1/σ)),
 // dσ = (z² − 1)·(1/σ); −Inf and zero partials where σ ≤ 0.
 func normalRef(x, m, sg float64) (lp, dmu, dsg float64) {
 	if !(sg > 0) {
@@ -82,8 +82,10 @@ func TestNormalKernelPaths(t *testing.T) {
 	}
 	xOps := []operand{in("x", xs, n), in("x1", xs[:1]), in("xrow", xs[:rows], rows, 1)}
 	mOps := []operand{in("mu", ms, n), cst("mu0", ms[:1]), in("mu1", ms[3:4]), in("murow", ms[:cols], cols)}
+	sBad := append([]float64{}, ss...)
+	sBad[n/2] = 0
 	sOps := []operand{cst("s1.5", []float64{1.5}), in("s", []float64{0.7}), in("sneg", []float64{-1}),
-		in("svec", ss, n), cst("cvec", ss, n), cst("cneg", []float64{0})}
+		in("svec", ss, n), cst("cvec", ss, n), cst("cneg", []float64{0}), in("svecbad", sBad, n)}
 	for _, xo := range xOps {
 		for _, mo := range mOps {
 			for _, so := range sOps {

@@ -39,6 +39,11 @@ func (o RecurrenceOp) Kernel(spec KernelSpec) (Kernel, error) {
 		if n == 0 {
 			return nil
 		}
+		if inner == 1 {
+			// A vector: the previous value stays in a register, no slice per step.
+			recurrence1(y[:n], c[:n], phi, rev)
+			return nil
+		}
 		if !rev {
 			copy(y[:inner], c[:inner])
 			for t := 1; t < n; t++ {
@@ -88,4 +93,30 @@ func (o RecurrenceOp) Grad(in, out, gout []*Tensor) []*Tensor {
 // filter of autoregressive and stochastic-volatility models, as one op. phi is a scalar.
 func Recurrence(c, phi any) *Tensor {
 	return Apply1(RecurrenceOp{}, castF(c), castF(phi))
+}
+
+// recurrence1 is the vector case of RecurrenceOp's kernel: y[t] = c[t] + φ·y[t∓1], the same
+// arithmetic as the general loop. The loop is bound by the latency of the chain (a multiply
+// and an add per element), so it carries the previous value in a register.
+func recurrence1(y, c []float64, phi float64, rev bool) {
+	n := len(y)
+	if n == 0 {
+		return
+	}
+	c = c[:n]
+	if !rev {
+		prev := c[0]
+		y[0] = prev
+		for t := 1; t < n; t++ {
+			prev = c[t] + phi*prev
+			y[t] = prev
+		}
+		return
+	}
+	next := c[n-1]
+	y[n-1] = next
+	for t := n - 2; t >= 0; t-- {
+		next = c[t] + phi*next
+		y[t] = next
+	}
 }

@@ -69,3 +69,27 @@ func recurrenceScanDiff() *Tensor {
 		ScanArgs{Sequences: []*Tensor{Slice(c, 0, 1, None, 1)}, OutputsInfo: []*Tensor{c.At(0)}, NonSequences: []*Tensor{phi}})[0]
 	return Sub(Recurrence(c, phi), Concatenate(0, ExpandDims(c.At(0), 0), s))
 }
+
+// TestRecurrenceVectorMatchesGeneral checks the vector loop against the general one (a
+// matrix of one column runs the general loop), bit for bit, both directions.
+func TestRecurrenceVectorMatchesGeneral(t *testing.T) {
+	c := make([]float64, 37)
+	for i := range c {
+		c[i] = math.Sin(float64(i)*1.3) * float64(i%5+1)
+	}
+	col := make([][]float64, len(c))
+	for i, v := range c {
+		col[i] = []float64{v}
+	}
+	for _, rev := range []bool{false, true} {
+		out, err := Eval(Apply1(RecurrenceOp{Reverse: rev}, Const(c), Const(0.83)), Apply1(RecurrenceOp{Reverse: rev}, Const(col), Const(0.83)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range c {
+			if out[0].Data[i] != out[1].Data[i] {
+				t.Fatalf("reverse=%v element %d: vector %v, general %v", rev, i, out[0].Data[i], out[1].Data[i])
+			}
+		}
+	}
+}
