@@ -103,7 +103,7 @@ func main() {
 	seed := flag.Uint64("seed", 4711, "seed")
 	twoCores := flag.Bool("cores2", true, "also time the run with chains on 2 cores")
 	jsonOut := flag.String("json", "", "write the results as JSON to this file")
-	metric := flag.String("metric", "", "NUTS mass-matrix adaptation: diag (Stan's; pm's default), grad or dense")
+	metric := flag.String("metric", "", "NUTS mass-matrix adaptation: lowrank (pm's default), diag (Stan's), grad or dense")
 	be := flag.String("backend", "", "backend to sample on (default: PM_BACKEND, the config file, else vm)")
 	gradTime := flag.String("gradtime", "", "instead of sampling, time a gradient on these comma-separated backends")
 	vi := flag.Bool("vi", false, "time ADVI, full-rank ADVI and Pathfinder against NUTS (bench/vi.go) instead")
