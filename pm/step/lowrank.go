@@ -137,21 +137,24 @@ type lowRankSettings struct {
 }
 
 // leadingDirections writes up to m unit vectors spanning the leading part of b's columns (the
-// eigenvectors of b bᵀ with the largest eigenvalues, above 10⁻¹⁰ of the largest, computed
-// from the smaller bᵀb) into dst's columns from col on, and returns how many.
+// eigenvectors of b bᵀ with the largest eigenvalues, above 10⁻¹⁰ of the largest) into dst's
+// columns from col on, and returns how many. It solves the smaller of the two eigenproblems:
+// b bᵀ (n×n) directly, or bᵀb (N×N), whose eigenvectors v give b v / √μ.
 func leadingDirections(b *mat.Dense, m int, dst *mat.Dense, col int) int {
 	n, N := b.Dims()
-	if n <= N {
-		return leadingDirectionsSmall(b, m, dst, col)
-	}
+	small := n <= N
 	var gram mat.SymDense
-	gram.SymOuterK(1, b.T())
+	if small {
+		gram.SymOuterK(1, b)
+	} else {
+		gram.SymOuterK(1, b.T())
+	}
 	var e mat.EigenSym
 	if !e.Factorize(&gram, true) {
 		return 0
 	}
 	mu := e.Values(nil)
-	top := mu[N-1]
+	top := mu[len(mu)-1]
 	if !(top > 0) {
 		return 0
 	}
@@ -159,45 +162,19 @@ func leadingDirections(b *mat.Dense, m int, dst *mat.Dense, col int) int {
 	e.VectorsTo(&v)
 	cnt := 0
 	u := make([]float64, n)
-	vj := make([]float64, N)
-	for j := N - 1; j >= 0 && cnt < m; j-- {
+	vj := make([]float64, len(mu))
+	for j := len(mu) - 1; j >= 0 && cnt < m; j-- {
 		if !(mu[j] > 1e-10*top) {
 			break
 		}
-		mat.Col(vj, j, &v)
-		uv := mat.NewVecDense(n, u)
-		uv.MulVec(b, mat.NewVecDense(N, vj))
-		uv.ScaleVec(1/math.Sqrt(mu[j]), uv)
-		dst.SetCol(col+cnt, u)
-		cnt++
-	}
-	return cnt
-}
-
-// leadingDirectionsSmall is leadingDirections for b with no more rows than columns: the
-// eigenvectors of the n×n matrix b bᵀ directly, cheaper than going through the N×N bᵀb.
-func leadingDirectionsSmall(b *mat.Dense, m int, dst *mat.Dense, col int) int {
-	n, _ := b.Dims()
-	var gram mat.SymDense
-	gram.SymOuterK(1, b)
-	var e mat.EigenSym
-	if !e.Factorize(&gram, true) {
-		return 0
-	}
-	mu := e.Values(nil)
-	top := mu[n-1]
-	if !(top > 0) {
-		return 0
-	}
-	var v mat.Dense
-	e.VectorsTo(&v)
-	u := make([]float64, n)
-	cnt := 0
-	for j := n - 1; j >= 0 && cnt < m; j-- {
-		if !(mu[j] > 1e-10*top) {
-			break
+		if small {
+			mat.Col(u, j, &v)
+		} else {
+			mat.Col(vj, j, &v)
+			uv := mat.NewVecDense(n, u)
+			uv.MulVec(b, mat.NewVecDense(N, vj))
+			uv.ScaleVec(1/math.Sqrt(mu[j]), uv)
 		}
-		mat.Col(u, j, &v)
 		dst.SetCol(col+cnt, u)
 		cnt++
 	}
