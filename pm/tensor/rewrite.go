@@ -101,12 +101,12 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		if len(n.Inputs) > len(buf) {
 			ins = make([]*Tensor, 0, len(n.Inputs))
 		}
-		changed := false
+		moved := false // an input was replaced
 		for _, x := range n.Inputs {
 			r := get(x)
 			ins = append(ins, r)
 			if r != x {
-				changed = true
+				moved = true
 			}
 		}
 		stateful := isStateful(n.Op)
@@ -125,7 +125,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 			}
 		}
 		node := n
-		if changed {
+		if moved {
 			if len(n.Inputs) <= len(buf) && (len(n.Outputs) != 1 || len(ins) > 2) {
 				ins = append([]*Tensor(nil), ins...) // copyNode keeps them
 			}
