@@ -1,8 +1,9 @@
 //go:build ignore
 
-// Command gen_loops_data simulates the data of the three loop and correlation models of the
+// Command gen_loops_data simulates the data of the loop and correlation models of the
 // benchmark suite (bench/models_loops.go) with fixed seeds, and writes bench/data/arma11.json,
-// bench/data/hmm2.json, bench/data/collinear_reg.json and the generating values in
+// bench/data/hmm2.json, bench/data/collinear_reg.json, bench/data/garch11.json and the
+// generating values in
 // bench/data/truth_loops.json. Run it from the project root:
 //
 //	go run bench/gen_loops_data.go
@@ -82,6 +83,24 @@ func main() {
 		}
 		write(dir, "collinear_reg", map[string]any{"N": N, "year": year, "y": round(y)})
 		truth["collinear_reg"] = map[string]float64{"a": a, "b": b, "s": s}
+	}
+
+	// GARCH(1,1) as the Stan User's Guide writes it: r[t] ~ Normal(mu, sigma[t]),
+	// sigma[t]² = alpha0 + alpha1 (r[t-1] - mu)² + beta1 sigma[t-1]², sigma[1] = sigma1 given.
+	{
+		r := rand.New(rand.NewPCG(4711, 4))
+		const T = 200
+		mu, alpha0, alpha1, beta1, sigma1 := 0.1, 0.2, 0.3, 0.5, 0.7
+		y := make([]float64, T)
+		s2 := sigma1 * sigma1
+		for t := range y {
+			if t > 0 {
+				s2 = alpha0 + alpha1*(y[t-1]-mu)*(y[t-1]-mu) + beta1*s2
+			}
+			y[t] = mu + math.Sqrt(s2)*r.NormFloat64()
+		}
+		write(dir, "garch11", map[string]any{"T": T, "y": round(y), "sigma1": sigma1})
+		truth["garch11"] = map[string]float64{"mu": mu, "alpha0": alpha0, "alpha1": alpha1, "beta1": beta1}
 	}
 	write(dir, "truth_loops", truth)
 }

@@ -17,9 +17,9 @@ import (
 // takes 4.7 million gradients, about 40 s of sampling, twice with -cores2 (arma11 and hmm2 take
 // about 2 µs and 25 µs per gradient, a few seconds with Stan's run beside). Run them with
 //
-//	go run ./bench -models arma11,hmm2,collinear_reg -cores2=false
+//	go run ./bench -models arma11,hmm2,garch11,collinear_reg -cores2=false
 //	go run ./bench -models collinear_reg -cores2=false -metric dense
-var loopSuite = []string{"arma11", "hmm2", "collinear_reg"}
+var loopSuite = []string{"arma11", "hmm2", "collinear_reg", "garch11"}
 
 // buildLoops returns the named model of loopSuite, written with gopm as the Stan program
 // bench/stan/NAME.stan is written.
@@ -79,6 +79,34 @@ func buildLoops(dir, name string) (*pm.Model, error) {
 			NonSequences: []*tensor.Tensor{from0, from1, mu, sigma},
 		})
 		m.Potential("forward", tensor.LogSumExp(alphas[0].At(d.T-2)))
+		return m, nil
+	case "garch11":
+		var d struct {
+			series
+			Sigma1 float64 `json:"sigma1"`
+		}
+		if err := load(dir, name, &d); err != nil {
+			return nil, err
+		}
+		if d.T < 2 || len(d.Y) != d.T || !(d.Sigma1 > 0) {
+			return nil, fmt.Errorf("bench: %s: T = %d with %d observations, sigma1 = %v", name, d.T, len(d.Y), d.Sigma1)
+		}
+		m := pm.NewModel()
+		mu := m.Var("mu", pm.Normal(0, 10))
+		alpha0 := m.Var("alpha0", pm.HalfNormal(1))
+		alpha1 := m.Var("alpha1", pm.Uniform(0, 1))
+		beta1 := m.Var("beta1", pm.Uniform(0, tensor.Sub(1.0, alpha1)))
+		// s2[t] = alpha0 + alpha1 (y[t-1] - mu)² + beta1 s2[t-1], s2[0] = sigma1².
+		s2 := tensor.Scan(func(a []*tensor.Tensor) []*tensor.Tensor {
+			yPrev, s2Prev, mu, alpha0, alpha1, beta1 := a[0], a[1], a[2], a[3], a[4], a[5]
+			return []*tensor.Tensor{alpha0.Add(alpha1.Mul(yPrev.Sub(mu).Square())).Add(beta1.Mul(s2Prev))}
+		}, tensor.ScanArgs{
+			Sequences:    []*tensor.Tensor{tensor.Const(d.Y[:d.T-1])},
+			OutputsInfo:  []*tensor.Tensor{tensor.Const(d.Sigma1 * d.Sigma1)},
+			NonSequences: []*tensor.Tensor{mu, alpha0, alpha1, beta1},
+		})
+		sigma := tensor.Concatenate(0, tensor.Const([]float64{d.Sigma1}), tensor.Sqrt(s2[0]))
+		m.Potential("y", pm.NormalLogp(d.Y, mu, sigma))
 		return m, nil
 	case "collinear_reg":
 		var d struct {

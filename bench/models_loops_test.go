@@ -49,6 +49,22 @@ var loopDensities = map[string]func(d loopData, x []float64) float64{
 		}
 		return lp + logSumExp2(alpha[0], alpha[1])
 	},
+	// x = mu, log alpha0, logit alpha1, logit(beta1 / (1 - alpha1)).
+	"garch11": func(d loopData, x []float64) float64 {
+		mu := x[0]
+		alpha0 := math.Exp(x[1])
+		alpha1, j1 := interval(x[2], 0, 1)
+		beta1, jb := interval(x[3], 0, 1-alpha1)
+		lp := normalLpdf(mu, 0, 10) + math.Log(2) + normalLpdf(alpha0, 0, 1) + x[1] + j1 +
+			jb - math.Log(1-alpha1)
+		s2 := d.Sigma1 * d.Sigma1
+		lp += normalLpdf(d.Y[0], mu, d.Sigma1)
+		for t := 1; t < len(d.Y); t++ {
+			s2 = alpha0 + alpha1*(d.Y[t-1]-mu)*(d.Y[t-1]-mu) + beta1*s2
+			lp += normalLpdf(d.Y[t], mu, math.Sqrt(s2))
+		}
+		return lp
+	},
 	// x = a, b, log s.
 	"collinear_reg": func(d loopData, x []float64) float64 {
 		a, b, s := x[0], x[1], math.Exp(x[2])
@@ -61,8 +77,9 @@ var loopDensities = map[string]func(d loopData, x []float64) float64{
 }
 
 type loopData struct {
-	Year []float64 `json:"year"`
-	Y    []float64 `json:"y"`
+	Year   []float64 `json:"year"`
+	Y      []float64 `json:"y"`
+	Sigma1 float64   `json:"sigma1"`
 }
 
 func normalLpdf(x, mu, sigma float64) float64 {

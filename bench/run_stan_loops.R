@@ -1,6 +1,6 @@
 #!/usr/bin/env Rscript
 # Stan (rstan 2.21.7 / Stan 2.21.0, Debian bookworm) anchor run for the suite's loop and
-# correlation models: arma11, hmm2, collinear_reg (bench/models_loops.go). The method is
+# correlation models: arma11, hmm2, collinear_reg, garch11 (bench/models_loops.go). The method is
 # ../shared/bench/run_stan.R's, with the setup, sampling and counting of stan_common.R (shared
 # with stan_live.R and stan_seeds.R): compile (timed, never cached), then 4 chains x (1000
 # warmup + 1000 draws), seed 4711, chains SEQUENTIALLY in one process (cores = 1), default NUTS
@@ -10,7 +10,7 @@
 # taking < 20 CPU s are sampled 5 times with the same seed and the median time is reported.
 # Over seeds 1-5 (ESS per gradient only): bench/stan_seeds.R.
 #
-#   Rscript bench/run_stan_loops.R                # all three (from the project root)
+#   Rscript bench/run_stan_loops.R                # all four (from the project root)
 #   Rscript bench/run_stan_loops.R hmm2           # a subset (the others are kept)
 #
 # Reads bench/stan/NAME.stan and bench/data/NAME.json; writes bench/data/stan_loops.json, in the
@@ -21,7 +21,7 @@ args_all <- commandArgs(trailingOnly = FALSE)
 BENCH <- normalizePath(dirname(sub("^--file=", "", args_all[grep("^--file=", args_all)])))
 source(file.path(BENCH, "stan_common.R"))
 
-ALL <- c("arma11", "hmm2", "collinear_reg")
+ALL <- c("arma11", "hmm2", "collinear_reg", "garch11")
 EXTRA <- character(0)
 models <- commandArgs(trailingOnly = TRUE)
 if (length(models) == 0) models <- ALL

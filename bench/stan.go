@@ -23,6 +23,7 @@ var stanParams = map[string][]string{
 	"arma11":                    {"mu", "phi", "theta", "sigma"},
 	"hmm2":                      {"p11", "p22", "mu", "sigma"},
 	"collinear_reg":             {"a", "b", "s"},
+	"garch11":                   {"mu", "alpha0", "alpha1", "beta1"},
 }
 
 // stanProgram is the Stan program a suite model is compared with: for logistic_big, Stan's
