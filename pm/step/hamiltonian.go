@@ -167,41 +167,59 @@ func (h *hamiltonian) eval(q, g []float64) float64 {
 func (h *hamiltonian) leapfrog(z *point, eps float64) {
 	half := 0.5 * eps
 	if !h.met.dense && h.met.k == 0 {
+		// Diagonal: the closing kick, v = M⁻¹p and the kinetic energy in
+		// one pass (the arithmetic of metric.velocity).
 		inv := h.met.inv[:len(z.q)]
-		p, q, g := z.p[:len(z.q)], z.q, z.g[:len(z.q)]
+		q := z.q
+		p, g, v := z.p[:len(q)], z.g[:len(q)], z.v[:len(q)]
 		for i := range q {
 			pi := p[i] + half*g[i]
 			p[i] = pi
 			q[i] += eps * inv[i] * pi
 		}
-	} else if !h.met.dense {
-		// Low rank: v = M⁻¹p is linear in p, so each kick of p by ε/2 g kicks v by
-		// ε/2 M⁻¹g, and M⁻¹ is applied once per gradient (ig is kept by metric.start
-		// and by this step).
-		for i := range z.p {
-			z.p[i] += half * z.g[i]
-			z.v[i] += half * z.ig[i]
-			z.q[i] += eps * z.v[i]
-		}
-		z.lp = h.eval(z.q, z.g)
-		h.met.velocity(z.g, z.ig)
+		z.lp = h.eval(q, g)
 		k := 0.0
-		for i, gi := range z.g {
-			pi := z.p[i] + half*gi
-			vi := z.v[i] + half*z.ig[i]
-			z.p[i], z.v[i] = pi, vi
+		for i, gi := range g {
+			pi := p[i] + half*gi
+			vi := inv[i] * pi
+			p[i], v[i] = pi, vi
 			k += pi * vi
 		}
 		z.kin = 0.5 * k
 		return
-	} else {
-		for i := range z.p {
-			z.p[i] += half * z.g[i]
+	} else if !h.met.dense {
+		// Low rank: v = M⁻¹p is linear in p, so each kick of p by ε/2 g kicks v by
+		// ε/2 M⁻¹g, and M⁻¹ is applied once per gradient (ig is kept by metric.start
+		// and by this step).
+		// The vectors are resliced to one length so that the loops run
+		// without bounds checks.
+		q := z.q
+		p, g, v, ig := z.p[:len(q)], z.g[:len(q)], z.v[:len(q)], z.ig[:len(q)]
+		for i := range q {
+			p[i] += half * g[i]
+			vi := v[i] + half*ig[i]
+			v[i] = vi
+			q[i] += eps * vi
 		}
-		h.met.velocity(z.p, z.v)
-		for i := range z.q {
-			z.q[i] += eps * z.v[i]
+		z.lp = h.eval(q, g)
+		h.met.velocity(g, ig)
+		k := 0.0
+		for i, gi := range g {
+			pi := p[i] + half*gi
+			vi := v[i] + half*ig[i]
+			p[i], v[i] = pi, vi
+			k += pi * vi
 		}
+		z.kin = 0.5 * k
+		return
+	}
+	// Dense.
+	for i := range z.p {
+		z.p[i] += half * z.g[i]
+	}
+	h.met.velocity(z.p, z.v)
+	for i := range z.q {
+		z.q[i] += eps * z.v[i]
 	}
 	z.lp = h.eval(z.q, z.g)
 	for i := range z.p {

@@ -62,7 +62,7 @@ func (p *proposal) copyFrom(o *proposal) {
 type level struct {
 	pSharpInitEnd, rhoInit, pInitEnd    []float64
 	pFinalBeg, pSharpFinalBeg, rhoFinal []float64
-	rhoExt, rhoSub                      []float64
+	rhoExt                              []float64
 	propFinal                           proposal
 }
 
@@ -71,12 +71,18 @@ type level struct {
 // subtree at the top level and uniform within subtrees, the generalized
 // no-U-turn criterion on sharp momenta with the extra checks across merged
 // subtrees, divergence when the energy error exceeds MaxEnergyError.
+//
+// The arithmetic is Stan's, but the bookkeeping avoids copies: the
+// trajectory's two ends are integrated in place (zFwd, zBck), the current
+// point z holds the sample, a subtree writes its momentum sum instead of
+// adding it to a cleared vector, and a two-step subtree skips the extra
+// checks, which there repeat its own criterion exactly.
 type NUTS struct {
 	hamiltonian
 	maxDepth int
 
 	zFwd, zBck                 point
-	sample, prop               proposal
+	prop                       proposal
 	pFwdFwd, pSharpFwdFwd      []float64
 	pFwdBck, pSharpFwdBck      []float64
 	pBckFwd, pSharpBckFwd      []float64
@@ -113,7 +119,7 @@ func NewNUTS(d GradDensity, opt NUTSOptions) (*NUTS, error) {
 	u.setup(d, block, ho)
 	n := len(block)
 	u.zFwd, u.zBck = newPoint(n), newPoint(n)
-	u.sample, u.prop = newProposal(n), newProposal(n)
+	u.prop = newProposal(n)
 	vecs := make([]float64, 12*n)
 	next := func() []float64 { v := vecs[:n:n]; vecs = vecs[n:]; return v }
 	u.pFwdFwd, u.pSharpFwdFwd = next(), next()
@@ -123,12 +129,12 @@ func NewNUTS(d GradDensity, opt NUTSOptions) (*NUTS, error) {
 	u.rho, u.rhoFwd, u.rhoBck, u.rhoEx = next(), next(), next(), next()
 	u.levels = make([]level, u.maxDepth+1)
 	for i := range u.levels {
-		b := make([]float64, 8*n)
+		b := make([]float64, 7*n)
 		lv := &u.levels[i]
 		sl := func() []float64 { v := b[:n:n]; b = b[n:]; return v }
 		lv.pSharpInitEnd, lv.rhoInit, lv.pInitEnd = sl(), sl(), sl()
 		lv.pFinalBeg, lv.pSharpFinalBeg, lv.rhoFinal = sl(), sl(), sl()
-		lv.rhoExt, lv.rhoSub = sl(), sl()
+		lv.rhoExt = sl()
 		lv.propFinal = newProposal(n)
 	}
 	return u, nil
@@ -181,48 +187,46 @@ func (u *NUTS) Step(s *State, st *Stats) {
 	u.h0 = H0
 	u.zFwd.copyFrom(z)
 	u.zBck.copyFrom(z)
-	u.sample.set(z, H0)
-	u.prop.set(z, H0)
-	for _, v := range [][]float64{u.pFwdFwd, u.pFwdBck, u.pBckFwd, u.pBckBck, u.rho} {
-		copy(v, z.p)
-	}
-	for _, v := range [][]float64{u.pSharpFwdFwd, u.pSharpFwdBck, u.pSharpBckFwd, u.pSharpBckBck} {
-		copy(v, z.v)
-	}
+	// z keeps the sample (position, gradient, log-density; energy hSample);
+	// the ends of the trajectory are integrated in zFwd and zBck. The inner
+	// end momenta (pFwdBck, pBckFwd and their sharp ones) are written before
+	// they are read.
+	hSample := H0
+	copy(u.pFwdFwd, z.p)
+	copy(u.pBckBck, z.p)
+	copy(u.rho, z.p)
+	copy(u.pSharpFwdFwd, z.v)
+	copy(u.pSharpBckBck, z.v)
 	logSumWeight := 0.0
 	depth := 0
 	u.nLeapfrog, u.sumMetroProb, u.divergent, u.maxEnergyErr = 0, 0, false, 0
 
 	for depth < u.maxDepth {
-		clear(u.rhoFwd)
-		clear(u.rhoBck)
 		lswSub := math.Inf(-1)
 		var valid bool
 		if s.Rng.Float64() > 0.5 {
-			// Extend forward: the old tree becomes the backward part.
-			z.copyFrom(&u.zFwd)
-			copy(u.rhoBck, u.rho)
-			copy(u.pBckFwd, u.pFwdFwd)
-			copy(u.pSharpBckFwd, u.pSharpFwdFwd)
-			valid = u.buildTree(depth, &u.prop, u.pSharpFwdBck, u.pSharpFwdFwd, u.rhoFwd, u.pFwdBck, u.pFwdFwd, 1, &lswSub)
-			u.zFwd.copyFrom(z)
+			// Extend forward: the old tree becomes the backward part (its
+			// momentum sum and forward end move there by swapping buffers;
+			// the new subtree overwrites what the swap leaves behind).
+			u.rhoBck, u.rho = u.rho, u.rhoBck
+			u.pBckFwd, u.pFwdFwd = u.pFwdFwd, u.pBckFwd
+			u.pSharpBckFwd, u.pSharpFwdFwd = u.pSharpFwdFwd, u.pSharpBckFwd
+			valid = u.buildTree(&u.zFwd, depth, &u.prop, u.pSharpFwdBck, u.pSharpFwdFwd, u.rhoFwd, u.pFwdBck, u.pFwdFwd, 1, &lswSub)
 		} else {
-			z.copyFrom(&u.zBck)
-			copy(u.rhoFwd, u.rho)
-			copy(u.pFwdBck, u.pBckBck)
-			copy(u.pSharpFwdBck, u.pSharpBckBck)
-			valid = u.buildTree(depth, &u.prop, u.pSharpBckFwd, u.pSharpBckBck, u.rhoBck, u.pBckFwd, u.pBckBck, -1, &lswSub)
-			u.zBck.copyFrom(z)
+			u.rhoFwd, u.rho = u.rho, u.rhoFwd
+			u.pFwdBck, u.pBckBck = u.pBckBck, u.pFwdBck
+			u.pSharpFwdBck, u.pSharpBckBck = u.pSharpBckBck, u.pSharpFwdBck
+			valid = u.buildTree(&u.zBck, depth, &u.prop, u.pSharpBckFwd, u.pSharpBckBck, u.rhoBck, u.pBckFwd, u.pBckBck, -1, &lswSub)
 		}
 		if !valid {
 			break
 		}
 		depth++
 		// Biased progressive sampling: prefer the new subtree.
-		if lswSub > logSumWeight {
-			u.sample.copyFrom(&u.prop)
-		} else if s.Rng.Float64() < math.Exp(lswSub-logSumWeight) {
-			u.sample.copyFrom(&u.prop)
+		if lswSub > logSumWeight || s.Rng.Float64() < math.Exp(lswSub-logSumWeight) {
+			copy(z.q, u.prop.q)
+			copy(z.g, u.prop.g)
+			z.lp, hSample = u.prop.lp, u.prop.h
 		}
 		logSumWeight = logSumExp(logSumWeight, lswSub)
 		add(u.rho, u.rhoBck, u.rhoFwd)
@@ -239,73 +243,105 @@ func (u *NUTS) Step(s *State, st *Stats) {
 	if u.nLeapfrog > 0 {
 		accept = u.sumMetroProb / float64(u.nLeapfrog)
 	}
-	copy(z.q, u.sample.q)
-	copy(z.g, u.sample.g)
-	z.lp = u.sample.lp
-	*st = Stats{Lp: z.lp, Diverging: u.divergent, Energy: u.sample.h, TreeDepth: depth, NSteps: u.nLeapfrog,
-		StepSize: u.eps, Acceptance: accept, EnergyError: u.sample.h - H0, MaxEnergyError: u.maxEnergyErr, Tune: s.Tuning}
+	*st = Stats{Lp: z.lp, Diverging: u.divergent, Energy: hSample, TreeDepth: depth, NSteps: u.nLeapfrog,
+		StepSize: u.eps, Acceptance: accept, EnergyError: hSample - H0, MaxEnergyError: u.maxEnergyErr, Tune: s.Tuning}
 	u.end(s, accept)
 }
 
-// buildTree is Stan's recursive build_tree: it adds 2^depth leapfrog steps
-// in direction sign, samples a proposal uniformly (by weight) within the
-// new subtree, and reports whether the subtree is valid (no divergence, no
-// U-turn inside it).
-func (u *NUTS) buildTree(depth int, prop *proposal, pSharpBeg, pSharpEnd, rho, pBeg, pEnd []float64, sign float64, lsw *float64) bool {
-	z := &u.z
-	if depth == 0 {
-		if u.s.Stopped() {
+// leaf makes one leapfrog step of z in direction sign, records its
+// statistics and adds its weight to lsw: Stan's build_tree at depth 0
+// without the bookkeeping, which the callers do. It reports whether the
+// step is valid (not stopped, not divergent) and returns its energy.
+func (u *NUTS) leaf(z *point, sign float64, lsw *float64) (float64, bool) {
+	if u.s.Stopped() {
+		return 0, false
+	}
+	u.leapfrog(z, sign*u.eps)
+	u.nLeapfrog++
+	h := z.energy()
+	dH := h - u.h0
+	if math.Abs(dH) > math.Abs(u.maxEnergyErr) || math.IsInf(dH, 0) {
+		u.maxEnergyErr = dH
+	}
+	if dH > u.opt.maxDH {
+		u.divergent = true
+	}
+	*lsw = logSumExp(*lsw, u.h0-h)
+	if u.h0-h > 0 {
+		u.sumMetroProb++
+	} else {
+		u.sumMetroProb += math.Exp(u.h0 - h)
+	}
+	return h, !u.divergent
+}
+
+// buildTree is Stan's recursive build_tree: it moves z by 2^depth leapfrog
+// steps in direction sign, samples a proposal uniformly (by weight) within
+// the new subtree, writes the subtree's end momenta and its momentum sum
+// rho, and reports whether the subtree is valid (no divergence, no U-turn
+// inside it).
+func (u *NUTS) buildTree(z *point, depth int, prop *proposal, pSharpBeg, pSharpEnd, rho, pBeg, pEnd []float64, sign float64, lsw *float64) bool {
+	switch depth {
+	case 0:
+		h, ok := u.leaf(z, sign, lsw)
+		if !ok {
 			return false
-		}
-		u.leapfrog(z, sign*u.eps)
-		u.nLeapfrog++
-		h := z.energy()
-		dH := h - u.h0
-		if math.Abs(dH) > math.Abs(u.maxEnergyErr) || math.IsInf(dH, 0) {
-			u.maxEnergyErr = dH
-		}
-		if dH > u.opt.maxDH {
-			u.divergent = true
-		}
-		*lsw = logSumExp(*lsw, u.h0-h)
-		if u.h0-h > 0 {
-			u.sumMetroProb++
-		} else {
-			u.sumMetroProb += math.Exp(u.h0 - h)
 		}
 		prop.set(z, h)
 		copy(pSharpBeg, z.v)
 		copy(pSharpEnd, z.v)
-		floats.Add(rho, z.p)
+		copy(rho, z.p)
 		copy(pBeg, z.p)
 		copy(pEnd, z.p)
-		return !u.divergent
+		return true
+	case 1:
+		// Two steps. Each one-step subtree's momentum sum, begin and end
+		// are its p, so the extra checks across the merge test the same
+		// sum p1+p2 with the same velocities as the subtree's own
+		// criterion: only that one is evaluated.
+		lswInit := math.Inf(-1)
+		h, ok := u.leaf(z, sign, &lswInit)
+		if !ok {
+			return false
+		}
+		prop.set(z, h)
+		copy(pSharpBeg, z.v)
+		copy(pBeg, z.p)
+		lswFinal := math.Inf(-1)
+		h, ok = u.leaf(z, sign, &lswFinal)
+		if !ok {
+			return false
+		}
+		copy(pSharpEnd, z.v)
+		copy(pEnd, z.p)
+		lswSub := logSumExp(lswInit, lswFinal)
+		*lsw = logSumExp(*lsw, lswSub)
+		if lswFinal > lswSub || u.s.Rng.Float64() < math.Exp(lswFinal-lswSub) {
+			prop.set(z, h)
+		}
+		add(rho, pBeg, pEnd)
+		return criterion(pSharpBeg, pSharpEnd, rho)
 	}
 	lv := &u.levels[depth]
 
 	// The initial subtree.
 	lswInit := math.Inf(-1)
-	clear(lv.rhoInit)
-	if !u.buildTree(depth-1, prop, pSharpBeg, lv.pSharpInitEnd, lv.rhoInit, pBeg, lv.pInitEnd, sign, &lswInit) {
+	if !u.buildTree(z, depth-1, prop, pSharpBeg, lv.pSharpInitEnd, lv.rhoInit, pBeg, lv.pInitEnd, sign, &lswInit) {
 		return false
 	}
 	// The final subtree.
 	lswFinal := math.Inf(-1)
-	clear(lv.rhoFinal)
-	if !u.buildTree(depth-1, &lv.propFinal, lv.pSharpFinalBeg, pSharpEnd, lv.rhoFinal, lv.pFinalBeg, pEnd, sign, &lswFinal) {
+	if !u.buildTree(z, depth-1, &lv.propFinal, lv.pSharpFinalBeg, pSharpEnd, lv.rhoFinal, lv.pFinalBeg, pEnd, sign, &lswFinal) {
 		return false
 	}
 	// Uniform (by weight) sampling within the subtree.
 	lswSub := logSumExp(lswInit, lswFinal)
 	*lsw = logSumExp(*lsw, lswSub)
-	if lswFinal > lswSub {
-		prop.copyFrom(&lv.propFinal)
-	} else if u.s.Rng.Float64() < math.Exp(lswFinal-lswSub) {
+	if lswFinal > lswSub || u.s.Rng.Float64() < math.Exp(lswFinal-lswSub) {
 		prop.copyFrom(&lv.propFinal)
 	}
-	add(lv.rhoSub, lv.rhoInit, lv.rhoFinal)
-	floats.Add(rho, lv.rhoSub)
-	persist := criterion(pSharpBeg, pSharpEnd, lv.rhoSub)
+	add(rho, lv.rhoInit, lv.rhoFinal)
+	persist := criterion(pSharpBeg, pSharpEnd, rho)
 	// Extra checks across the merge (Stan 2.23+): the initial subtree plus
 	// the first point of the final one, and vice versa.
 	add(lv.rhoExt, lv.rhoInit, lv.pFinalBeg)
