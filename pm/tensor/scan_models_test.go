@@ -331,7 +331,7 @@ func compileModel(tb testing.TB, m scanModel, y []float64, opts ...backend.Optio
 // the ratio. ns/op is the time of both together.
 func BenchmarkScanModels(b *testing.B) {
 	for _, m := range scanModels {
-		for _, n := range []int{100, 1000} {
+		for _, n := range []int{100, 200, 1000} {
 			b.Run(m.name+"/T="+itoa(n), func(b *testing.B) {
 				y := m.data(n, 1)
 				f, args := compileModel(b, m, y)
