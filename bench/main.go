@@ -104,6 +104,7 @@ func main() {
 	twoCores := flag.Bool("cores2", true, "also time the run with chains on 2 cores")
 	jsonOut := flag.String("json", "", "write the results as JSON to this file")
 	metric := flag.String("metric", "", "NUTS mass-matrix adaptation: lowrank (pm's default), diag (Stan's), grad or dense")
+	targetAccept := flag.Float64("target-accept", 0, "NUTS's target acceptance (0: pm's default, 0.8 as Stan's)")
 	be := flag.String("backend", "", "backend to sample on (default: PM_BACKEND, the config file, else vm)")
 	gradTime := flag.String("gradtime", "", "instead of sampling, time a gradient on these comma-separated backends")
 	vi := flag.Bool("vi", false, "time ADVI, full-rank ADVI and Pathfinder against NUTS (bench/vi.go) instead")
@@ -215,6 +216,9 @@ func main() {
 		opts := []pm.SampleOption{pm.SampleBackend(*be)} // "" selects the default backend
 		if *metric != "" {
 			opts = append(opts, pm.Metric(*metric))
+		}
+		if *targetAccept != 0 {
+			opts = append(opts, pm.TargetAccept(*targetAccept))
 		}
 		r, tr, err := run(*dir, name, *chains, *draws, *tune, *seed, *twoCores, opts)
 		if err != nil {
