@@ -201,35 +201,38 @@ func (t *truncated) Random(rs *tensor.RandomStream, shape []int) *tt {
 		panic(errDist(t.name, fmt.Sprintf("random draws need the quantile function of %s, which is not available", t.d.Name())))
 	}
 	s := rshape(shape, t.shape)
-	var flo, fhi *tt = tensor.Const(0.0), tensor.Const(1.0)
+	// lo is the lower bound of the CDF's argument: for discrete d, lower − 1 keeps the mass at
+	// lower.
+	var lo, logSlo *tt
+	tail := constNone
 	if t.lo != nil {
-		lo := t.lo
-		if t.discrete() {
-			lo = tensor.Sub(lo, 1.0) // keep the mass at lower
-		}
-		flo = tensor.Exp(t.cdf.LogCDF(lo))
-	}
-	if t.hi != nil {
-		fhi = tensor.Exp(t.cdf.LogCDF(t.hi))
-	}
-	u := rs.Uniform(fill(flo, s), fhi)
-	x := ic.ICDF(u)
-	if t.lo != nil {
-		// Where S(lower) = P(X > lower) is below 1e-6, F(lower) is too close to 1 for u to
-		// resolve the interval (beyond about 8 standard deviations of a normal it rounds to 1
-		// and F⁻¹(u) is +Inf): there x is drawn by inverting the survival function instead.
-		lo := t.lo
+		lo = t.lo
 		if t.discrete() {
 			lo = tensor.Sub(lo, 1.0)
 		}
-		logSlo := t.cdf.LogCCDF(lo)
-		deep := math.Log(1e-6)
-		switch constState(logSlo, func(v float64) bool { return v < deep }) {
-		case constAll:
-			x = t.upperTailDraw(rs, s, logSlo)
-		case constNotConst, constSome:
-			x = tensor.Switch(tensor.Lt(logSlo, deep), t.upperTailDraw(rs, s, logSlo), x)
+		// Where S(lower) = P(X > lower) is below 1e-6, F(lower) is too close to 1 for u to
+		// resolve the interval (beyond about 8 standard deviations of a normal it rounds to 1
+		// and F⁻¹(u) is +Inf): there x is drawn by inverting the survival function instead.
+		// A constant bound decides the branch here, so only the one taken is built.
+		logSlo = t.cdf.LogCCDF(lo)
+		tail = constState(logSlo, func(v float64) bool { return v < logDeepTail })
+	}
+	var x *tt
+	if tail != constAll {
+		var flo, fhi *tt = tensor.Const(0.0), tensor.Const(1.0)
+		if lo != nil {
+			flo = tensor.Exp(t.cdf.LogCDF(lo))
 		}
+		if t.hi != nil {
+			fhi = tensor.Exp(t.cdf.LogCDF(t.hi))
+		}
+		x = ic.ICDF(rs.Uniform(fill(flo, s), fhi))
+	}
+	switch tail {
+	case constAll:
+		x = t.upperTailDraw(rs, s, logSlo)
+	case constNotConst, constSome:
+		x = tensor.Switch(tensor.Lt(logSlo, logDeepTail), t.upperTailDraw(rs, s, logSlo), x)
 	}
 	if t.discrete() {
 		x = asInt(x)
@@ -242,6 +245,10 @@ func (t *truncated) Random(rs *tensor.RandomStream, shape []int) *tt {
 	}
 	return x
 }
+
+// logDeepTail is log 1e-6: below it, log P(X > lower) puts the truncation too deep in the
+// upper tail for the inverse CDF, and Random inverts the survival function.
+const logDeepTail = -13.815510557964274 // log 1e-6
 
 // Outcomes of constState.
 const (
