@@ -314,7 +314,7 @@ func newGLMRule() rule {
 // likelihood of a linear predictor that GLMOp covers.
 func glmNode(lk *Apply) *Apply {
 	lo, ok := lk.Op.(LikelihoodOp)
-	if !ok {
+	if !ok || lo.fold != 0 {
 		return nil
 	}
 	y, eta := lk.Inputs[0], lk.Inputs[1]

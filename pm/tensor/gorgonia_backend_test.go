@@ -236,11 +236,15 @@ func TestLikelihoodsOnGorgonia(t *testing.T) {
 		"normal":          tensor.Sum(tensor.NormalLogp([]float64{0.5, 1, -2, 0.1, 3, 0}, x, tensor.Exp(s))),
 		"normal-vec":      tensor.Sum(tensor.NormalLogp(x, 0.3, tensor.Add(tensor.Square(x), 0.5))),
 		"normal-weighted": tensor.Sum(tensor.Mul(tensor.NormalLogp(x, s, 2.0), x)),
-		"bernoulli":       tensor.Sum(tensor.Mul(tensor.BernoulliLogitLogp([]float64{1, 0, 1, 1, 0, 0}, x), 1.5)),
-		"bern-summed":     tensor.Sum(tensor.BernoulliLogitLogp([]float64{1, 0, 1, 1, 0, 0}, tensor.Mul(x, 30.0))),
-		"poisson":         tensor.Sum(tensor.PoissonLogLogp([]float64{0, 2, 5, 1, 0, 3}, tensor.Mul(x, s))),
-		"recurrence":      tensor.Sum(tensor.Square(tensor.Recurrence(x, tensor.Tanh(s)))),
-		"recurrence-rev":  tensor.Sum(tensor.Exp(tensor.Recurrence(tensor.Exp(x), tensor.Tanh(s)))),
+		// The x partial comes negated and the σ partial summed (folded into the op), on the
+		// elementwise op and on the fused sum (18 elements).
+		"normal-x":       tensor.Sum(tensor.NormalLogp(x, 0.3, tensor.Exp(s))),
+		"normal-x-long":  tensor.Sum(tensor.NormalLogp(tensor.Concatenate(0, x, x, x), 0.3, tensor.Exp(s))),
+		"bernoulli":      tensor.Sum(tensor.Mul(tensor.BernoulliLogitLogp([]float64{1, 0, 1, 1, 0, 0}, x), 1.5)),
+		"bern-summed":    tensor.Sum(tensor.BernoulliLogitLogp([]float64{1, 0, 1, 1, 0, 0}, tensor.Mul(x, 30.0))),
+		"poisson":        tensor.Sum(tensor.PoissonLogLogp([]float64{0, 2, 5, 1, 0, 3}, tensor.Mul(x, s))),
+		"recurrence":     tensor.Sum(tensor.Square(tensor.Recurrence(x, tensor.Tanh(s)))),
+		"recurrence-rev": tensor.Sum(tensor.Exp(tensor.Recurrence(tensor.Exp(x), tensor.Tanh(s)))),
 	}
 	for name, lp := range graphs {
 		outs := append([]*tensor.Tensor{lp}, tensor.Grad(lp, x, s)...)

@@ -28,6 +28,10 @@ type LikelihoodOp struct {
 	// skip has bit k set when partial output k is read by nothing: Rewrite sets it after
 	// pruning the graph, and the kernel leaves that output unwritten.
 	skip uint8
+	// fold has, for each partial output k, bit k set when the output is the sum of the
+	// elementwise partials (a scalar) and bit k+4 set when it is their negation: Rewrite folds
+	// into the op the sum or negation that was the partial's only reader (see foldPartials).
+	fold uint8
 }
 
 var likeNames = [...]string{"normal_lpdf", "bernoulli_logit_lpmf", "poisson_log_lpmf"}
@@ -48,6 +52,9 @@ func (o LikelihoodOp) Infer(in []Type) ([]Type, error) {
 	out := make([]Type, likeArity[o.kind])
 	for i := range out {
 		out[i] = Type{DType: Float64, Shape: shape}
+		if o.fold&(1<<i) != 0 {
+			out[i].Shape = []int{}
+		}
 	}
 	return out, nil
 }
@@ -55,9 +62,11 @@ func (o LikelihoodOp) Infer(in []Type) ([]Type, error) {
 // Grad implements Op. The partial outputs are differentiable too (their derivatives are
 // closed forms), so gradients of gradients work.
 func (o LikelihoodOp) Grad(in, out, gout []*Tensor) []*Tensor {
-	if o.skip != 0 {
-		// The skipped partials are not computed: differentiate the op that computes them.
-		return LikelihoodOp{kind: o.kind}.Grad(in, ApplyOp(LikelihoodOp{kind: o.kind}, in...), gout)
+	if o.skip != 0 || o.fold != 0 {
+		// Skipped or folded partials: differentiate the op that computes them as they are.
+		plain := LikelihoodOp{kind: o.kind}
+		outs := ApplyOp(plain, in...)
+		return plain.Grad(in, outs, unfoldGrad(o.fold, outs, gout))
 	}
 	acc := make([]*Tensor, len(in))
 	add := func(i int, t *Tensor) {
@@ -144,7 +153,7 @@ func (o LikelihoodOp) Kernel(spec KernelSpec) (Kernel, error) {
 	direct := func(i int) bool { return idx[i] == nil }
 	switch o.kind {
 	case likeNormal:
-		nk, err := newNormalKernel(spec, o.skip, false, false)
+		nk, err := newNormalKernel(spec, o.skip, o.fold, false, false)
 		if err != nil {
 			return nil, err
 		}
@@ -262,6 +271,12 @@ type normalKernel struct {
 	// skipMu and skipSigma leave the partials dlp/dμ and dlp/dσ unwritten.
 	skipMu, skipSigma bool
 	summed            bool
+	// The folded partials (see LikelihoodOp.fold): sumMu and sumSigma output the sum of the
+	// elementwise partials, negMu and negSigma their negation; scratch holds the elementwise
+	// values of a summed partial when the kernel's loop cannot sum them as it goes.
+	sumMu, sumSigma, negMu, negSigma bool
+	folded                           bool
+	scratch                          [2][]float64
 }
 
 const halfLog2Pi = 0.91893853320467274178032973640561764
@@ -269,25 +284,29 @@ const halfLog2Pi = 0.91893853320467274178032973640561764
 // newNormalKernel prepares the kernel for spec, whose inputs are (x, mu, sigma) after the
 // start when summed from one; skip is LikelihoodOp's skip mask; summed computes the sum of
 // the values (LikelihoodSumOp) instead of writing them.
-func newNormalKernel(spec KernelSpec, skip uint8, summed, from bool) (*normalKernel, error) {
+func newNormalKernel(spec KernelSpec, skip, fold uint8, summed, from bool) (*normalKernel, error) {
 	ins, sigma := spec.In, spec.Node.Inputs[len(spec.Node.Inputs)-1]
 	if from {
 		ins = ins[1:]
 	}
-	out := spec.Out[1].Shape
-	k := &normalKernel{n: shapeSize(out), skipMu: skip&2 != 0, skipSigma: skip&4 != 0, summed: summed}
+	out, err := LikelihoodOp{kind: likeNormal}.Infer(ins)
+	if err != nil {
+		return nil, err
+	}
+	k := &normalKernel{n: shapeSize(out[1].Shape), skipMu: skip&2 != 0, skipSigma: skip&4 != 0, summed: summed}
+	k.setFold(fold)
 	strides := [3]int{}
 	k.strided = true
 	for i, t := range ins {
 		switch {
-		case sameShape(t.Shape, out):
+		case sameShape(t.Shape, out[1].Shape) && k.n > 1:
 			strides[i] = 1
 		case shapeSize(t.Shape) == 1:
 			strides[i] = 0
-			k.idx[i] = broadcastIndex(t.Shape, out)
+			k.idx[i] = broadcastIndex(t.Shape, out[1].Shape)
 		default:
 			k.strided = false
-			k.idx[i] = broadcastIndex(t.Shape, out)
+			k.idx[i] = broadcastIndex(t.Shape, out[1].Shape)
 		}
 	}
 	k.sx, k.sm, k.ss = strides[0], strides[1], strides[2]
@@ -322,6 +341,14 @@ func (k *normalKernel) run(outs, in []*Array, start float64) float64 {
 	if k.summed {
 		lp = nil
 	}
+	if k.folded {
+		return k.runFolded(x, mu, sg, lp, dmu, dsg, start)
+	}
+	return k.runPlain(x, mu, sg, lp, dmu, dsg, start)
+}
+
+// runPlain is run with the output slices chosen: nil ones are not written.
+func (k *normalKernel) runPlain(x, mu, sg, lp, dmu, dsg []float64, start float64) float64 {
 	n := k.n
 	if k.strided {
 		inv, c := k.invS, k.cS

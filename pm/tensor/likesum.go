@@ -15,6 +15,7 @@ type LikelihoodSumOp struct {
 	kind likeKind
 	from bool  // the first input is the start of the sum
 	skip uint8 // as LikelihoodOp's: partial outputs read by nothing, left unwritten
+	fold uint8 // as LikelihoodOp's: partial outputs summed or negated
 }
 
 // String implements Op.
@@ -32,7 +33,7 @@ func (o LikelihoodSumOp) Infer(in []Type) ([]Type, error) {
 		}
 		in = in[1:]
 	}
-	ts, err := LikelihoodOp{kind: o.kind}.Infer(in)
+	ts, err := LikelihoodOp{kind: o.kind, fold: o.fold}.Infer(in)
 	if err != nil {
 		return nil, err
 	}
@@ -48,10 +49,11 @@ func (o LikelihoodSumOp) Grad(in, out, gout []*Tensor) []*Tensor {
 		g.from = false
 		return append([]*Tensor{gout[0]}, g.Grad(in[1:], out, gout)...)
 	}
-	if o.skip != 0 {
-		// The skipped partials are not computed: differentiate the op that computes them.
+	if o.skip != 0 || o.fold != 0 {
+		// Skipped or folded partials: differentiate the op that computes them as they are.
 		full := LikelihoodSumOp{kind: o.kind}
-		return full.Grad(in, ApplyOp(full, in...), gout)
+		outs := ApplyOp(full, in...)
+		return full.Grad(in, outs, unfoldGrad(o.fold, outs, gout))
 	}
 	full := []*Tensor{nil, out[1]}
 	if len(out) > 2 {
@@ -70,7 +72,7 @@ func (o LikelihoodSumOp) Grad(in, out, gout []*Tensor) []*Tensor {
 // Kernel implements Op.
 func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 	if o.kind == likeNormal {
-		nk, err := newNormalKernel(spec, o.skip, true, o.from)
+		nk, err := newNormalKernel(spec, o.skip, o.fold, true, o.from)
 		if err != nil {
 			return nil, err
 		}
@@ -143,8 +145,10 @@ func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 
 // likeSumMin is the smallest normal likelihood fuseLikelihoodSums fuses with its sum. Scan
 // step bodies (whose loop compiler runs normal_lpdf but not its summed form) have few
-// elements per step; a fused sum pays from a few hundred elements on.
-const likeSumMin = 256
+// elements per step and stay below it. With the σ partial summed in the kernel (foldPartials)
+// the fused sum costs no more than the elementwise op and its SumOp from 16 elements on; it
+// paid only from a few hundred while the kernel wrote the σ partials for a SumOp to add.
+const likeSumMin = 16
 
 // fuseLikelihoodSums replaces sum(likelihood(...)[0]) by a LikelihoodSumOp when the sum is the
 // only reader of the elementwise values, rewiring the readers of the partials, and
@@ -200,12 +204,12 @@ func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
 		if s == nil {
 			return nil
 		}
-		kind := n.Op.(LikelihoodOp).kind
+		lo := n.Op.(LikelihoodOp)
 		var outs []*Tensor
 		if st := start[n]; st != nil {
-			outs = ApplyOp(LikelihoodSumOp{kind: kind, from: true}, append([]*Tensor{get(st)}, ins...)...)
+			outs = ApplyOp(LikelihoodSumOp{kind: lo.kind, from: true, fold: lo.fold}, append([]*Tensor{get(st)}, ins...)...)
 		} else {
-			outs = ApplyOp(LikelihoodSumOp{kind: kind}, ins...)
+			outs = ApplyOp(LikelihoodSumOp{kind: lo.kind, fold: lo.fold}, ins...)
 		}
 		m[s.Outputs[0]] = outs[0] // the sum, which rebuild then skips
 		return outs               // the elementwise values (read by the sum only) and the partials

@@ -49,6 +49,9 @@ func Rewrite(fg *FunctionGraph) (out *FunctionGraph, err error) {
 		return nil, err
 	}
 	res, _ = fuseLikelihoodSums(res) // the sums sumChains made
+	if res, err = foldPartials(res); err != nil {
+		return nil, err
+	}
 	return skipUnreadPartials(res)
 }
 

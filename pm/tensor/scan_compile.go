@@ -309,7 +309,18 @@ func (b *smBuild) node(nd *Apply, ins [][]int, inT, outT []Type) ([][]int, error
 		if op.kind != likeNormal {
 			return nil, errScanUnsupported
 		}
-		return b.normal(ins, inT, outT[0].Shape), nil
+		regs := b.normal(ins, inT, outT[0].Shape)
+		for k := 1; k < len(regs); k++ {
+			switch sum, neg := op.Folded(k); {
+			case sum:
+				regs[k] = []int{b.reduce(smSumN, regs[k], outT[0].Shape, allAxes(len(outT[0].Shape)))[0]}
+			case neg:
+				for i, r := range regs[k] {
+					regs[k][i] = b.scalar(opNeg, r)
+				}
+			}
+		}
+		return regs, nil
 	case SumOp:
 		return [][]int{b.reduce(smSumN, ins[0], inT[0].Shape, op.axes(len(inT[0].Shape)))}, nil
 	case ReduceOp:

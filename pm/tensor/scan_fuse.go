@@ -1,5 +1,7 @@
 package tensor
 
+import "github.com/gopm-dev/gopm/pm/internal/fastmath"
+
 // Affine fusion. A chain of column instructions that only add, subtract, negate and scale by
 // static registers, such as ARMA's y_t − (μ + φ·y_{t−1}), costs one pass over the steps per
 // instruction forward and about as many backward, each writing a column that only the next
@@ -303,10 +305,7 @@ func (x *smExec) runLin(buf []float64, s0, s1 int) {
 		}
 		return
 	case 2:
-		a, b, wa, wb := cols[0][:n], cols[1][:n], ws[0], ws[1]
-		for i := range dst {
-			dst[i] = k + wa*a[i] + wb*b[i]
-		}
+		fastmath.Affine2(dst, k, ws[0], cols[0][:n], ws[1], cols[1][:n])
 		return
 	case 3:
 		a, b, c, wa, wb, wc := cols[0][:n], cols[1][:n], cols[2][:n], ws[0], ws[1], ws[2]

@@ -211,15 +211,15 @@ func (b *builder) apply(ap *tensor.Apply, t *tensor.Tensor) (*G.Node, error) {
 	case tensor.CumOp:
 		return b.cumsum(ap, o, out)
 	case tensor.LikelihoodOp:
-		return b.likelihood(ap, o.String(), k, out, false)
+		return b.likelihood(ap, o.String(), k, out, false, o.Folded)
 	case tensor.LikelihoodSumOp:
 		kind := strings.TrimPrefix(o.String(), "sum_")
 		if !o.Start() {
-			return b.likelihood(ap, kind, k, out, true)
+			return b.likelihood(ap, kind, k, out, true, o.Folded)
 		}
 		// The sum added to the start: the likelihood of the other inputs, then one addition.
 		sub := &tensor.Apply{Op: o, Inputs: ap.Inputs[1:], Outputs: ap.Outputs}
-		r, err := b.likelihood(sub, kind, k, out, true)
+		r, err := b.likelihood(sub, kind, k, out, true, o.Folded)
 		if err != nil || k != 0 {
 			return r, err
 		}

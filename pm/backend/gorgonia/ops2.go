@@ -280,9 +280,10 @@ const halfLog2Pi = 0.91893853320467274178032973640561764
 // normal_lpdf(x, μ, σ) (log-density, then ∂/∂μ and ∂/∂σ), bernoulli_logit_lpmf(y, η) and
 // poisson_log_lpmf(y, η) (log-mass, then ∂/∂η); summed is the likelihood-sum form, whose
 // output 0 is the sum.
-func (b *builder) likelihood(ap *tensor.Apply, kind string, k int, out []int, summed bool) (*G.Node, error) {
+func (b *builder) likelihood(ap *tensor.Apply, kind string, k int, out []int, summed bool, folded func(int) (bool, bool)) (*G.Node, error) {
 	full := out
-	if summed && k == 0 {
+	sumK, negK := folded(k)
+	if summed && k == 0 || sumK {
 		var err error
 		if full, err = b.broadcastShape(ap); err != nil {
 			return nil, err
@@ -314,7 +315,10 @@ func (b *builder) likelihood(ap *tensor.Apply, kind string, k int, out []int, su
 	if r, err = b.reshape(r, full); err != nil {
 		return nil, err
 	}
-	if summed && k == 0 {
+	if negK {
+		return G.Neg(r)
+	}
+	if summed && k == 0 || sumK {
 		if len(full) > 0 {
 			if r, err = G.Sum(r); err != nil {
 				return nil, err
