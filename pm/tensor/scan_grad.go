@@ -143,19 +143,54 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 	s := g.info
 	nc := len(s.carried)
 	b := m.backward(g)
+	// A zeroed column that one output's cotangent alone writes, as a whole column, is copied
+	// into rather than cleared and added to.
+	writes := map[int]int{}
+	for _, i := range g.cotOut {
+		for _, o := range m.outs[i] {
+			writes[o.off]++
+		}
+	}
+	copyCol := map[int]bool{}
+	var zero []int
+	for _, c := range b.zero {
+		if writes[c] == 1 {
+			copyCol[c] = true
+		} else {
+			zero = append(zero, c)
+		}
+	}
+	for _, i := range g.cotOut {
+		regs := m.outs[i]
+		for _, o := range regs {
+			if copyCol[o.off] && (m.reverse || len(regs) != 1 || o.st != 1) {
+				// Not the contiguous case: cleared and added to after all.
+				delete(copyCol, o.off)
+				zero = append(zero, o.off)
+			}
+		}
+	}
+	direct := make([]bool, len(g.cotOut)) // the output's one column is copied into
+	for c, i := range g.cotOut {
+		direct[c] = len(m.outs[i]) == 1 && copyCol[m.outs[i][0].off]
+	}
 	return func(out, in []*Array) error {
 		n := m.n
 		buf := in[len(in)-1].Data
 		if len(buf) != m.size {
 			return errorf("scan", "internal: tape of %d registers, want %d", len(buf), m.size)
 		}
-		for _, c := range b.zero {
+		for _, c := range zero {
 			clear(adj[c : c+n])
 		}
 		clear(adj[m.staticBase:])
 		for c, i := range g.cotOut {
 			cot := in[nIn+c].Data
 			regs := m.outs[i]
+			if direct[c] {
+				copy(adj[regs[0].off:regs[0].off+n], cot[:n])
+				continue
+			}
 			r := len(regs)
 			for e, o := range regs {
 				switch {
