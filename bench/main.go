@@ -133,7 +133,7 @@ func main() {
 		*dir = findData()
 	}
 	if *sampleCostOnly {
-		if err := sampleCost(*dir, strings.Split(*models, ","), *chains, *draws, *tune, *seed); err != nil {
+		if err := sampleCost(*dir, strings.Split(*models, ","), *chains, *draws, *tune, *seed, *metric); err != nil {
 			fail(err)
 		}
 		return

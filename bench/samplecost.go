@@ -17,7 +17,7 @@ import (
 // iteration, chains one after another on one core), and the process's peak resident memory
 // against the bytes of the trace's draws. Run it on its own process per model
 // (`-samplecost -models stochvol`): the peak is the process's.
-func sampleCost(dir string, models []string, chains, draws, tune int, seed uint64) error {
+func sampleCost(dir string, models []string, chains, draws, tune int, seed uint64, metric string) error {
 	fmt.Println("| model | Sample CPU s | sampling CPU s | after sampling | trace MB | RSS before MB | peak RSS MB: sampling / Sample | RSS / trace |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, name := range models {
@@ -31,13 +31,17 @@ func sampleCost(dir string, models []string, chains, draws, tune int, seed uint6
 		var endSampling time.Duration
 		var peakSampling float64
 		t0 := threadCPU()
-		tr, err := m.Sample(pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(1),
+		opts := []pm.SampleOption{pm.Chains(chains), pm.Draws(draws), pm.Tune(tune), pm.Seed(seed), pm.Cores(1)}
+		if metric != "" {
+			opts = append(opts, pm.Metric(metric))
+		}
+		tr, err := m.Sample(append(opts,
 			pm.OnDraw(func(chain, iter int, x []float64) {
 				if iter == last {
 					endSampling = threadCPU() // chains run in order: the last one's is the end
 					peakSampling = peakRSS()
 				}
-			}))
+			}))...)
 		total := threadCPU() - t0
 		if err != nil {
 			return err
