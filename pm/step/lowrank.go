@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -140,37 +142,36 @@ type lowRankSettings struct {
 // eigenvectors of b bᵀ with the largest eigenvalues, above 10⁻¹⁰ of the largest) into dst's
 // columns from col on, and returns how many. It solves the smaller of the two eigenproblems:
 // b bᵀ (n×n) directly, or bᵀb (N×N), whose eigenvectors v give b v / √μ.
-func leadingDirections(b *mat.Dense, m int, dst *mat.Dense, col int) int {
+func leadingDirections(b *mat.Dense, m int, dst *mat.Dense, col int, ws *lowRankWork) int {
 	n, N := b.Dims()
 	small := n <= N
-	var gram mat.SymDense
+	gram := &ws.gram
+	gram.Reset()
 	if small {
 		gram.SymOuterK(1, b)
 	} else {
 		gram.SymOuterK(1, b.T())
 	}
-	var e mat.EigenSym
-	if !e.Factorize(&gram, true) {
+	mu, v, ok := ws.eigSym(gram)
+	if !ok {
 		return 0
 	}
-	mu := e.Values(nil)
 	top := mu[len(mu)-1]
 	if !(top > 0) {
 		return 0
 	}
-	var v mat.Dense
-	e.VectorsTo(&v)
 	cnt := 0
-	u := make([]float64, n)
-	vj := make([]float64, len(mu))
+	ws.u = grow(ws.u, n)
+	ws.vj = grow(ws.vj, len(mu))
+	u, vj := ws.u, ws.vj
 	for j := len(mu) - 1; j >= 0 && cnt < m; j-- {
 		if !(mu[j] > 1e-10*top) {
 			break
 		}
 		if small {
-			mat.Col(u, j, &v)
+			mat.Col(u, j, v)
 		} else {
-			mat.Col(vj, j, &v)
+			mat.Col(vj, j, v)
 			uv := mat.NewVecDense(n, u)
 			uv.MulVec(b, mat.NewVecDense(N, vj))
 			uv.ScaleVec(1/math.Sqrt(mu[j]), uv)
@@ -190,10 +191,16 @@ func leadingDirections(b *mat.Dense, m int, dst *mat.Dense, col int) int {
 // the eigenvectors of Σ̃ whose eigenvalues fall outside [1/cutoff, cutoff] become U. It
 // returns sd, the kept eigenvalues and the directions (k×n, row-major); ok is false when the
 // window has too few draws or the decompositions fail, and then nothing should change.
-func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []float64, ok bool) {
+//
+// ws holds the matrices between calls (nil: new ones); the results do not depend on it, and
+// vals and vecs are ws's until the next call.
+func lowRankEstimate(xs, gs [][]float64, set lowRankSettings, ws *lowRankWork) (sd, vals, vecs []float64, ok bool) {
 	N := len(xs)
 	if N < 3 || len(gs) != N {
 		return nil, nil, nil, false
+	}
+	if ws == nil {
+		ws = &lowRankWork{}
 	}
 	n := len(xs[0])
 	mx, mg := make([]float64, n), make([]float64, n)
@@ -224,7 +231,7 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 	}
 	// Scaled, centred draws and gradients as the columns of an n×2N matrix, each half
 	// normalised so that neither dominates the basis.
-	a := mat.NewDense(n, 2*N, nil)
+	a := ws.dense(&ws.a, n, 2*N)
 	for t := range xs {
 		for i := 0; i < n; i++ {
 			a.Set(i, t, (xs[t][i]-mx[i])/sd[i])
@@ -241,25 +248,31 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 	if span <= 0 || span > N {
 		span = N
 	}
-	var q mat.Dense
+	q := &ws.q
+	q.Reset()
 	r := n
 	if n <= 2*span {
 		// With no more coordinates than the basis would have vectors, the span is the whole
 		// space: Q = I, and the eigenproblems are n×n (linreg: 4×4 instead of 160×160).
-		q.CloneFrom(eye(n))
+		ws.dense(q, n, n)
+		for i := 0; i < n; i++ {
+			q.Set(i, i, 1)
+		}
 	} else {
 		var ok bool
-		if r, ok = spanBasis(xt, gt, span, &q); !ok {
+		if r, ok = spanBasis(xt, gt, span, q, ws); !ok {
 			return sd, nil, nil, true
 		}
 	}
 	// Covariances of the projections, regularised.
-	cov := func(b mat.Matrix) []float64 {
-		var p mat.Dense
+	cov := func(b mat.Matrix, buf *[]float64) []float64 {
+		p, c := &ws.p, &ws.c
+		p.Reset()
 		p.Mul(q.T(), b)
-		var c mat.Dense
-		c.Mul(&p, p.T())
-		out := make([]float64, r*r)
+		c.Reset()
+		c.Mul(p, p.T())
+		*buf = grow(*buf, r*r)
+		out := *buf
 		reg := set.gamma * float64(N)
 		for i := 0; i < r; i++ {
 			for j := 0; j < r; j++ {
@@ -269,18 +282,15 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 		}
 		return out
 	}
-	cx, cg := cov(xt), cov(gt)
-	sig, gok := geoMeanChol(cx, cg, r)
+	cx, cg := cov(xt, &ws.cx), cov(gt, &ws.cg)
+	sig, gok := ws.geoMeanChol(cx, cg, r)
 	if !gok {
 		return sd, nil, nil, true
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(mat.NewSymDense(r, sig), true) {
+	ev, w, eok := ws.eigSym(mat.NewSymDense(r, sig))
+	if !eok {
 		return sd, nil, nil, true
 	}
-	ev := eig.Values(nil)
-	var w mat.Dense
-	eig.VectorsTo(&w)
 	keep := make([]int, 0, r)
 	for j, l := range ev {
 		if finite(l) && l > 0 && (l > set.cutoff || l < 1/set.cutoff) {
@@ -294,13 +304,13 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 		keep = keep[:set.maxK]
 	}
 	k := len(keep)
-	vals = make([]float64, k)
-	vecs = make([]float64, k*n)
+	ws.vals, ws.vecs = grow(ws.vals, k), grow(ws.vecs, k*n)
+	vals, vecs = ws.vals, ws.vecs
 	if k == 0 {
 		return sd, vals, vecs, true
 	}
 	// U = Q W_kept, written transposed (one direction a row).
-	wk := mat.NewDense(r, k, nil)
+	wk := ws.dense(&ws.vk, r, k)
 	for c, j := range keep {
 		vals[c] = ev[j]
 		for l := 0; l < r; l++ {
@@ -312,43 +322,14 @@ func lowRankEstimate(xs, gs [][]float64, set lowRankSettings) (sd, vals, vecs []
 	return sd, vals, vecs, true
 }
 
-// geoMeanChol is the geometric mean of cx and cg⁻¹ (the X with X cg X = cx, as geoMeanInv)
-// through the Cholesky factor cg = LLᵀ: X = L⁻ᵀ(Lᵀ cx L)^½ L⁻¹, one symmetric eigenproblem
-// instead of geoMeanInv's two.
-func geoMeanChol(cx, cg []float64, n int) ([]float64, bool) {
-	var ch mat.Cholesky
-	if !ch.Factorize(mat.NewSymDense(n, cg)) {
-		return nil, false
-	}
-	var l mat.TriDense
-	ch.LTo(&l)
-	ld := mat.DenseCopyOf(&l)
-	var t, m mat.Dense
-	t.Mul(mat.NewDense(n, n, cx), ld)
-	m.Mul(ld.T(), &t)
-	mh, ok := symPow(symmetrize(&m, n), 0.5)
-	if !ok {
-		return nil, false
-	}
-	// X = L⁻ᵀ mh L⁻¹: solve Lᵀ Y = mh, then Lᵀ Xᵀ = Yᵀ (X is symmetric).
-	var y, x mat.Dense
-	if err := y.Solve(l.T(), mh); err != nil {
-		return nil, false
-	}
-	if err := x.Solve(l.T(), y.T()); err != nil {
-		return nil, false
-	}
-	return symmetricRows(&x, n)
-}
-
 // spanBasis writes into q (n×r) an orthonormal basis of the span of the leading span
 // directions of the draws xt and of the gradients gt, and returns r; ok is false when the span
 // is empty or a decomposition fails.
-func spanBasis(xt, gt *mat.Dense, span int, q *mat.Dense) (r int, ok bool) {
+func spanBasis(xt, gt *mat.Dense, span int, q *mat.Dense, ws *lowRankWork) (r int, ok bool) {
 	n, _ := xt.Dims()
-	basisIn := mat.NewDense(n, 2*span, nil)
-	cx0 := leadingDirections(xt, span, basisIn, 0)
-	cg0 := leadingDirections(gt, span, basisIn, cx0)
+	basisIn := ws.dense(&ws.basis, n, 2*span)
+	cx0 := leadingDirections(xt, span, basisIn, 0, ws)
+	cg0 := leadingDirections(gt, span, basisIn, cx0, ws)
 	basisIn = basisIn.Slice(0, n, 0, cx0+cg0).(*mat.Dense)
 	if cx0+cg0 == 0 {
 		return 0, false
@@ -356,16 +337,14 @@ func spanBasis(xt, gt *mat.Dense, span int, q *mat.Dense) (r int, ok bool) {
 	// An orthonormal basis of the span from the Gram matrix's eigenvectors: q = B V μ^−½ for
 	// the eigenvalues μ above 10⁻¹⁰ of the largest (singular values above 10⁻⁵ of it, where
 	// the basis stays orthonormal to about 10⁻⁶); 2N×2N is cheaper than B's SVD.
-	var gram mat.SymDense
+	gram := &ws.gram
+	gram.Reset()
 	gram.SymOuterK(1, basisIn.T())
-	var ge mat.EigenSym
-	if !ge.Factorize(&gram, true) {
+	mu, gv, ok := ws.eigSym(gram)
+	if !ok {
 		return 0, false
 	}
-	mu := ge.Values(nil)
 	top := mu[len(mu)-1]
-	var gv mat.Dense
-	ge.VectorsTo(&gv)
 	var cols []int
 	for j := len(mu) - 1; j >= 0; j-- {
 		if mu[j] > 1e-10*top {
@@ -376,7 +355,7 @@ func spanBasis(xt, gt *mat.Dense, span int, q *mat.Dense) (r int, ok bool) {
 	if r == 0 || !(top > 0) {
 		return 0, false
 	}
-	vk := mat.NewDense(cx0+cg0, r, nil)
+	vk := ws.dense(&ws.vk, cx0+cg0, r)
 	for c, j := range cols {
 		f := 1 / math.Sqrt(mu[j])
 		for l := 0; l < cx0+cg0; l++ {
@@ -387,11 +366,140 @@ func spanBasis(xt, gt *mat.Dense, span int, q *mat.Dense) (r int, ok bool) {
 	return r, true
 }
 
-// eye is the n×n identity.
-func eye(n int) *mat.Dense {
-	m := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		m.Set(i, i, 1)
+// lowRankWork keeps the low-rank estimate's larger matrices from one estimate to the next (an
+// estimate every 10 or 80 warm-up draws), so that warm-up makes little garbage: an estimate at
+// stochvol's size (503 coordinates, 160 draws) allocated 4.9 MB. Reusing them changes no
+// result.
+type lowRankWork struct {
+	a, basis, vk, q, p, c mat.Dense
+	gram                  mat.SymDense
+	w, work, u, vj        []float64
+	vals, vecs            []float64
+	// geoMeanChol's
+	ch                 mat.Cholesky
+	l                  mat.TriDense
+	ld, t, m, uv, full mat.Dense
+	y, x               mat.Dense
+	sym                mat.SymDense
+	sig, cx, cg        []float64
+}
+
+// geoMeanChol is the geometric mean of cx and cg⁻¹ (the X with X cg X = cx, as geoMeanInv)
+// through the Cholesky factor cg = LLᵀ: X = L⁻ᵀ(Lᵀ cx L)^½ L⁻¹, one symmetric eigenproblem
+// instead of geoMeanInv's two.
+// The result is ws's storage until the next call.
+func (ws *lowRankWork) geoMeanChol(cx, cg []float64, n int) ([]float64, bool) {
+	if !ws.ch.Factorize(mat.NewSymDense(n, cg)) {
+		return nil, false
 	}
-	return m
+	l := &ws.l
+	l.Reset()
+	ws.ch.LTo(l)
+	ld := ws.dense(&ws.ld, n, n)
+	ld.Copy(l)
+	t, m := &ws.t, &ws.m
+	t.Reset()
+	t.Mul(mat.NewDense(n, n, cx), ld)
+	m.Reset()
+	m.Mul(ld.T(), t)
+	mh, ok := ws.symPowHalf(m, n)
+	if !ok {
+		return nil, false
+	}
+	y, x := &ws.y, &ws.x
+	y.Reset()
+	if err := y.Solve(l.T(), mh); err != nil {
+		return nil, false
+	}
+	x.Reset()
+	if err := x.Solve(l.T(), y.T()); err != nil {
+		return nil, false
+	}
+	ws.sig = grow(ws.sig, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			v := 0.5 * (x.At(i, j) + x.At(j, i))
+			if !finite(v) {
+				return nil, false
+			}
+			ws.sig[i*n+j], ws.sig[j*n+i] = v, v
+		}
+	}
+	return ws.sig, true
+}
+
+// symPowHalf is symPow(symmetrize(m), 0.5) on ws's storage, with the same arithmetic.
+func (ws *lowRankWork) symPowHalf(m *mat.Dense, n int) (*mat.SymDense, bool) {
+	s := &ws.sym
+	ws.symmetrizeInto(s, m, n)
+	vals, u, ok := ws.eigSym(s)
+	if !ok {
+		return nil, false
+	}
+	top := 0.0
+	for _, v := range vals {
+		top = math.Max(top, v)
+	}
+	for _, v := range vals {
+		if !(v > 1e-14*top) || !finite(v) {
+			return nil, false
+		}
+	}
+	uv, full := &ws.uv, &ws.full
+	ws.dense(uv, n, n)
+	uv.Copy(u)
+	for k, v := range vals {
+		col := math.Pow(v, 0.5)
+		for i := 0; i < n; i++ {
+			uv.Set(i, k, uv.At(i, k)*col)
+		}
+	}
+	full.Reset()
+	full.Mul(uv, u.T())
+	ws.symmetrizeInto(s, full, n) // u, a view of s, is not read again
+	return s, true
+}
+
+// symmetrizeInto sets s to (m + mᵀ)/2 as symmetrize does.
+func (ws *lowRankWork) symmetrizeInto(s *mat.SymDense, m *mat.Dense, n int) {
+	s.Reset()
+	s.ReuseAsSym(n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			s.SetSym(i, j, 0.5*(m.At(i, j)+m.At(j, i)))
+		}
+	}
+}
+
+// dense returns d emptied and reshaped to r×c with zeros, on its storage when that is large
+// enough.
+func (ws *lowRankWork) dense(d *mat.Dense, r, c int) *mat.Dense {
+	d.Reset()
+	d.ReuseAs(r, c)
+	return d
+}
+
+// eigSym is mat.EigenSym's factorisation with vectors, done in place: s is overwritten with
+// the eigenvectors (one a column of the returned n×n view of its storage) and the eigenvalues,
+// ascending, are returned in ws's storage. It makes EigenSym's LAPACK call with EigenSym's
+// workspace size, so the results are EigenSym's bit for bit.
+func (ws *lowRankWork) eigSym(s *mat.SymDense) (vals []float64, vecs *mat.Dense, ok bool) {
+	raw := s.RawSymmetric()
+	n := raw.N
+	ws.w = grow(ws.w, n)
+	var query [1]float64
+	lapack64.Syev(lapack.EVCompute, raw, ws.w, query[:], -1)
+	ws.work = grow(ws.work, int(query[0]))
+	if !lapack64.Syev(lapack.EVCompute, raw, ws.w, ws.work, len(ws.work)) {
+		return nil, nil, false
+	}
+	return ws.w, mat.NewDense(n, n, raw.Data[:n*n]), true
+}
+
+// grow returns s with length n, reallocated only when its capacity is short.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }

@@ -22,6 +22,7 @@ type lowRankAdapt struct {
 	prev                []float64   // the last draw, to recognise a stuck one
 	hasPrev             bool
 	changes             int
+	work                lowRankWork // the estimate's matrices, reused
 }
 
 // lowRankMaxDim is the largest dimension AdaptLowRank adapts a low-rank metric for; above
@@ -72,6 +73,11 @@ func (l *lowRankAdapt) drop(d int) {
 // 40.4 ESS per 1000 gradients on eight schools, medians over 8 seeds).
 func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, restart bool) {
 	if l.off || iter >= l.metricEnd {
+		if l.xs != nil {
+			// The metric is final: release the kept draws and the estimate's matrices.
+			l.xs, l.gs, l.prev, l.cnt, l.split = nil, nil, nil, 0, 0
+			l.work = lowRankWork{}
+		}
 		return false, false
 	}
 	moved := !l.hasPrev || !floats.Equal(q, l.prev)
@@ -93,7 +99,7 @@ func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, res
 	if l.cnt-l.split < freq && !last {
 		return false, false
 	}
-	sd, vals, vecs, ok := lowRankEstimate(l.xs[:l.cnt], l.gs[:l.cnt], l.set)
+	sd, vals, vecs, ok := lowRankEstimate(l.xs[:l.cnt], l.gs[:l.cnt], l.set, &l.work)
 	l.drop(l.split)
 	l.split = l.cnt
 	if !ok {

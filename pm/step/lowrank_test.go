@@ -181,7 +181,7 @@ func TestLowRankEstimateRecoversGaussian(t *testing.T) {
 		g.ScaleVec(-1, &g)
 		xs[t], gs[t] = x.RawVector().Data, g.RawVector().Data
 	}
-	esd, ev, evecs, ok := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 1.0001, gamma: 1e-9})
+	esd, ev, evecs, ok := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 1.0001, gamma: 1e-9}, nil)
 	if !ok {
 		t.Fatal("estimate failed")
 	}
@@ -199,12 +199,12 @@ func TestLowRankEstimateRecoversGaussian(t *testing.T) {
 	}
 	// With the span cut to the leading direction of the draws and of the gradients, those are
 	// the planted ones: λ = 30 and λ = 0.02 (up to the diagonal's share of them).
-	_, ev1, _, _ := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-9, maxSpan: 1})
+	_, ev1, _, _ := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-9, maxSpan: 1}, nil)
 	if len(ev1) != 2 || min(ev1[0], ev1[1]) > 0.1 || max(ev1[0], ev1[1]) < 10 {
 		t.Errorf("span 1: eigenvalues %v, want one near 30 and one near 0.02", ev1)
 	}
 	// With the default cutoff only the directions far from 1 are kept: at most n.
-	_, ev2, _, _ := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-5})
+	_, ev2, _, _ := lowRankEstimate(xs, gs, lowRankSettings{cutoff: 2, gamma: 1e-5}, nil)
 	for _, l := range ev2 {
 		if l <= 2 && l >= 0.5 {
 			t.Errorf("kept eigenvalue %g inside [1/2, 2]", l)
@@ -285,5 +285,48 @@ func TestLowRankFallsBackToDiagAboveMaxDim(t *testing.T) {
 	}
 	if a := newAdapter(lowRankMaxDim, opt, 1000); a.opt.adapt != AdaptLowRank || a.lr == nil {
 		t.Errorf("n = %d: adapt %v", lowRankMaxDim, a.opt.adapt)
+	}
+}
+
+// An estimate with a workspace reused across windows of growing and shrinking size (as the
+// adaptation's windows are) gives exactly what an estimate with fresh matrices gives.
+func TestLowRankEstimateWorkspaceReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	var ws lowRankWork
+	for _, c := range []struct{ n, N int }{{503, 10}, {503, 20}, {503, 160}, {503, 90}, {90, 160}, {4, 20}, {503, 160}, {30, 12}} {
+		xs, gs := make([][]float64, c.N), make([][]float64, c.N)
+		for i := range xs {
+			xs[i], gs[i] = make([]float64, c.n), make([]float64, c.n)
+			// A Gaussian with covariance D(I + c²11ᵀ)D, D = diag(1 + j mod 7): x = D(z + c·w·1),
+			// g = −Σ⁻¹x = −D⁻¹(y − c²(1ᵀy)/(1 + n c²)·1) with y = D⁻¹x.
+			const c2 = 0.5
+			w := rng.NormFloat64()
+			sum := 0.0
+			for j := range xs[i] {
+				y := rng.NormFloat64() + math.Sqrt(c2)*w
+				xs[i][j] = y * float64(1+j%7)
+				sum += y
+			}
+			for j := range xs[i] {
+				y := xs[i][j] / float64(1+j%7)
+				gs[i][j] = -(y - c2*sum/(1+float64(c.n)*c2)) / float64(1+j%7)
+			}
+		}
+		set := lowRankSettings{cutoff: 2, gamma: 1e-5, maxSpan: lowRankSpan}
+		sd1, v1, u1, ok1 := lowRankEstimate(xs, gs, set, nil)
+		sd2, v2, u2, ok2 := lowRankEstimate(xs, gs, set, &ws)
+		if ok1 != ok2 || len(v1) != len(v2) || len(u1) != len(u2) || len(sd1) != len(sd2) {
+			t.Fatalf("n=%d N=%d: fresh gives ok=%v k=%d, reused ok=%v k=%d", c.n, c.N, ok1, len(v1), ok2, len(v2))
+		}
+		if len(v1) == 0 && c.n > 4 {
+			t.Errorf("n=%d N=%d: no directions kept; the case tests nothing", c.n, c.N)
+		}
+		for _, p := range [][2][]float64{{sd1, sd2}, {v1, v2}, {u1, u2}} {
+			for i := range p[0] {
+				if math.Float64bits(p[0][i]) != math.Float64bits(p[1][i]) {
+					t.Fatalf("n=%d N=%d: element %d: fresh %v, reused %v", c.n, c.N, i, p[0][i], p[1][i])
+				}
+			}
+		}
 	}
 }
