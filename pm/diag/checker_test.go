@@ -3,6 +3,7 @@ package diag
 import (
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 )
 
@@ -150,5 +151,40 @@ func BenchmarkRHatESSBulkTail4x1000(b *testing.B) {
 	for b.Loop() {
 		v := newVariable(x)
 		sink = v.rhat(BlomOffset) + v.essBulk(BlomOffset) + v.essTail()
+	}
+}
+
+// The Checker's sort (a radix sort on the high halves of the keys, then runs of equal high
+// halves sorted on the full keys) orders draws as a stable sort on their values does, with
+// near-equal draws (equal high halves), exact ties, −0 and +0, and negative values.
+func TestCheckerSortIsStableSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	for rep := 0; rep < 50; rep++ {
+		const m, n = 4, 300
+		x := make([]float64, m*n)
+		for i := range x {
+			switch rng.IntN(6) {
+			case 0:
+				x[i] = 1 + float64(rng.IntN(1000))*1e-12 // equal high halves, different values
+			case 1:
+				x[i] = float64(rng.IntN(5)) - 2 // exact ties
+			case 2:
+				x[i] = math.Copysign(0, -1)
+			default:
+				x[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4))
+			}
+		}
+		k := NewChecker(m, n)
+		k.sort(x)
+		want := make([]int, len(x))
+		for i := range want {
+			want[i] = i
+		}
+		sort.SliceStable(want, func(a, b int) bool { return x[want[a]] < x[want[b]] })
+		for j := range want {
+			if int(k.order[j]) != want[j] || k.sorted[j] != x[want[j]] {
+				t.Fatalf("rep %d: position %d holds draw %d (%v), a stable sort puts draw %d (%v)", rep, j, k.order[j], k.sorted[j], want[j], x[want[j]])
+			}
+		}
 	}
 }
