@@ -7,7 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mathext"
 
-	"github.com/gopm-dev/gopm/pm/internal/fastmath"
+	"gonum.org/v1/gonum/floats"
 )
 
 // Checker computes what the convergence warnings need, rank-normalized R-hat and bulk and tail
@@ -269,7 +269,7 @@ func (k *Checker) essSplit(x [][]float64) float64 {
 			s := 0.0
 			for c := 0; c < m; c++ {
 				y := cent[c*n : (c+1)*n]
-				s += fastmath.Dot(y[:n-lag], y[lag:]) / float64(n)
+				s += floats.Dot(y[:n-lag], y[lag:]) / float64(n)
 			}
 			k.acov = append(k.acov, s/float64(m))
 		}
