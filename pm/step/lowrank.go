@@ -471,6 +471,24 @@ func (ws *lowRankWork) symmetrizeInto(s *mat.SymDense, m *mat.Dense, n int) {
 	}
 }
 
+// reserve sizes the largest matrices for windows of up to maxN draws of n coordinates and a
+// span of up to 2·span directions, so that they are allocated once rather than each time a
+// window outgrows them.
+func (ws *lowRankWork) reserve(n, maxN, span int) {
+	r := min(n, 2*span)
+	ws.a.ReuseAs(n, 2*maxN)
+	ws.a.Reset()
+	if n > 2*span {
+		ws.basis.ReuseAs(n, 2*span)
+		ws.basis.Reset()
+		ws.gram.ReuseAsSym(max(maxN, 2*span))
+		ws.gram.Reset()
+	}
+	ws.q.ReuseAs(n, r)
+	ws.q.Reset()
+	ws.vecs = make([]float64, 0, r*n)
+}
+
 // dense returns d emptied and reshaped to r×c with zeros, on its storage when that is large
 // enough.
 func (ws *lowRankWork) dense(d *mat.Dense, r, c int) *mat.Dense {

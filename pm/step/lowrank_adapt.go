@@ -47,6 +47,7 @@ func newLowRankAdapt(n, tune int) *lowRankAdapt {
 		l.xs[i], l.gs[i] = make([]float64, n), make([]float64, n)
 	}
 	l.prev = make([]float64, n)
+	l.work.reserve(n, c, lowRankSpan)
 	return l
 }
 
