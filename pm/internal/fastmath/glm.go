@@ -1,16 +1,22 @@
 package fastmath
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // One pass over the design matrix for a generalized linear model: the
 // linear predictor eta = alpha + X beta, a fused likelihood kernel on it
 // (log-likelihood terms and residuals r = d loglik / d eta) and the
 // coefficients' gradient X^T r, block of rows by block of rows, so that each
 // block of X is multiplied by beta and by its residuals while it is still in
-// cache. Every likelihood gives, bit for bit, its composed form: the
-// predictor by MatVecAdd, the likelihood's slice kernel (BernoulliLogit,
-// PoissonLog, NormalSumSq) and MatTVec, with the residuals summed in Sum's
-// four-lane order.
+// cache. Each likelihood matches its composed form (the predictor by
+// MatVecAdd, the likelihood's slice kernel (BernoulliLogit, PoissonLog,
+// NormalSumSq) and MatTVec, the residuals summed in Sum's four-lane order)
+// to rounding, not bit for bit: the matrix products use fused multiply-adds
+// in the order documented below, and the logistic likelihood uses its own
+// table-free kernel (glmbern.go). The AVX-512 kernels and the portable Go
+// code give the same bits.
 
 // glmKind selects the likelihood of a glmPass.
 type glmKind uint8
@@ -35,23 +41,21 @@ func checkGLM(name string, x []float64, rows, cols int, beta, y, eta, resid, gra
 func glmPass(kind glmKind, x []float64, rows, cols int, alpha float64, beta, y []float64, invSigma float64, eta, resid, gradBeta []float64) (terms, residSum float64) {
 	clear(gradBeta)
 	var acc, sacc [4]float64
+	var macc [4][32]float64
 	for i0 := 0; i0 < rows; i0 += glmBlock {
 		i1 := min(i0+glmBlock, rows)
 		e, r, yb := eta[i0:i1], resid[i0:i1], y[i0:i1]
 		xb := x[i0*cols : i1*cols]
-		for k := range e {
-			e[k] = alpha
-		}
-		matVec(e, xb, i1-i0, cols, beta, e)
+		glmMatVec(e, xb, i1-i0, cols, alpha, beta)
 		switch kind {
 		case glmBernoulliLogit:
-			bernoulliLogitAcc(e, yb, r, &acc)
+			bernoulliGLMAcc(e, yb, r, &acc)
 		case glmPoissonLog:
 			poissonLogAcc(e, yb, r, &acc)
 		case glmNormal:
 			normalSumSqAcc(yb, e, invSigma, r, &acc)
 		}
-		matTVecAcc(gradBeta, xb, i1-i0, cols, r)
+		glmMatTVecAcc(gradBeta, &macc, xb, i1-i0, cols, r)
 		for k, v := range r {
 			sacc[k%4] += v
 		}
@@ -59,12 +63,80 @@ func glmPass(kind glmKind, x []float64, rows, cols int, alpha float64, beta, y [
 	return (acc[0] + acc[1]) + (acc[2] + acc[3]), (sacc[0] + sacc[1]) + (sacc[2] + sacc[3])
 }
 
+// The GLM pass's matrix products use fused multiply-adds in an order of
+// their own (not MatVecAdd's and MatTVec's), the same bits from the AVX-512
+// kernels and the portable Go code:
+//   - predictor: eight lanes p_l = fma chain over the columns j = l mod 8 in
+//     increasing j, from +0; eta[i] = alpha + (((p_0 + p_1) + (p_2 + p_3)) +
+//     ((p_4 + p_5) + (p_6 + p_7))).
+//   - gradient: per block of rows (glmBlock) and per column j, four sums
+//     S_m = fma chain over the block's rows i = m mod 4 (counted from the
+//     block's first row) in increasing i, from +0; gradBeta[j] += (S_0 + S_1)
+//     + (S_2 + S_3).
+
+// glmMatVec sets eta[i] = alpha + (row i of a) . beta in the GLM order.
+func glmMatVec(eta, a []float64, rows, cols int, alpha float64, beta []float64) {
+	i := glmMatVecAsm(eta, a, rows, cols, alpha, beta)
+	glmMatVecGo(eta[i:], a[i*cols:], rows-i, cols, alpha, beta)
+}
+
+// glmMatVecGo is glmMatVec's portable code.
+func glmMatVecGo(eta, a []float64, rows, cols int, alpha float64, beta []float64) {
+	beta = beta[:cols]
+	for i := range rows {
+		row := a[i*cols : (i+1)*cols][:len(beta)]
+		var p [8]float64
+		for j, b := range beta {
+			p[j&7] = math.FMA(row[j], b, p[j&7])
+		}
+		eta[i] = alpha + (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7])))
+	}
+}
+
+// glmMatTVecSets continues the four sums in macc with the rows of a block
+// (w <= 32 columns at the start of each row of stride columns).
+func glmMatTVecSets(macc *[4][32]float64, a []float64, rows, w, stride int, r []float64) {
+	i := glmMatTVecAsm(macc, a, rows, w, stride, r)
+	glmMatTVecGo(macc, a, i, rows, w, stride, r)
+}
+
+// glmReduceSets adds (S_0 + S_1) + (S_2 + S_3) from macc to grad (len(grad) <= 32).
+func glmReduceSets(grad []float64, macc *[4][32]float64) {
+	for j := range grad {
+		grad[j] += (macc[0][j] + macc[1][j]) + (macc[2][j] + macc[3][j])
+	}
+}
+
+// glmMatTVecAcc adds a block's A^T r to grad in the GLM order, 32 columns
+// at a time through the four sums in macc.
+func glmMatTVecAcc(grad []float64, macc *[4][32]float64, a []float64, rows, cols int, r []float64) {
+	for c0 := 0; c0 < cols; c0 += 32 {
+		w := min(32, cols-c0)
+		*macc = [4][32]float64{}
+		glmMatTVecSets(macc, a[c0:], rows, w, cols, r)
+		glmReduceSets(grad[c0:c0+w], macc)
+	}
+}
+
+// glmMatTVecGo continues macc's four sums with rows i0..rows-1 of the w
+// columns at the start of a (stride columns per row).
+func glmMatTVecGo(macc *[4][32]float64, a []float64, i0, rows, w, stride int, r []float64) {
+	for i := i0; i < rows; i++ {
+		s := macc[i&3][:w]
+		row := a[i*stride : i*stride+w]
+		ri := r[i]
+		for j, v := range row {
+			s[j] = math.FMA(v, ri, s[j])
+		}
+	}
+}
+
 // PoissonLogGLM evaluates a Poisson regression with log link in one pass
 // over X, as BernoulliLogitGLM does a logistic one: with eta = alpha + X beta
 // it returns logLik = PoissonLog(eta, y, resid) (without the data constant
 // -sum_i log(y_i!), see LogFactorialSum) and gradAlpha = Sum(resid), writes
-// eta and resid = y - exp(eta) and sets gradBeta = X^T resid, bit for bit as
-// the composed kernels. It panics on mismatched lengths.
+// eta and resid = y - exp(eta) and sets gradBeta = X^T resid (the composed
+// kernels' results to rounding, see above). It panics on mismatched lengths.
 func PoissonLogGLM(x []float64, rows, cols int, alpha float64, beta, y, eta, resid, gradBeta []float64) (logLik, gradAlpha float64) {
 	checkGLM("PoissonLogGLM", x, rows, cols, beta, y, eta, resid, gradBeta)
 	return glmPass(glmPoissonLog, x, rows, cols, alpha, beta, y, 0, eta, resid, gradBeta)
@@ -74,9 +146,9 @@ func PoissonLogGLM(x []float64, rows, cols int, alpha float64, beta, y, eta, res
 // mu = eta = alpha + X beta it returns sumSq = NormalSumSq(y, eta, invSigma,
 // resid), the sum of squared standardized residuals, and gradAlpha =
 // Sum(resid) (resid = (y - eta)/sigma^2, the derivative of -sumSq/2 with
-// respect to eta), writes eta and resid and sets gradBeta = X^T resid, bit
-// for bit as the composed kernels. The log-likelihood is -sumSq/2 - n log
-// sigma - n log(2 pi)/2. It panics on mismatched lengths.
+// respect to eta), writes eta and resid and sets gradBeta = X^T resid (the
+// composed kernels' results to rounding). The log-likelihood is -sumSq/2 -
+// n log sigma - n log(2 pi)/2. It panics on mismatched lengths.
 func NormalGLM(x []float64, rows, cols int, alpha float64, beta, y []float64, invSigma float64, eta, resid, gradBeta []float64) (sumSq, gradAlpha float64) {
 	checkGLM("NormalGLM", x, rows, cols, beta, y, eta, resid, gradBeta)
 	return glmPass(glmNormal, x, rows, cols, alpha, beta, y, invSigma, eta, resid, gradBeta)

@@ -4,6 +4,7 @@ package fastmath
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -12,15 +13,76 @@ import (
 // as with the portable Go code alone.
 func TestGLMPassPureGo(t *testing.T) {
 	for _, c := range glmCases() {
-		for _, rows := range []int{7, 1025, 2600} {
-			for _, cols := range []int{3, 25} {
-				got, _ := runGLM(c, rand.New(rand.NewPCG(uint64(rows), uint64(cols))), rows, cols)
+		for _, rows := range []int{7, 8, 9, 12, 1025, 2600} {
+			for _, cols := range []int{1, 3, 7, 8, 9, 16, 24, 25, 31, 32, 33, 70} {
+				got, _, _ := runGLM(c, rand.New(rand.NewPCG(uint64(rows), uint64(cols))), rows, cols)
 				a2, a512 := useAVX2, useAVX512
 				useAVX2, useAVX512 = false, false
-				goOut, _ := runGLM(c, rand.New(rand.NewPCG(uint64(rows), uint64(cols))), rows, cols)
+				goOut, _, _ := runGLM(c, rand.New(rand.NewPCG(uint64(rows), uint64(cols))), rows, cols)
 				useAVX2, useAVX512 = a2, a512
 				compareGLM(t, fmt.Sprintf("%s asm against Go %dx%d", c.name, rows, cols), got, goOut)
 			}
 		}
+	}
+}
+
+// The AVX-512 GLM Bernoulli kernel gives bernoulliGLMGo's bits on random
+// inputs of every length up to 70 and longer ones, with and without the
+// values it leaves to the Go code (|eta| at 708, NaN and infinite eta,
+// invalid labels).
+func TestBernoulliGLM512(t *testing.T) {
+	if !cpuHasAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(75, 76))
+	specials := []float64{708, -708, 707.99, -707.99, 709, -745, math.Inf(1), math.Inf(-1), math.NaN(), 0, math.Copysign(0, -1), 1e-300, 37, -37}
+	lengths := []int{1000, 10000}
+	for n := 1; n <= 70; n++ {
+		lengths = append(lengths, n)
+	}
+	for _, n := range lengths {
+		for trial := 0; trial < 4; trial++ {
+			eta, y := bernoulliInputs(rng, n, false)
+			if trial == 3 {
+				for i := range eta {
+					eta[i] *= 300 // the whole fast range
+				}
+			}
+			if trial == 1 || trial == 2 {
+				for k := 0; k < 1+n/50; k++ {
+					eta[rng.IntN(n)] = specials[rng.IntN(len(specials))]
+				}
+			}
+			if trial == 2 {
+				y[rng.IntN(n)] = []float64{math.NaN(), 0.5, 2, -1}[rng.IntN(4)]
+			}
+			ra, rgo := make([]float64, n), make([]float64, n)
+			var aa, ago [4]float64
+			withKernels(true, func() { bernoulliGLMAcc(eta, y, ra, &aa) })
+			bernoulliGLMGo(eta, y, rgo, &ago, 0, n)
+			if i := sameBits(aa[:], ago[:]); i >= 0 {
+				t.Errorf("n=%d trial %d: AVX-512 lane sums %v, Go %v", n, trial, aa, ago)
+			}
+			if i := sameBits(ra, rgo); i >= 0 {
+				t.Errorf("n=%d trial %d: AVX-512 resid[%d] = %v (eta %v, y %v), Go %v", n, trial, i, ra[i], eta[i], y[i], rgo[i])
+			}
+		}
+	}
+	// The assembly covers whole groups of ordinary input and stops before
+	// a group with an |eta| at the bound or an invalid label.
+	eta, y := bernoulliInputs(rng, 48, false)
+	resid := make([]float64, 48)
+	var acc [4]float64
+	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc); done != 48 {
+		t.Errorf("done = %d of 48", done)
+	}
+	eta[35] = -expFastMax
+	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc); done != 32 {
+		t.Errorf("with |eta[35]| = expFastMax: done = %d, want 32", done)
+	}
+	eta[35] = 1
+	y[3] = 0.5
+	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc); done != 0 {
+		t.Errorf("with label 0.5 at 3: done = %d, want 0", done)
 	}
 }

@@ -1,0 +1,288 @@
+package fastmath
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// genGLM512Asm writes glm512_amd64.s: the GLM pass's AVX-512 matrix kernels
+// in variants by the number K of eight-column groups (1..4), so that beta
+// (glmMV512) or the accumulators (glmMT512) stay in registers. The last group
+// is read under the mask K1 (AVX-512 masking suppresses faults on masked-off
+// lanes, so no load reaches past the row). TestMatAsmGenerated keeps the file
+// equal to this output.
+func genGLM512Asm() []byte {
+	var s bytes.Buffer
+	s.WriteString(genHeader)
+	s.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
+	// Row r of a group of eight (or four) rows: SI (rows 0-3) or R10 (rows
+	// 4-7) plus 0, R8, 2*R8 or R9 = 3*R8.
+	row := func(r, off int) string {
+		base := "SI"
+		if r >= 4 {
+			base = "R10"
+		}
+		switch r % 4 {
+		case 0:
+			return fmt.Sprintf("%d(%s)", off, base)
+		case 1:
+			return fmt.Sprintf("%d(%s)(R8*1)", off, base)
+		case 2:
+			return fmt.Sprintf("%d(%s)(R8*2)", off, base)
+		default:
+			return fmt.Sprintf("%d(%s)(R9*1)", off, base)
+		}
+	}
+	for k := 1; k <= 4; k++ {
+		// glmMV512: eight rows per iteration; lane sums of row r in Zr
+		// (fused multiply-adds from +0), beta's groups in Z24.., alpha
+		// broadcast in Z31; the eight lane sums are reduced pairwise by a
+		// transpose ((p0+p1)+(p2+p3)) + ((p4+p5)+(p6+p7)) into one vector of
+		// eight rows.
+		fmt.Fprintf(&s, "// func glmMV512x%d(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask uint64, stride int)\n", k)
+		fmt.Fprintf(&s, "TEXT ·glmMV512x%d(SB), NOSPLIT, $0-56\n", k)
+		s.WriteString("\tMOVQ eta+0(FP), DI\n\tMOVQ a+8(FP), SI\n\tMOVQ rows+16(FP), CX\n\tMOVQ beta+24(FP), DX\n")
+		s.WriteString("\tVBROADCASTSD alpha+32(FP), Z31\n\tMOVQ mask+40(FP), AX\n\tKMOVW AX, K1\n\tMOVQ stride+48(FP), R8\n\tLEAQ (R8)(R8*2), R9\n")
+		for g := 0; g < k; g++ {
+			fmt.Fprintf(&s, "\tVMOVUPD %d(DX), Z%d\n", 64*g, 24+g)
+		}
+		fmt.Fprintf(&s, "gmv%dloop:\n\tCMPQ CX, $8\n\tJLT gmv%ddone\n\tLEAQ (SI)(R8*4), R10\n", k, k)
+		for r := 0; r < 8; r++ {
+			fmt.Fprintf(&s, "\tVPXORQ Z%d, Z%d, Z%d\n", r, r, r)
+		}
+		for g := 0; g < k; g++ {
+			m := ""
+			if g == k-1 {
+				m = " K1,"
+			}
+			for r := 0; r < 8; r++ {
+				fmt.Fprintf(&s, "\tVFMADD231PD %s, Z%d,%s Z%d\n", row(r, 64*g), 24+g, m, r)
+			}
+		}
+		for r := 0; r < 8; r += 2 {
+			fmt.Fprintf(&s, "\tVUNPCKLPD Z%d, Z%d, Z%d\n\tVUNPCKHPD Z%d, Z%d, Z%d\n\tVADDPD Z%d, Z%d, Z%d\n",
+				r+1, r, 8+r, r+1, r, 9+r, 9+r, 8+r, r)
+		}
+		for _, p := range [][2]int{{0, 2}, {4, 6}, {0, 4}} {
+			fmt.Fprintf(&s, "\tVSHUFF64X2 $0x88, Z%d, Z%d, Z8\n\tVSHUFF64X2 $0xdd, Z%d, Z%d, Z9\n\tVADDPD Z9, Z8, Z%d\n",
+				p[1], p[0], p[1], p[0], p[0])
+		}
+		s.WriteString("\tVADDPD Z31, Z0, Z0\n\tVMOVUPD Z0, (DI)\n\tADDQ $64, DI\n\tLEAQ (SI)(R8*8), SI\n\tSUBQ $8, CX\n")
+		fmt.Fprintf(&s, "\tJMP gmv%dloop\ngmv%ddone:\n\tVZEROUPPER\n\tRET\n\n", k, k)
+
+		// glmMT512: four rows per iteration; set m (rows i = m mod 4) of
+		// group g accumulates in Z(m*k+g), r[i+m] broadcast in Z16+m.
+		fmt.Fprintf(&s, "// func glmMT512x%d(acc *[4][32]float64, a *float64, rows int, r *float64, mask uint64, stride int)\n", k)
+		fmt.Fprintf(&s, "TEXT ·glmMT512x%d(SB), NOSPLIT, $0-48\n", k)
+		s.WriteString("\tMOVQ acc+0(FP), DI\n\tMOVQ a+8(FP), SI\n\tMOVQ rows+16(FP), CX\n\tMOVQ r+24(FP), DX\n")
+		s.WriteString("\tMOVQ mask+32(FP), AX\n\tKMOVW AX, K1\n\tMOVQ stride+40(FP), R8\n\tLEAQ (R8)(R8*2), R9\n\tLEAQ (R8)(R8*1), R10\n\tADDQ R10, R10\n")
+		for m := 0; m < 4; m++ {
+			for g := 0; g < k; g++ {
+				fmt.Fprintf(&s, "\tVMOVUPD %d(DI), Z%d\n", 256*m+64*g, m*k+g)
+			}
+		}
+		fmt.Fprintf(&s, "gmt%dloop:\n\tCMPQ CX, $4\n\tJLT gmt%ddone\n", k, k)
+		for m := 0; m < 4; m++ {
+			fmt.Fprintf(&s, "\tVBROADCASTSD %d(DX), Z%d\n", 8*m, 16+m)
+		}
+		for g := 0; g < k; g++ {
+			msk := ""
+			if g == k-1 {
+				msk = " K1,"
+			}
+			for m := 0; m < 4; m++ {
+				fmt.Fprintf(&s, "\tVFMADD231PD %s, Z%d,%s Z%d\n", row(m, 64*g), 16+m, msk, m*k+g)
+			}
+		}
+		fmt.Fprintf(&s, "\tADDQ R10, SI\n\tADDQ $32, DX\n\tSUBQ $4, CX\n\tJMP gmt%dloop\ngmt%ddone:\n", k, k)
+		for m := 0; m < 4; m++ {
+			for g := 0; g < k; g++ {
+				fmt.Fprintf(&s, "\tVMOVUPD Z%d, %d(DI)\n", m*k+g, 256*m+64*g)
+			}
+		}
+		s.WriteString("\tVZEROUPPER\n\tRET\n\n")
+	}
+	genGLMBern512(&s)
+	return s.Bytes()
+}
+
+// genGLMBern512 writes bernoulliGLM512: bernoulliGLMGo's arithmetic
+// (logisticGLM), one instruction per Go operation, sixteen elements per
+// iteration (two groups of eight, their instructions interleaved) while
+// sixteen remain, then eight; lane l of Y15 accumulates the terms of the
+// elements i = l mod 4 in order.
+func genGLMBern512(s *bytes.Buffer) {
+	consts := []bernConst{
+		{"One", math.Float64bits(1)}, {"Two", math.Float64bits(glmTwo)}, {"Half", math.Float64bits(glmHalf)},
+		{"Abs", 0x7fffffffffffffff}, {"Sign", 0x8000000000000000}, {"FastMax", math.Float64bits(expFastMax)},
+		{"InvLn2", math.Float64bits(glmInvLn2)}, {"Shift", math.Float64bits(expShift)},
+		{"Ln2hi", math.Float64bits(ln2hi)}, {"Ln2lo", math.Float64bits(ln2lo)}, {"Bias", 1023},
+		{"LogOff", logOff}, {"ExpMask", 0xfff << 52},
+	}
+	for k, c := range glmExpC {
+		consts = append(consts, bernConst{fmt.Sprintf("E%d", k), math.Float64bits(c)})
+	}
+	for k, c := range glmLogC {
+		consts = append(consts, bernConst{fmt.Sprintf("L%d", k), math.Float64bits(c)})
+	}
+	writeBernConsts(s, consts, "g", 8)
+
+	// One group of eight at (DI), (SI), (DX) in Z0-Z14, K1-K2, Y10-Y11;
+	// the second group of an iteration is the same 64 bytes on in Z16-Z30,
+	// K3-K4, Y26-Y27.
+	check := strings.Split(strings.TrimSpace(`
+VMOVUPD (SI), Z6
+VADDPD Z6, Z6, Z1
+VSUBPD gOne<>(SB), Z1, Z1
+VMULPD (DI), Z1, Z0
+VANDPD gAbs<>(SB), Z0, Z2
+VPXORQ Z9, Z9, Z9
+VCMPPD $4, Z9, Z6, K1
+VCMPPD $4, gOne<>(SB), Z6, K2
+KANDB K2, K1, K1
+VCMPPD $5, gFastMax<>(SB), Z2, K2
+KORB K2, K1, K1
+KORTESTB K1, K1`), "\n")
+	var body bytes.Buffer
+	body.WriteString(`VXORPD gSign<>(SB), Z2, Z3
+VMOVUPD gShift<>(SB), Z4
+VFMADD231PD gInvLn2<>(SB), Z3, Z4
+VSUBPD gShift<>(SB), Z4, Z5
+VFNMADD231PD gLn2hi<>(SB), Z5, Z3
+VFNMADD231PD gLn2lo<>(SB), Z5, Z3
+VMULPD Z3, Z3, Z5
+VMULPD Z5, Z5, Z6
+VMULPD Z6, Z6, Z7
+`)
+	// exp: a_j = c[2j+1] r + c[2j] in Z8+j; b_j = a_{2j+1} r2 + a_{2j};
+	// p = (c[12] r4 + b2) r8 + (b1 r4 + b0); q = p r + 1.
+	for j := 0; j < 6; j++ {
+		fmt.Fprintf(&body, "VMOVUPD gE%d<>(SB), Z%d\nVFMADD231PD gE%d<>(SB), Z3, Z%d\n", 2*j, 8+j, 2*j+1, 8+j)
+	}
+	body.WriteString(`VFMADD231PD Z9, Z5, Z8
+VFMADD231PD Z11, Z5, Z10
+VFMADD231PD Z13, Z5, Z12
+VFMADD231PD Z10, Z6, Z8
+VFMADD231PD gE12<>(SB), Z6, Z12
+VFMADD231PD Z12, Z7, Z8
+VFMADD213PD gOne<>(SB), Z3, Z8
+`)
+	body.WriteString(`VPADDQ gBias<>(SB), Z4, Z4
+VPSLLQ $52, Z4, Z4
+VMULPD Z4, Z8, Z2
+VADDPD gOne<>(SB), Z2, Z3
+VMOVUPD gOne<>(SB), Z4
+VDIVPD Z3, Z4, Z4
+VSUBPD gOne<>(SB), Z3, Z5
+VSUBPD Z5, Z2, Z5
+VMULPD Z4, Z5, Z5
+VPSUBQ gLogOff<>(SB), Z3, Z6
+VPANDQ gExpMask<>(SB), Z6, Z7
+VPSUBQ Z7, Z3, Z7
+VPSRAQ $52, Z6, Z6
+VPADDQ gShift<>(SB), Z6, Z6
+VSUBPD gShift<>(SB), Z6, Z6
+VSUBPD gOne<>(SB), Z7, Z7
+VADDPD gTwo<>(SB), Z7, Z8
+VDIVPD Z8, Z7, Z8
+VMULPD Z8, Z8, Z9
+VMULPD Z9, Z9, Z10
+VMULPD Z10, Z10, Z11
+`)
+	// log: Q = (c[9] z + c[8]) z8 + ((a3 z2 + a2) z4 + (a1 z2 + a0)) with
+	// a_j = c[2j+1] z + c[2j]; R = z Q.
+	for j, r := range []int{12, 13, 13, 14} {
+		fmt.Fprintf(&body, "VMOVUPD gL%d<>(SB), Z%d\nVFMADD231PD gL%d<>(SB), Z9, Z%d\n", 2*j, r, 2*j+1, r)
+		if j == 1 {
+			body.WriteString("VFMADD231PD Z13, Z10, Z12\n")
+		}
+	}
+	body.WriteString(`VFMADD231PD Z14, Z10, Z13
+VFMADD231PD Z13, Z11, Z12
+VMOVUPD gL8<>(SB), Z13
+VFMADD231PD gL9<>(SB), Z9, Z13
+VMULPD Z11, Z11, Z11
+VFMADD231PD Z13, Z11, Z12
+`)
+	body.WriteString(`VMULPD Z12, Z9, Z10
+VMULPD Z7, Z7, Z11
+VMULPD gHalf<>(SB), Z11, Z11
+VADDPD Z10, Z11, Z10
+VMOVAPD Z5, Z12
+VFMADD231PD gLn2lo<>(SB), Z6, Z12
+VFMADD231PD Z10, Z8, Z12
+VSUBPD Z12, Z11, Z12
+VSUBPD Z7, Z12, Z12
+VMULPD gLn2hi<>(SB), Z6, Z6
+VSUBPD Z12, Z6, Z6
+VMOVAPD Z4, Z13
+VFNMADD231PD Z5, Z4, Z13
+VMULPD Z13, Z2, Z14
+VPMOVQ2M Z0, K1
+VMOVAPD.Z Z0, K1, Z10
+VSUBPD Z6, Z10, Z10
+VBLENDMPD Z13, Z14, K1, Z12
+VMULPD Z12, Z1, Z12`)
+	compute := strings.Split(body.String(), "\n")
+	store := []string{"VEXTRACTF64X4 $1, Z10, Y11", "VADDPD Y10, Y15, Y15", "VADDPD Y11, Y15, Y15", "VMOVUPD Z12, (DX)"}
+	reg := regexp.MustCompile(`\b([ZY])(\d+)\b|\bK([12])\b|\((DI|SI|DX)\)`)
+	second := func(line string) string {
+		return reg.ReplaceAllStringFunc(line, func(m string) string {
+			switch {
+			case m[0] == 'K':
+				return fmt.Sprintf("K%d", int(m[1]-'0')+2)
+			case m[0] == '(':
+				return "64" + m
+			case m == "Y15":
+				return m
+			}
+			n, _ := strconv.Atoi(m[1:])
+			return fmt.Sprintf("%c%d", m[0], n+16)
+		})
+	}
+	emit := func(lines ...string) {
+		for _, l := range lines {
+			fmt.Fprintf(s, "\t%s\n", l)
+		}
+	}
+	s.WriteString(`// func bernoulliGLM512(eta, y, resid *float64, n int, acc *[4]float64) (done int)
+TEXT ·bernoulliGLM512(SB), NOSPLIT, $0-48
+	MOVQ eta+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ resid+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ acc+32(FP), AX
+	XORQ BX, BX
+	VMOVUPD (AX), Y15
+gbloop2:
+	CMPQ CX, $16
+	JLT gbloop1
+`)
+	emit(check...)
+	emit("JNE gbloop1")
+	for _, l := range check {
+		emit(second(l))
+	}
+	emit("JNE gbloop1")
+	for _, l := range compute {
+		emit(l, second(l))
+	}
+	emit(store...)
+	for _, l := range store {
+		emit(second(l))
+	}
+	emit("ADDQ $128, DI", "ADDQ $128, SI", "ADDQ $128, DX", "ADDQ $16, BX", "SUBQ $16, CX", "JMP gbloop2")
+	s.WriteString("gbloop1:\n")
+	emit("CMPQ CX, $8", "JLT gbdone")
+	emit(check...)
+	emit("JNE gbdone")
+	emit(compute...)
+	emit(store...)
+	emit("ADDQ $64, DI", "ADDQ $64, SI", "ADDQ $64, DX", "ADDQ $8, BX", "SUBQ $8, CX", "JMP gbloop1")
+	s.WriteString("gbdone:\n")
+	emit("VMOVUPD Y15, (AX)", "VZEROUPPER", "MOVQ BX, done+40(FP)", "RET")
+}
