@@ -114,7 +114,7 @@ func genGLM512Asm() []byte {
 // (logisticGLM), one instruction per Go operation, sixteen elements per
 // iteration (two groups of eight, their instructions interleaved) while
 // sixteen remain, then eight; lane l of Y15 accumulates the terms of the
-// elements i = l mod 4 in order.
+// elements i = l mod 4 in order, and lane l of Y31 their residuals.
 func genGLMBern512(s *bytes.Buffer) {
 	consts := []bernConst{
 		{"One", math.Float64bits(1)}, {"Two", math.Float64bits(glmTwo)}, {"Half", math.Float64bits(glmHalf)},
@@ -228,7 +228,8 @@ VSUBPD Z6, Z10, Z10
 VBLENDMPD Z13, Z14, K1, Z12
 VMULPD Z12, Z1, Z12`)
 	compute := strings.Split(body.String(), "\n")
-	store := []string{"VEXTRACTF64X4 $1, Z10, Y11", "VADDPD Y10, Y15, Y15", "VADDPD Y11, Y15, Y15", "VMOVUPD Z12, (DX)"}
+	store := []string{"VEXTRACTF64X4 $1, Z10, Y11", "VADDPD Y10, Y15, Y15", "VADDPD Y11, Y15, Y15",
+		"VEXTRACTF64X4 $1, Z12, Y13", "VADDPD Y12, Y31, Y31", "VADDPD Y13, Y31, Y31", "VMOVUPD Z12, (DX)"}
 	reg := regexp.MustCompile(`\b([ZY])(\d+)\b|\bK([12])\b|\((DI|SI|DX)\)`)
 	second := func(line string) string {
 		return reg.ReplaceAllStringFunc(line, func(m string) string {
@@ -237,7 +238,7 @@ VMULPD Z12, Z1, Z12`)
 				return fmt.Sprintf("K%d", int(m[1]-'0')+2)
 			case m[0] == '(':
 				return "64" + m
-			case m == "Y15":
+			case m == "Y15" || m == "Y31":
 				return m
 			}
 			n, _ := strconv.Atoi(m[1:])
@@ -249,15 +250,17 @@ VMULPD Z12, Z1, Z12`)
 			fmt.Fprintf(s, "\t%s\n", l)
 		}
 	}
-	s.WriteString(`// func bernoulliGLM512(eta, y, resid *float64, n int, acc *[4]float64) (done int)
-TEXT ·bernoulliGLM512(SB), NOSPLIT, $0-48
+	s.WriteString(`// func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)
+TEXT ·bernoulliGLM512(SB), NOSPLIT, $0-56
 	MOVQ eta+0(FP), DI
 	MOVQ y+8(FP), SI
 	MOVQ resid+16(FP), DX
 	MOVQ n+24(FP), CX
 	MOVQ acc+32(FP), AX
+	MOVQ racc+40(FP), R8
 	XORQ BX, BX
 	VMOVUPD (AX), Y15
+	VMOVUPD (R8), Y31
 gbloop2:
 	CMPQ CX, $16
 	JLT gbloop1
@@ -284,5 +287,5 @@ gbloop2:
 	emit(store...)
 	emit("ADDQ $64, DI", "ADDQ $64, SI", "ADDQ $64, DX", "ADDQ $8, BX", "SUBQ $8, CX", "JMP gbloop1")
 	s.WriteString("gbdone:\n")
-	emit("VMOVUPD Y15, (AX)", "VZEROUPPER", "MOVQ BX, done+40(FP)", "RET")
+	emit("VMOVUPD Y15, (AX)", "VMOVUPD Y31, (R8)", "VZEROUPPER", "MOVQ BX, done+48(FP)", "RET")
 }

@@ -462,6 +462,6 @@ func BenchmarkBernoulliGLM10000(b *testing.B) {
 		w.eta[i] = ld.alpha
 	}
 	MatVecAdd(w.eta, ld.x, ld.n, ld.d, ld.beta, w.eta)
-	var acc [4]float64
-	benchLoop(b, func() { bernoulliGLMAcc(w.eta, ld.y, w.resid, &acc) })
+	var acc, racc [4]float64
+	benchLoop(b, func() { bernoulliGLMAcc(w.eta, ld.y, w.resid, &acc, &racc) })
 }

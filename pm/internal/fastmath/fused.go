@@ -107,12 +107,12 @@ func BernoulliLogitGLM(x []float64, rows, cols int, alpha float64, beta, y, eta,
 
 // bernoulliLogitGo runs elements [from, to), adding term i to acc[i%4].
 func bernoulliLogitGo(eta, y, resid []float64, acc *[4]float64, from, to int) {
-	bernoulliLoop(eta, y, resid, acc, from, to, false)
+	bernoulliLoop(eta, y, resid, acc, nil, from, to, false)
 }
 
 // bernoulliLoop is the loop of bernoulliLogitGo (glm false: logistic) and
-// bernoulliGLMGo (glm true: logisticGLM).
-func bernoulliLoop(eta, y, resid []float64, acc *[4]float64, from, to int, glm bool) {
+// bernoulliGLMGo (glm true: logisticGLM, and racc[i%4] += resid[i]).
+func bernoulliLoop(eta, y, resid []float64, acc, racc *[4]float64, from, to int, glm bool) {
 	eta = eta[:to]
 	y = y[:len(eta)]
 	resid = resid[:len(eta)]
@@ -133,6 +133,9 @@ func bernoulliLoop(eta, y, resid []float64, acc *[4]float64, from, to int, glm b
 		mz := signMask(zz)
 		acc[i%4] += math.Float64frombits(math.Float64bits(zz)&mz) - l
 		resid[i] = float64(s * pick(^mz, sp, sn)) // Sigmoid(-zz): mask of -zz is ^mz
+		if glm {
+			racc[i%4] += resid[i]
+		}
 	}
 }
 

@@ -49,18 +49,34 @@ func glmPass(kind glmKind, x []float64, rows, cols int, alpha float64, beta, y [
 		glmMatVec(e, xb, i1-i0, cols, alpha, beta)
 		switch kind {
 		case glmBernoulliLogit:
-			bernoulliGLMAcc(e, yb, r, &acc)
+			bernoulliGLMAcc(e, yb, r, &acc, &sacc)
 		case glmPoissonLog:
 			poissonLogAcc(e, yb, r, &acc)
+			sumLanes(r, &sacc)
 		case glmNormal:
 			normalSumSqAcc(yb, e, invSigma, r, &acc)
+			sumLanes(r, &sacc)
 		}
 		glmMatTVecAcc(gradBeta, &macc, xb, i1-i0, cols, r)
-		for k, v := range r {
-			sacc[k%4] += v
-		}
 	}
 	return (acc[0] + acc[1]) + (acc[2] + acc[3]), (sacc[0] + sacc[1]) + (sacc[2] + sacc[3])
+}
+
+// sumLanes adds r[k] to the lanes sacc[k%4], in order.
+func sumLanes(r []float64, sacc *[4]float64) {
+	s0, s1, s2, s3 := sacc[0], sacc[1], sacc[2], sacc[3]
+	k := 0
+	for ; k+4 <= len(r); k += 4 {
+		rr := r[k : k+4]
+		s0 += rr[0]
+		s1 += rr[1]
+		s2 += rr[2]
+		s3 += rr[3]
+	}
+	*sacc = [4]float64{s0, s1, s2, s3}
+	for ; k < len(r); k++ {
+		sacc[k%4] += r[k]
+	}
 }
 
 // The GLM pass's matrix products use fused multiply-adds in an order of

@@ -88,4 +88,4 @@ func glmMatTVecAsm(acc *[4][32]float64, a []float64, rows, w, stride int, r []fl
 // expFastMax.
 //
 //go:noescape
-func bernoulliGLM512(eta, y, resid *float64, n int, acc *[4]float64) (done int)
+func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)

@@ -57,11 +57,14 @@ func TestBernoulliGLM512(t *testing.T) {
 				y[rng.IntN(n)] = []float64{math.NaN(), 0.5, 2, -1}[rng.IntN(4)]
 			}
 			ra, rgo := make([]float64, n), make([]float64, n)
-			var aa, ago [4]float64
-			withKernels(true, func() { bernoulliGLMAcc(eta, y, ra, &aa) })
-			bernoulliGLMGo(eta, y, rgo, &ago, 0, n)
+			var aa, ago, raa, rago [4]float64
+			withKernels(true, func() { bernoulliGLMAcc(eta, y, ra, &aa, &raa) })
+			bernoulliGLMGo(eta, y, rgo, &ago, &rago, 0, n)
 			if i := sameBits(aa[:], ago[:]); i >= 0 {
 				t.Errorf("n=%d trial %d: AVX-512 lane sums %v, Go %v", n, trial, aa, ago)
+			}
+			if i := sameBits(raa[:], rago[:]); i >= 0 {
+				t.Errorf("n=%d trial %d: AVX-512 residual lane sums %v, Go %v", n, trial, raa, rago)
 			}
 			if i := sameBits(ra, rgo); i >= 0 {
 				t.Errorf("n=%d trial %d: AVX-512 resid[%d] = %v (eta %v, y %v), Go %v", n, trial, i, ra[i], eta[i], y[i], rgo[i])
@@ -72,17 +75,17 @@ func TestBernoulliGLM512(t *testing.T) {
 	// a group with an |eta| at the bound or an invalid label.
 	eta, y := bernoulliInputs(rng, 48, false)
 	resid := make([]float64, 48)
-	var acc [4]float64
-	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc); done != 48 {
+	var acc, racc [4]float64
+	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 48 {
 		t.Errorf("done = %d of 48", done)
 	}
 	eta[35] = -expFastMax
-	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc); done != 32 {
+	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 32 {
 		t.Errorf("with |eta[35]| = expFastMax: done = %d, want 32", done)
 	}
 	eta[35] = 1
 	y[3] = 0.5
-	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc); done != 0 {
+	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 0 {
 		t.Errorf("with label 0.5 at 3: done = %d, want 0", done)
 	}
 }

@@ -28,7 +28,10 @@ func glmCases() []glmCase {
 	const invS = 1 / 1.7
 	return []glmCase{
 		{"bernoulli", BernoulliLogitGLM, BernoulliLogit,
-			func(eta, y, resid []float64, acc *[4]float64) { bernoulliGLMGo(eta, y, resid, acc, 0, len(eta)) },
+			func(eta, y, resid []float64, acc *[4]float64) {
+				var racc [4]float64
+				bernoulliGLMGo(eta, y, resid, acc, &racc, 0, len(eta))
+			},
 			func(rng *rand.Rand, eta float64) float64 { return float64(rng.IntN(2)) }, 0},
 		{"poisson", PoissonLogGLM, PoissonLog, poissonLogAcc,
 			func(rng *rand.Rand, eta float64) float64 { return float64(rng.IntN(5)) }, 0},

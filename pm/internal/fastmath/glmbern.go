@@ -80,27 +80,27 @@ func logisticGLM(a float64) (l, sp, sn float64) {
 }
 
 // bernoulliGLMAcc adds the terms of the GLM Bernoulli kernel to the lanes
-// acc[i%4] and writes the residuals, with the AVX-512 kernel where the CPU
-// has it (the same bits as bernoulliGLMGo).
-func bernoulliGLMAcc(eta, y, resid []float64, acc *[4]float64) {
+// acc[i%4], writes the residuals and adds them to the lanes racc[i%4], with
+// the AVX-512 kernel where the CPU has it (the same bits as bernoulliGLMGo).
+func bernoulliGLMAcc(eta, y, resid []float64, acc, racc *[4]float64) {
 	i := 0
 	if useAVX512 {
 		n := len(eta) &^ 7
 		for i < n {
-			i += bernoulliGLM512(&eta[i], &y[i], &resid[i], n-i, acc)
+			i += bernoulliGLM512(&eta[i], &y[i], &resid[i], n-i, acc, racc)
 			if i < n {
 				// A group with a label other than 0 and 1, a NaN or an
 				// |eta| >= expFastMax: the Go code takes it.
-				bernoulliGLMGo(eta, y, resid, acc, i, i+8)
+				bernoulliGLMGo(eta, y, resid, acc, racc, i, i+8)
 				i += 8
 			}
 		}
 	}
-	bernoulliGLMGo(eta, y, resid, acc, i, len(eta))
+	bernoulliGLMGo(eta, y, resid, acc, racc, i, len(eta))
 }
 
 // bernoulliGLMGo runs elements [from, to) like bernoulliLogitGo with
-// logisticGLM in place of logistic.
-func bernoulliGLMGo(eta, y, resid []float64, acc *[4]float64, from, to int) {
-	bernoulliLoop(eta, y, resid, acc, from, to, true)
+// logisticGLM in place of logistic, adding resid[i] to racc[i%4].
+func bernoulliGLMGo(eta, y, resid []float64, acc, racc *[4]float64, from, to int) {
+	bernoulliLoop(eta, y, resid, acc, racc, from, to, true)
 }

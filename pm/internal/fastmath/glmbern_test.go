@@ -118,8 +118,8 @@ func TestBernoulliGLMAgainstMath(t *testing.T) {
 	eta[5], eta[6], eta[7] = math.Inf(1), math.Inf(-1), 1e-300
 	y[5], y[6] = 1, 0
 	resid := make([]float64, n)
-	var acc [4]float64
-	bernoulliGLMAcc(eta, y, resid, &acc)
+	var acc, racc [4]float64
+	bernoulliGLMAcc(eta, y, resid, &acc, &racc)
 	var sum float64
 	for i := range eta {
 		s := 2*y[i] - 1
@@ -147,15 +147,15 @@ func TestBernoulliGLMAgainstMath(t *testing.T) {
 	if resid[5] != 0 || resid[6] != 0 {
 		t.Errorf("infinite eta: resid %v %v, want 0 0", resid[5], resid[6])
 	}
-	var a [4]float64
+	var a, ra [4]float64
 	r := []float64{0}
-	if bernoulliGLMAcc([]float64{math.Inf(-1)}, []float64{1}, r, &a); a[0] != math.Inf(-1) || r[0] != 1 {
+	if bernoulliGLMAcc([]float64{math.Inf(-1)}, []float64{1}, r, &a, &ra); a[0] != math.Inf(-1) || r[0] != 1 {
 		t.Errorf("eta -Inf, y 1: term %v resid %v, want -Inf 1", a[0], r[0])
 	}
 	for _, c := range [][2]float64{{math.NaN(), 1}, {1, 0.5}, {1, math.NaN()}, {1, 2}} {
-		var a [4]float64
+		var a, ra [4]float64
 		r := []float64{0}
-		bernoulliGLMAcc([]float64{c[0]}, []float64{c[1]}, r, &a)
+		bernoulliGLMAcc([]float64{c[0]}, []float64{c[1]}, r, &a, &ra)
 		if !math.IsNaN(a[0]) || !math.IsNaN(r[0]) {
 			t.Errorf("eta %v, y %v: term %v resid %v, want NaN", c[0], c[1], a[0], r[0])
 		}

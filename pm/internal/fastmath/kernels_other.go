@@ -50,6 +50,6 @@ func glmMatTVecAsm(acc *[4][32]float64, a []float64, rows, w, stride int, r []fl
 	return 0
 }
 
-func bernoulliGLM512(eta, y, resid *float64, n int, acc *[4]float64) int {
+func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) int {
 	panic("fastmath: bernoulliGLM512 called without AVX-512 kernels")
 }
