@@ -129,7 +129,7 @@ func genGLMBern512(s *bytes.Buffer) {
 	for k, c := range glmLogC {
 		consts = append(consts, bernConst{fmt.Sprintf("L%d", k), math.Float64bits(c)})
 	}
-	writeBernConsts(s, consts, "g", 8)
+	writeBernConsts(s, consts, "g", 1)
 
 	// One group of eight at (DI), (SI), (DX) in Z0-Z14, K1-K2, Y10-Y11;
 	// the second group of an iteration is the same 64 bytes on in Z16-Z30,
@@ -230,6 +230,26 @@ VMULPD Z12, Z1, Z12`)
 	compute := strings.Split(body.String(), "\n")
 	store := []string{"VEXTRACTF64X4 $1, Z10, Y11", "VADDPD Y10, Y15, Y15", "VADDPD Y11, Y15, Y15",
 		"VEXTRACTF64X4 $1, Z12, Y13", "VADDPD Y12, Y31, Y31", "VADDPD Y13, Y31, Y31", "VMOVUPD Z12, (DX)"}
+	// Constants are read as 8-byte broadcasts ({1to8}): the kernel is bound by
+	// the bytes its loads move, and full 64-byte constant operands cost as
+	// much as data.
+	bcst := func(lines []string) []string {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			if strings.Contains(l, "<>(SB)") {
+				op, rest, _ := strings.Cut(l, " ")
+				if op == "VMOVUPD" {
+					op = "VBROADCASTSD"
+				} else {
+					op += ".BCST"
+				}
+				l = op + " " + rest
+			}
+			out[i] = l
+		}
+		return out
+	}
+	check, compute = bcst(check), bcst(compute)
 	reg := regexp.MustCompile(`\b([ZY])(\d+)\b|\bK([12])\b|\((DI|SI|DX)\)`)
 	second := func(line string) string {
 		return reg.ReplaceAllStringFunc(line, func(m string) string {
