@@ -140,13 +140,10 @@ VADDPD Z6, Z6, Z1
 VSUBPD gOne<>(SB), Z1, Z1
 VMULPD (DI), Z1, Z0
 VANDPD gAbs<>(SB), Z0, Z2
-VPXORQ Z9, Z9, Z9
-VCMPPD $4, Z9, Z6, K1
-VCMPPD $4, gOne<>(SB), Z6, K2
-KANDB K2, K1, K1
+VMULPD Z6, Z6, Z9
+VCMPPD $4, Z6, Z9, K1
 VCMPPD $5, gFastMax<>(SB), Z2, K2
-KORB K2, K1, K1
-KORTESTB K1, K1`), "\n")
+KORTESTB K2, K1`), "\n")
 	var body bytes.Buffer
 	body.WriteString(`VXORPD gSign<>(SB), Z2, Z3
 VMOVUPD gShift<>(SB), Z4

@@ -54,7 +54,8 @@ func TestBernoulliGLM512(t *testing.T) {
 				}
 			}
 			if trial == 2 {
-				y[rng.IntN(n)] = []float64{math.NaN(), 0.5, 2, -1}[rng.IntN(4)]
+				bad := []float64{math.NaN(), 0.5, 2, -1, math.Inf(1), math.Inf(-1), 1e-300, 5e-324, 1 + 0x1p-52, 1 - 0x1p-53, 1e200}
+				y[rng.IntN(n)] = bad[rng.IntN(len(bad))]
 			}
 			ra, rgo := make([]float64, n), make([]float64, n)
 			var aa, ago, raa, rago [4]float64
@@ -84,8 +85,14 @@ func TestBernoulliGLM512(t *testing.T) {
 		t.Errorf("with |eta[35]| = expFastMax: done = %d, want 32", done)
 	}
 	eta[35] = 1
-	y[3] = 0.5
-	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 0 {
-		t.Errorf("with label 0.5 at 3: done = %d, want 0", done)
+	for _, bad := range []float64{0.5, math.NaN(), math.Inf(1), math.Inf(-1), 1e-300, 1 + 0x1p-52, 1 - 0x1p-53} {
+		y[3] = bad
+		if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 0 {
+			t.Errorf("with label %v at 3: done = %d, want 0", bad, done)
+		}
+	}
+	y[3] = math.Copysign(0, -1) // a valid label
+	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 48 {
+		t.Errorf("with label -0 at 3: done = %d, want 48", done)
 	}
 }
