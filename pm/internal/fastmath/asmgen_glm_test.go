@@ -19,24 +19,7 @@ func genGLM512Asm() []byte {
 	var s bytes.Buffer
 	s.WriteString(genHeader)
 	s.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
-	// Row r of a group of eight (or four) rows: SI (rows 0-3) or R10 (rows
-	// 4-7) plus 0, R8, 2*R8 or R9 = 3*R8.
-	row := func(r, off int) string {
-		base := "SI"
-		if r >= 4 {
-			base = "R10"
-		}
-		switch r % 4 {
-		case 0:
-			return fmt.Sprintf("%d(%s)", off, base)
-		case 1:
-			return fmt.Sprintf("%d(%s)(R8*1)", off, base)
-		case 2:
-			return fmt.Sprintf("%d(%s)(R8*2)", off, base)
-		default:
-			return fmt.Sprintf("%d(%s)(R9*1)", off, base)
-		}
-	}
+	row := glmRow("SI", "R10")
 	for k := 1; k <= 4; k++ {
 		// glmMV512: eight rows per iteration; lane sums of row r in Zr
 		// (fused multiply-adds from +0), beta's groups in Z24.., alpha
@@ -51,27 +34,10 @@ func genGLM512Asm() []byte {
 			fmt.Fprintf(&s, "\tVMOVUPD %d(DX), Z%d\n", 64*g, 24+g)
 		}
 		fmt.Fprintf(&s, "gmv%dloop:\n\tCMPQ CX, $8\n\tJLT gmv%ddone\n\tLEAQ (SI)(R8*4), R10\n", k, k)
-		for r := 0; r < 8; r++ {
-			fmt.Fprintf(&s, "\tVPXORQ Z%d, Z%d, Z%d\n", r, r, r)
+		for _, l := range glmMVLines(k, row, 0, 8, "Z31", "K1") {
+			fmt.Fprintf(&s, "\t%s\n", l)
 		}
-		for g := 0; g < k; g++ {
-			m := ""
-			if g == k-1 {
-				m = " K1,"
-			}
-			for r := 0; r < 8; r++ {
-				fmt.Fprintf(&s, "\tVFMADD231PD %s, Z%d,%s Z%d\n", row(r, 64*g), 24+g, m, r)
-			}
-		}
-		for r := 0; r < 8; r += 2 {
-			fmt.Fprintf(&s, "\tVUNPCKLPD Z%d, Z%d, Z%d\n\tVUNPCKHPD Z%d, Z%d, Z%d\n\tVADDPD Z%d, Z%d, Z%d\n",
-				r+1, r, 8+r, r+1, r, 9+r, 9+r, 8+r, r)
-		}
-		for _, p := range [][2]int{{0, 2}, {4, 6}, {0, 4}} {
-			fmt.Fprintf(&s, "\tVSHUFF64X2 $0x88, Z%d, Z%d, Z8\n\tVSHUFF64X2 $0xdd, Z%d, Z%d, Z9\n\tVADDPD Z9, Z8, Z%d\n",
-				p[1], p[0], p[1], p[0], p[0])
-		}
-		s.WriteString("\tVADDPD Z31, Z0, Z0\n\tVMOVUPD Z0, (DI)\n\tADDQ $64, DI\n\tLEAQ (SI)(R8*8), SI\n\tSUBQ $8, CX\n")
+		s.WriteString("\tVMOVUPD Z0, (DI)\n\tADDQ $64, DI\n\tLEAQ (SI)(R8*8), SI\n\tSUBQ $8, CX\n")
 		fmt.Fprintf(&s, "\tJMP gmv%dloop\ngmv%ddone:\n\tVZEROUPPER\n\tRET\n\n", k, k)
 
 		// glmMT512: four rows per iteration; set m (rows i = m mod 4) of
@@ -107,7 +73,108 @@ func genGLM512Asm() []byte {
 		s.WriteString("\tVZEROUPPER\n\tRET\n\n")
 	}
 	genGLMBern512(&s)
+	genGLMMVB512(&s)
 	return s.Bytes()
+}
+
+// glmRow returns the address of row r (0..7) plus off bytes of a group of
+// eight rows: base0 (rows 0-3) or base1 = base0 + 4*stride (rows 4-7) plus
+// 0, R8 = stride, 2*R8 or R9 = 3*stride.
+func glmRow(base0, base1 string) func(r, off int) string {
+	return func(r, off int) string {
+		base := base0
+		if r >= 4 {
+			base = base1
+		}
+		switch r % 4 {
+		case 0:
+			return fmt.Sprintf("%d(%s)", off, base)
+		case 1:
+			return fmt.Sprintf("%d(%s)(R8*1)", off, base)
+		case 2:
+			return fmt.Sprintf("%d(%s)(R8*2)", off, base)
+		default:
+			return fmt.Sprintf("%d(%s)(R9*1)", off, base)
+		}
+	}
+}
+
+// glmMVLines is the predictor for eight rows: lane sums of row r in
+// Z(acc+r) (fused multiply-adds from +0 with beta's groups in Z24.., the last
+// group under mask), reduced pairwise by a transpose ((p0+p1)+(p2+p3)) +
+// ((p4+p5)+(p6+p7)) into one vector of eight rows in Z(acc), plus alpha;
+// Z(tmp) and Z(tmp+1) are scratch.
+func glmMVLines(k int, row func(r, off int) string, acc, tmp int, alpha, mask string) []string {
+	var l []string
+	for r := 0; r < 8; r++ {
+		l = append(l, fmt.Sprintf("VPXORQ Z%d, Z%d, Z%d", acc+r, acc+r, acc+r))
+	}
+	for g := 0; g < k; g++ {
+		m := ""
+		if g == k-1 {
+			m = " " + mask + ","
+		}
+		for r := 0; r < 8; r++ {
+			l = append(l, fmt.Sprintf("VFMADD231PD %s, Z%d,%s Z%d", row(r, 64*g), 24+g, m, acc+r))
+		}
+	}
+	t0, t1 := tmp, tmp+1
+	for r := 0; r < 8; r += 2 {
+		l = append(l, fmt.Sprintf("VUNPCKLPD Z%d, Z%d, Z%d", acc+r+1, acc+r, t0), fmt.Sprintf("VUNPCKHPD Z%d, Z%d, Z%d", acc+r+1, acc+r, t1),
+			fmt.Sprintf("VADDPD Z%d, Z%d, Z%d", t1, t0, acc+r))
+	}
+	for _, p := range [][2]int{{0, 2}, {4, 6}, {0, 4}} {
+		l = append(l, fmt.Sprintf("VSHUFF64X2 $0x88, Z%d, Z%d, Z%d", acc+p[1], acc+p[0], t0), fmt.Sprintf("VSHUFF64X2 $0xdd, Z%d, Z%d, Z%d", acc+p[1], acc+p[0], t1),
+			fmt.Sprintf("VADDPD Z%d, Z%d, Z%d", t1, t0, acc+p[0]))
+	}
+	return append(l, fmt.Sprintf("VADDPD %s, Z%d, Z%d", alpha, acc, acc))
+}
+
+// genGLMMVB512 writes glmMVB512x1..4: the predictor of the next block's
+// rows (glmMVLines in Z16-Z23, Z29-Z30, rows at R11) and the Bernoulli kernel
+// of the current block (glmBernLines) in one loop, eight of each per
+// iteration, their instructions interleaved: the load-bound product and the
+// arithmetic-bound likelihood overlap. The same bits as glmMV512 and
+// bernoulliGLM512. It stops before a group of eight elements that
+// bernoulliGLM512 would leave to the Go code (with as many rows done).
+func genGLMMVB512(s *bytes.Buffer) {
+	check, compute, store := glmBernLines()
+	row := glmRow("R11", "R10")
+	emit := func(lines ...string) {
+		for _, l := range lines {
+			fmt.Fprintf(s, "\t%s\n", l)
+		}
+	}
+	for k := 1; k <= 4; k++ {
+		fmt.Fprintf(s, "// func glmMVB512x%d(x *float64, n, stride int, beta *[32]float64, alpha float64, mask uint64, etaNext, eta, y, resid *float64, acc, racc *[4]float64) (done int)\n", k)
+		fmt.Fprintf(s, "TEXT ·glmMVB512x%d(SB), NOSPLIT, $0-104\n", k)
+		emit("MOVQ x+0(FP), R11", "MOVQ n+8(FP), CX", "MOVQ stride+16(FP), R8", "MOVQ beta+24(FP), DX",
+			"VBROADCASTSD alpha+32(FP), Z28", "MOVQ mask+40(FP), AX", "KMOVW AX, K3", "MOVQ etaNext+48(FP), R12",
+			"MOVQ eta+56(FP), DI", "MOVQ y+64(FP), SI", "LEAQ (R8)(R8*2), R9")
+		for g := 0; g < k; g++ {
+			emit(fmt.Sprintf("VMOVUPD %d(DX), Z%d", 64*g, 24+g))
+		}
+		emit("MOVQ resid+72(FP), DX", "MOVQ acc+80(FP), AX", "MOVQ racc+88(FP), R13", "VMOVUPD (AX), Y15", "VMOVUPD (R13), Y31", "XORQ BX, BX")
+		fmt.Fprintf(s, "gmvb%dloop:\n", k)
+		emit("CMPQ CX, $8", fmt.Sprintf("JLT gmvb%ddone", k))
+		emit(check...)
+		emit(fmt.Sprintf("JNE gmvb%ddone", k), "LEAQ (R11)(R8*4), R10")
+		mv := glmMVLines(k, row, 16, 29, "Z28", "K3")
+		for i := 0; i < max(len(mv), len(compute)); i++ {
+			if i < len(mv) {
+				emit(mv[i])
+			}
+			if i < len(compute) {
+				emit(compute[i])
+			}
+		}
+		emit(store...)
+		emit("VMOVUPD Z16, (R12)", "ADDQ $64, DI", "ADDQ $64, SI", "ADDQ $64, DX", "ADDQ $64, R12", "LEAQ (R11)(R8*8), R11",
+			"ADDQ $8, BX", "SUBQ $8, CX", fmt.Sprintf("JMP gmvb%dloop", k))
+		fmt.Fprintf(s, "gmvb%ddone:\n", k)
+		emit("VMOVUPD Y15, (AX)", "VMOVUPD Y31, (R13)", "VZEROUPPER", "MOVQ BX, done+96(FP)", "RET")
+		s.WriteString("\n")
+	}
 }
 
 // genGLMBern512 writes bernoulliGLM512: bernoulliGLMGo's arithmetic
@@ -131,10 +198,78 @@ func genGLMBern512(s *bytes.Buffer) {
 	}
 	writeBernConsts(s, consts, "g", 1)
 
-	// One group of eight at (DI), (SI), (DX) in Z0-Z14, K1-K2, Y10-Y11;
-	// the second group of an iteration is the same 64 bytes on in Z16-Z30,
-	// K3-K4, Y26-Y27.
-	check := strings.Split(strings.TrimSpace(`
+	// The second group of an iteration is the first's 64 bytes on, in
+	// Z16-Z30, K3-K4, Y26-Y29.
+	check, compute, store := glmBernLines()
+	reg := regexp.MustCompile(`\b([ZY])(\d+)\b|\bK([12])\b|\((DI|SI|DX)\)`)
+	second := func(line string) string {
+		return reg.ReplaceAllStringFunc(line, func(m string) string {
+			switch {
+			case m[0] == 'K':
+				return fmt.Sprintf("K%d", int(m[1]-'0')+2)
+			case m[0] == '(':
+				return "64" + m
+			case m == "Y15" || m == "Y31":
+				return m
+			}
+			n, _ := strconv.Atoi(m[1:])
+			return fmt.Sprintf("%c%d", m[0], n+16)
+		})
+	}
+	emit := func(lines ...string) {
+		for _, l := range lines {
+			fmt.Fprintf(s, "\t%s\n", l)
+		}
+	}
+	s.WriteString(`// func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)
+TEXT ·bernoulliGLM512(SB), NOSPLIT, $0-56
+	MOVQ eta+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ resid+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ acc+32(FP), AX
+	MOVQ racc+40(FP), R8
+	XORQ BX, BX
+	VMOVUPD (AX), Y15
+	VMOVUPD (R8), Y31
+gbloop2:
+	CMPQ CX, $16
+	JLT gbloop1
+`)
+	emit(check...)
+	emit("JNE gbloop1")
+	for _, l := range check {
+		emit(second(l))
+	}
+	emit("JNE gbloop1")
+	for _, l := range compute {
+		emit(l, second(l))
+	}
+	emit(store...)
+	for _, l := range store {
+		emit(second(l))
+	}
+	emit("ADDQ $128, DI", "ADDQ $128, SI", "ADDQ $128, DX", "ADDQ $16, BX", "SUBQ $16, CX", "JMP gbloop2")
+	s.WriteString("gbloop1:\n")
+	emit("CMPQ CX, $8", "JLT gbdone")
+	emit(check...)
+	emit("JNE gbdone")
+	emit(compute...)
+	emit(store...)
+	emit("ADDQ $64, DI", "ADDQ $64, SI", "ADDQ $64, DX", "ADDQ $8, BX", "SUBQ $8, CX", "JMP gbloop1")
+	s.WriteString("gbdone:\n")
+	emit("VMOVUPD Y15, (AX)", "VMOVUPD Y31, (R8)", "VZEROUPPER", "MOVQ BX, done+48(FP)", "RET")
+}
+
+// glmBernLines returns the Bernoulli kernel for one group of eight elements
+// (eta at (DI), y at (SI), resid at (DX)) in Z0-Z14, K1-K2, Y10-Y13: the
+// check of the group (flags set for JNE when the Go code must take it), the
+// arithmetic and the stores (terms into Y15, residuals into Y31 and (DX)).
+// The check: a label y is 0 or 1 exactly when y*y (rounded) equals y (for
+// any other y, including NaN, the rounded square differs from y), and
+// |s eta| < expFastMax fails for NaN.
+func glmBernLines() (check, compute, store []string) {
+	check = strings.Split(strings.TrimSpace(`
 VMOVUPD (SI), Z6
 VADDPD Z6, Z6, Z1
 VSUBPD gOne<>(SB), Z1, Z1
@@ -224,9 +359,7 @@ VMOVAPD.Z Z0, K1, Z10
 VSUBPD Z6, Z10, Z10
 VBLENDMPD Z13, Z14, K1, Z12
 VMULPD Z12, Z1, Z12`)
-	compute := strings.Split(body.String(), "\n")
-	store := []string{"VEXTRACTF64X4 $1, Z10, Y11", "VADDPD Y10, Y15, Y15", "VADDPD Y11, Y15, Y15",
-		"VEXTRACTF64X4 $1, Z12, Y13", "VADDPD Y12, Y31, Y31", "VADDPD Y13, Y31, Y31", "VMOVUPD Z12, (DX)"}
+	compute = strings.Split(body.String(), "\n")
 	// Constants are read as 8-byte broadcasts ({1to8}): the kernel is bound by
 	// the bytes its loads move, and full 64-byte constant operands cost as
 	// much as data.
@@ -246,63 +379,7 @@ VMULPD Z12, Z1, Z12`)
 		}
 		return out
 	}
-	check, compute = bcst(check), bcst(compute)
-	reg := regexp.MustCompile(`\b([ZY])(\d+)\b|\bK([12])\b|\((DI|SI|DX)\)`)
-	second := func(line string) string {
-		return reg.ReplaceAllStringFunc(line, func(m string) string {
-			switch {
-			case m[0] == 'K':
-				return fmt.Sprintf("K%d", int(m[1]-'0')+2)
-			case m[0] == '(':
-				return "64" + m
-			case m == "Y15" || m == "Y31":
-				return m
-			}
-			n, _ := strconv.Atoi(m[1:])
-			return fmt.Sprintf("%c%d", m[0], n+16)
-		})
-	}
-	emit := func(lines ...string) {
-		for _, l := range lines {
-			fmt.Fprintf(s, "\t%s\n", l)
-		}
-	}
-	s.WriteString(`// func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)
-TEXT ·bernoulliGLM512(SB), NOSPLIT, $0-56
-	MOVQ eta+0(FP), DI
-	MOVQ y+8(FP), SI
-	MOVQ resid+16(FP), DX
-	MOVQ n+24(FP), CX
-	MOVQ acc+32(FP), AX
-	MOVQ racc+40(FP), R8
-	XORQ BX, BX
-	VMOVUPD (AX), Y15
-	VMOVUPD (R8), Y31
-gbloop2:
-	CMPQ CX, $16
-	JLT gbloop1
-`)
-	emit(check...)
-	emit("JNE gbloop1")
-	for _, l := range check {
-		emit(second(l))
-	}
-	emit("JNE gbloop1")
-	for _, l := range compute {
-		emit(l, second(l))
-	}
-	emit(store...)
-	for _, l := range store {
-		emit(second(l))
-	}
-	emit("ADDQ $128, DI", "ADDQ $128, SI", "ADDQ $128, DX", "ADDQ $16, BX", "SUBQ $16, CX", "JMP gbloop2")
-	s.WriteString("gbloop1:\n")
-	emit("CMPQ CX, $8", "JLT gbdone")
-	emit(check...)
-	emit("JNE gbdone")
-	emit(compute...)
-	emit(store...)
-	emit("ADDQ $64, DI", "ADDQ $64, SI", "ADDQ $64, DX", "ADDQ $8, BX", "SUBQ $8, CX", "JMP gbloop1")
-	s.WriteString("gbdone:\n")
-	emit("VMOVUPD Y15, (AX)", "VMOVUPD Y31, (R8)", "VZEROUPPER", "MOVQ BX, done+48(FP)", "RET")
+	store = []string{"VEXTRACTF64X4 $1, Z10, Y11", "VADDPD Y10, Y15, Y15", "VADDPD Y11, Y15, Y15",
+		"VEXTRACTF64X4 $1, Z12, Y13", "VADDPD Y12, Y31, Y31", "VADDPD Y13, Y31, Y31", "VMOVUPD Z12, (DX)"}
+	return bcst(check), bcst(compute), store
 }

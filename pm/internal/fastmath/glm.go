@@ -42,6 +42,10 @@ func glmPass(kind glmKind, x []float64, rows, cols int, alpha float64, beta, y [
 	clear(gradBeta)
 	var acc, sacc [4]float64
 	var macc [4][32]float64
+	if kind == glmBernoulliLogit && glmOverlap(cols) {
+		glmBernoulliOverlap(x, rows, cols, alpha, beta, y, eta, resid, gradBeta, &acc, &sacc, &macc)
+		return (acc[0] + acc[1]) + (acc[2] + acc[3]), (sacc[0] + sacc[1]) + (sacc[2] + sacc[3])
+	}
 	for i0 := 0; i0 < rows; i0 += glmBlock {
 		i1 := min(i0+glmBlock, rows)
 		e, r, yb := eta[i0:i1], resid[i0:i1], y[i0:i1]
@@ -60,6 +64,40 @@ func glmPass(kind glmKind, x []float64, rows, cols int, alpha float64, beta, y [
 		glmMatTVecAcc(gradBeta, &macc, xb, i1-i0, cols, r)
 	}
 	return (acc[0] + acc[1]) + (acc[2] + acc[3]), (sacc[0] + sacc[1]) + (sacc[2] + sacc[3])
+}
+
+// glmBernoulliOverlap is glmPass's Bernoulli case with the AVX-512 kernels
+// for at most 32 columns: the same steps and bits, but the predictor of
+// block b+1 runs in one loop with the likelihood of block b (glmMVBAsm), so
+// that the predictor's loads (from the last-level cache) overlap the
+// likelihood's arithmetic.
+func glmBernoulliOverlap(x []float64, rows, cols int, alpha float64, beta, y, eta, resid, gradBeta []float64, acc, sacc *[4]float64, macc *[4][32]float64) {
+	var bp [32]float64
+	copy(bp[:], beta)
+	if rows > 0 {
+		n := min(glmBlock, rows)
+		glmMatVec(eta[:n], x[:n*cols], n, cols, alpha, beta)
+	}
+	for i0 := 0; i0 < rows; i0 += glmBlock {
+		i1 := min(i0+glmBlock, rows)
+		e, r, yb := eta[i0:i1], resid[i0:i1], y[i0:i1]
+		xb := x[i0*cols : i1*cols]
+		// The next block's predictor alongside this block's likelihood.
+		j1 := min(i1+glmBlock, rows)
+		en, xn := eta[i1:j1], x[i1*cols:j1*cols]
+		n := min(i1-i0, j1-i1) &^ 7
+		for i := 0; i < n; {
+			i = glmMVBAsm(xn, cols, &bp, alpha, en, e, yb, r, acc, sacc, i, n)
+			if i < n {
+				bernoulliGLMGo(e, yb, r, acc, sacc, i, i+8)
+				glmMatVec(en[i:i+8], xn[i*cols:(i+8)*cols], 8, cols, alpha, beta)
+				i += 8
+			}
+		}
+		glmMatVec(en[n:], xn[n*cols:], j1-i1-n, cols, alpha, beta)
+		bernoulliGLMAcc(e[n:], yb[n:], r[n:], acc, sacc)
+		glmMatTVecAcc(gradBeta, macc, xb, i1-i0, cols, r)
+	}
 }
 
 // sumLanes adds r[k] to the lanes sacc[k%4], in order.

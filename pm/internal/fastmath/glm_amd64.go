@@ -89,3 +89,42 @@ func glmMatTVecAsm(acc *[4][32]float64, a []float64, rows, w, stride int, r []fl
 //
 //go:noescape
 func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)
+
+//go:noescape
+func glmMVB512x1(x *float64, n, stride int, beta *[32]float64, alpha float64, mask uint64, etaNext, eta, y, resid *float64, acc, racc *[4]float64) (done int)
+
+//go:noescape
+func glmMVB512x2(x *float64, n, stride int, beta *[32]float64, alpha float64, mask uint64, etaNext, eta, y, resid *float64, acc, racc *[4]float64) (done int)
+
+//go:noescape
+func glmMVB512x3(x *float64, n, stride int, beta *[32]float64, alpha float64, mask uint64, etaNext, eta, y, resid *float64, acc, racc *[4]float64) (done int)
+
+//go:noescape
+func glmMVB512x4(x *float64, n, stride int, beta *[32]float64, alpha float64, mask uint64, etaNext, eta, y, resid *float64, acc, racc *[4]float64) (done int)
+
+// glmOverlap reports whether glmMVBAsm serves cols columns.
+func glmOverlap(cols int) bool { return useAVX512 && cols >= 1 && cols <= 32 }
+
+// glmMVBAsm runs glmMVB512 from i on: the predictor of rows i.. of xNext
+// into etaNext and the Bernoulli kernel of elements i.. of eta, y, resid,
+// both up to n (a multiple of eight); it returns where it stopped: n, or
+// before a group of eight elements the Go code must take.
+func glmMVBAsm(xNext []float64, cols int, bp *[32]float64, alpha float64, etaNext, eta, y, resid []float64, acc, racc *[4]float64, i, n int) int {
+	if i >= n {
+		return i
+	}
+	k, mask := glmGroups(cols)
+	xp, np, ep, yp, rp, m := &xNext[i*cols], &etaNext[i], &eta[i], &y[i], &resid[i], n-i
+	var d int
+	switch k {
+	case 1:
+		d = glmMVB512x1(xp, m, 8*cols, bp, alpha, mask, np, ep, yp, rp, acc, racc)
+	case 2:
+		d = glmMVB512x2(xp, m, 8*cols, bp, alpha, mask, np, ep, yp, rp, acc, racc)
+	case 3:
+		d = glmMVB512x3(xp, m, 8*cols, bp, alpha, mask, np, ep, yp, rp, acc, racc)
+	default:
+		d = glmMVB512x4(xp, m, 8*cols, bp, alpha, mask, np, ep, yp, rp, acc, racc)
+	}
+	return i + d
+}

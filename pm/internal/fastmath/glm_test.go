@@ -51,6 +51,9 @@ func runGLM(c glmCase, rng *rand.Rand, rows, cols int) (got, ref, comp glmOut) {
 	if rows > 10 && c.name == "bernoulli" {
 		for k := 0; k < cols; k++ {
 			x[3*cols+k] = 400 // eta beyond the assembly's range in row 3
+			if rows > 1100 {
+				x[1100*cols+k] = -400 // and in the second block
+			}
 		}
 	}
 	beta := randSlice(rng, cols)

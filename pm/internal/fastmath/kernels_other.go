@@ -53,3 +53,9 @@ func glmMatTVecAsm(acc *[4][32]float64, a []float64, rows, w, stride int, r []fl
 func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) int {
 	panic("fastmath: bernoulliGLM512 called without AVX-512 kernels")
 }
+
+func glmOverlap(cols int) bool { return false }
+
+func glmMVBAsm(xNext []float64, cols int, bp *[32]float64, alpha float64, etaNext, eta, y, resid []float64, acc, racc *[4]float64, i, n int) int {
+	panic("fastmath: glmMVBAsm called without AVX-512 kernels")
+}
