@@ -137,13 +137,29 @@ func glmMatVec(eta, a []float64, rows, cols int, alpha float64, beta []float64) 
 // glmMatVecGo is glmMatVec's portable code.
 func glmMatVecGo(eta, a []float64, rows, cols int, alpha float64, beta []float64) {
 	beta = beta[:cols]
+	c8 := cols &^ 7
 	for i := range rows {
 		row := a[i*cols : (i+1)*cols][:len(beta)]
-		var p [8]float64
-		for j, b := range beta {
-			p[j&7] = math.FMA(row[j], b, p[j&7])
+		var p0, p1, p2, p3, p4, p5, p6, p7 float64
+		for j := 0; j < c8; j += 8 {
+			rr, bb := row[j:j+8], beta[j:j+8]
+			p0 = math.FMA(rr[0], bb[0], p0)
+			p1 = math.FMA(rr[1], bb[1], p1)
+			p2 = math.FMA(rr[2], bb[2], p2)
+			p3 = math.FMA(rr[3], bb[3], p3)
+			p4 = math.FMA(rr[4], bb[4], p4)
+			p5 = math.FMA(rr[5], bb[5], p5)
+			p6 = math.FMA(rr[6], bb[6], p6)
+			p7 = math.FMA(rr[7], bb[7], p7)
 		}
-		eta[i] = alpha + (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7])))
+		if c8 < cols {
+			p := [8]float64{p0, p1, p2, p3, p4, p5, p6, p7}
+			for j := c8; j < cols; j++ {
+				p[j-c8] = math.FMA(row[j], beta[j], p[j-c8])
+			}
+			p0, p1, p2, p3, p4, p5, p6, p7 = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
+		}
+		eta[i] = alpha + (((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)))
 	}
 }
 
@@ -173,15 +189,37 @@ func glmMatTVecAcc(grad []float64, macc *[4][32]float64, a []float64, rows, cols
 }
 
 // glmMatTVecGo continues macc's four sums with rows i0..rows-1 of the w
-// columns at the start of a (stride columns per row).
+// columns at the start of a (stride columns per row), four rows (one per
+// sum) at a time where it can.
 func glmMatTVecGo(macc *[4][32]float64, a []float64, i0, rows, w, stride int, r []float64) {
-	for i := i0; i < rows; i++ {
-		s := macc[i&3][:w]
-		row := a[i*stride : i*stride+w]
-		ri := r[i]
-		for j, v := range row {
-			s[j] = math.FMA(v, ri, s[j])
+	s0, s1, s2, s3 := macc[0][:w], macc[1][:w], macc[2][:w], macc[3][:w]
+	i := i0
+	for ; i < rows && (i&3 != 0 || i+4 > rows); i++ {
+		glmMatTVecRow(macc[i&3][:w], a[i*stride:i*stride+w], r[i])
+	}
+	for ; i+4 <= rows; i += 4 {
+		a0 := a[i*stride : i*stride+w]
+		a1 := a[(i+1)*stride : (i+1)*stride+w]
+		a2 := a[(i+2)*stride : (i+2)*stride+w]
+		a3 := a[(i+3)*stride : (i+3)*stride+w]
+		r0, r1, r2, r3 := r[i], r[i+1], r[i+2], r[i+3]
+		for j := range s0 {
+			s0[j] = math.FMA(a0[j], r0, s0[j])
+			s1[j] = math.FMA(a1[j], r1, s1[j])
+			s2[j] = math.FMA(a2[j], r2, s2[j])
+			s3[j] = math.FMA(a3[j], r3, s3[j])
 		}
+	}
+	for ; i < rows; i++ {
+		glmMatTVecRow(macc[i&3][:w], a[i*stride:i*stride+w], r[i])
+	}
+}
+
+// glmMatTVecRow adds row*ri to s, one fused multiply-add per entry.
+func glmMatTVecRow(s, row []float64, ri float64) {
+	row = row[:len(s)]
+	for j, v := range row {
+		s[j] = math.FMA(v, ri, s[j])
 	}
 }
 
