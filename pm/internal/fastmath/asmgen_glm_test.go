@@ -74,6 +74,7 @@ func genGLM512Asm() []byte {
 	}
 	genGLMBern512(&s)
 	genGLMMVB512(&s)
+	genGLMBern256(&s)
 	return s.Bytes()
 }
 
@@ -183,20 +184,7 @@ func genGLMMVB512(s *bytes.Buffer) {
 // sixteen remain, then eight; lane l of Y15 accumulates the terms of the
 // elements i = l mod 4 in order, and lane l of Y31 their residuals.
 func genGLMBern512(s *bytes.Buffer) {
-	consts := []bernConst{
-		{"One", math.Float64bits(1)}, {"Two", math.Float64bits(glmTwo)}, {"Half", math.Float64bits(glmHalf)},
-		{"Abs", 0x7fffffffffffffff}, {"Sign", 0x8000000000000000}, {"FastMax", math.Float64bits(expFastMax)},
-		{"InvLn2", math.Float64bits(glmInvLn2)}, {"Shift", math.Float64bits(expShift)},
-		{"Ln2hi", math.Float64bits(ln2hi)}, {"Ln2lo", math.Float64bits(ln2lo)}, {"Bias", 1023},
-		{"LogOff", logOff}, {"ExpMask", 0xfff << 52},
-	}
-	for k, c := range glmExpC {
-		consts = append(consts, bernConst{fmt.Sprintf("E%d", k), math.Float64bits(c)})
-	}
-	for k, c := range glmLogC {
-		consts = append(consts, bernConst{fmt.Sprintf("L%d", k), math.Float64bits(c)})
-	}
-	writeBernConsts(s, consts, "g", 1)
+	writeBernConsts(s, glmBernConsts(), "g", 1)
 
 	// The second group of an iteration is the first's 64 bytes on, in
 	// Z16-Z30, K3-K4, Y26-Y29.
@@ -382,4 +370,73 @@ VMULPD Z12, Z1, Z12`)
 	store = []string{"VEXTRACTF64X4 $1, Z10, Y11", "VADDPD Y10, Y15, Y15", "VADDPD Y11, Y15, Y15",
 		"VEXTRACTF64X4 $1, Z12, Y13", "VADDPD Y12, Y31, Y31", "VADDPD Y13, Y31, Y31", "VMOVUPD Z12, (DX)"}
 	return bcst(check), bcst(compute), store
+}
+
+// glmBernConsts lists the constants of the GLM Bernoulli kernels (names
+// without their g or h prefix), emitted from the Go constants.
+func glmBernConsts() []bernConst {
+	consts := []bernConst{
+		{"One", math.Float64bits(1)}, {"Two", math.Float64bits(glmTwo)}, {"Half", math.Float64bits(glmHalf)},
+		{"Abs", 0x7fffffffffffffff}, {"Sign", 0x8000000000000000}, {"FastMax", math.Float64bits(expFastMax)},
+		{"InvLn2", math.Float64bits(glmInvLn2)}, {"Shift", math.Float64bits(expShift)},
+		{"Ln2hi", math.Float64bits(ln2hi)}, {"Ln2lo", math.Float64bits(ln2lo)}, {"Bias", 1023},
+		{"LogOff", logOff}, {"ExpMask", 0xfff << 52},
+	}
+	for k, c := range glmExpC {
+		consts = append(consts, bernConst{fmt.Sprintf("E%d", k), math.Float64bits(c)})
+	}
+	for k, c := range glmLogC {
+		consts = append(consts, bernConst{fmt.Sprintf("L%d", k), math.Float64bits(c)})
+	}
+	return consts
+}
+
+// genGLMBern256 writes bernoulliGLM256, the AVX2 (and FMA) form of
+// bernoulliGLM512 for machines without AVX-512: the same instructions on
+// four elements (Y registers, 32-byte constants), the sign selections by
+// VBLENDVPD, the check by VMOVMSKPD and the residual sums in memory at
+// (R8) (the sixteen Y registers hold the rest).
+func genGLMBern256(s *bytes.Buffer) {
+	writeBernConsts(s, glmBernConsts(), "h", 4)
+	_, compute, _ := glmBernLines()
+	var body []string
+	for _, l := range compute {
+		if strings.HasPrefix(l, "VPMOVQ2M") {
+			break
+		}
+		l = strings.ReplaceAll(l, ".BCST", "")
+		l = strings.ReplaceAll(l, "<>(SB)", "<>(SB)")
+		l = regexp.MustCompile(`\bg([A-Za-z0-9]+<>)`).ReplaceAllString(l, "h$1")
+		l = regexp.MustCompile(`\bZ(\d+)\b`).ReplaceAllString(l, "Y$1")
+		l = strings.NewReplacer("VPSRAQ", "VPSRLQ", "VPANDQ", "VPAND", "VPXORQ", "VPXOR").Replace(l)
+		body = append(body, l)
+	}
+	emit := func(lines ...string) {
+		for _, l := range lines {
+			fmt.Fprintf(s, "\t%s\n", l)
+		}
+	}
+	s.WriteString(`// func bernoulliGLM256(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)
+TEXT ·bernoulliGLM256(SB), NOSPLIT, $0-56
+	MOVQ eta+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ resid+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ acc+32(FP), AX
+	MOVQ racc+40(FP), R8
+	XORQ BX, BX
+	VMOVUPD (AX), Y15
+gb2loop:
+`)
+	emit("CMPQ CX, $4", "JLT gb2done",
+		"VMOVUPD (SI), Y6", "VADDPD Y6, Y6, Y1", "VSUBPD hOne<>(SB), Y1, Y1", "VMULPD (DI), Y1, Y0", "VANDPD hAbs<>(SB), Y0, Y2",
+		"VMULPD Y6, Y6, Y9", "VCMPPD $4, Y6, Y9, Y9", "VCMPPD $5, hFastMax<>(SB), Y2, Y10", "VORPD Y10, Y9, Y9",
+		"VMOVMSKPD Y9, R9", "TESTL R9, R9", "JNE gb2done")
+	emit(body...)
+	// term = (zz < 0 ? zz : 0) - l; resid = s * (zz < 0 ? sp : sn).
+	emit("VXORPD Y9, Y9, Y9", "VBLENDVPD Y0, Y0, Y9, Y10", "VSUBPD Y6, Y10, Y10", "VBLENDVPD Y0, Y13, Y14, Y12", "VMULPD Y12, Y1, Y12",
+		"VADDPD Y10, Y15, Y15", "VADDPD (R8), Y12, Y13", "VMOVUPD Y13, (R8)", "VMOVUPD Y12, (DX)",
+		"ADDQ $32, DI", "ADDQ $32, SI", "ADDQ $32, DX", "ADDQ $4, BX", "SUBQ $4, CX", "JMP gb2loop")
+	s.WriteString("gb2done:\n")
+	emit("VMOVUPD Y15, (AX)", "VZEROUPPER", "MOVQ BX, done+48(FP)", "RET")
 }

@@ -128,3 +128,9 @@ func glmMVBAsm(xNext []float64, cols int, bp *[32]float64, alpha float64, etaNex
 	}
 	return i + d
 }
+
+// bernoulliGLM256 is bernoulliGLM512 with AVX2 and FMA on n (a multiple of
+// four) elements, four at a time.
+//
+//go:noescape
+func bernoulliGLM256(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)

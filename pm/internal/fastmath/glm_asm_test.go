@@ -16,17 +16,17 @@ func TestGLMPassPureGo(t *testing.T) {
 		for _, rows := range []int{7, 8, 9, 12, 1025, 2600} {
 			for _, cols := range []int{1, 3, 7, 8, 9, 16, 24, 25, 31, 32, 33, 70} {
 				got, _, _ := runGLM(c, rand.New(rand.NewPCG(uint64(rows), uint64(cols))), rows, cols)
-				a2, a512 := useAVX2, useAVX512
-				useAVX2, useAVX512 = false, false
+				a2, a512, fma := useAVX2, useAVX512, useFMA
+				useAVX2, useAVX512, useFMA = false, false, false
 				goOut, _, _ := runGLM(c, rand.New(rand.NewPCG(uint64(rows), uint64(cols))), rows, cols)
-				useAVX2, useAVX512 = a2, a512
+				useAVX2, useAVX512, useFMA = a2, a512, fma
 				compareGLM(t, fmt.Sprintf("%s asm against Go %dx%d", c.name, rows, cols), got, goOut)
 			}
 		}
 	}
 }
 
-// The AVX-512 GLM Bernoulli kernel gives bernoulliGLMGo's bits on random
+// The AVX-512 and AVX2 GLM Bernoulli kernels give bernoulliGLMGo's bits on random
 // inputs of every length up to 70 and longer ones, with and without the
 // values it leaves to the Go code (|eta| at 708, NaN and infinite eta,
 // invalid labels).
@@ -57,18 +57,22 @@ func TestBernoulliGLM512(t *testing.T) {
 				bad := []float64{math.NaN(), 0.5, 2, -1, math.Inf(1), math.Inf(-1), 1e-300, 5e-324, 1 + 0x1p-52, 1 - 0x1p-53, 1e200}
 				y[rng.IntN(n)] = bad[rng.IntN(len(bad))]
 			}
-			ra, rgo := make([]float64, n), make([]float64, n)
-			var aa, ago, raa, rago [4]float64
-			withKernels(true, func() { bernoulliGLMAcc(eta, y, ra, &aa, &raa) })
+			rgo := make([]float64, n)
+			var ago, rago [4]float64
 			bernoulliGLMGo(eta, y, rgo, &ago, &rago, 0, n)
-			if i := sameBits(aa[:], ago[:]); i >= 0 {
-				t.Errorf("n=%d trial %d: AVX-512 lane sums %v, Go %v", n, trial, aa, ago)
-			}
-			if i := sameBits(raa[:], rago[:]); i >= 0 {
-				t.Errorf("n=%d trial %d: AVX-512 residual lane sums %v, Go %v", n, trial, raa, rago)
-			}
-			if i := sameBits(ra, rgo); i >= 0 {
-				t.Errorf("n=%d trial %d: AVX-512 resid[%d] = %v (eta %v, y %v), Go %v", n, trial, i, ra[i], eta[i], y[i], rgo[i])
+			for _, avx512 := range []bool{true, false} {
+				ra := make([]float64, n)
+				var aa, raa [4]float64
+				withKernels(avx512, func() { bernoulliGLMAcc(eta, y, ra, &aa, &raa) })
+				if i := sameBits(aa[:], ago[:]); i >= 0 {
+					t.Errorf("n=%d trial %d AVX-512 %v: lane sums %v, Go %v", n, trial, avx512, aa, ago)
+				}
+				if i := sameBits(raa[:], rago[:]); i >= 0 {
+					t.Errorf("n=%d trial %d AVX-512 %v: residual lane sums %v, Go %v", n, trial, avx512, raa, rago)
+				}
+				if i := sameBits(ra, rgo); i >= 0 {
+					t.Errorf("n=%d trial %d AVX-512 %v: resid[%d] = %v (eta %v, y %v), Go %v", n, trial, avx512, i, ra[i], eta[i], y[i], rgo[i])
+				}
 			}
 		}
 	}
@@ -94,5 +98,17 @@ func TestBernoulliGLM512(t *testing.T) {
 	y[3] = math.Copysign(0, -1) // a valid label
 	if done := bernoulliGLM512(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 48 {
 		t.Errorf("with label -0 at 3: done = %d, want 48", done)
+	}
+	// The AVX2 kernel likewise, in groups of four.
+	if done := bernoulliGLM256(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 48 {
+		t.Errorf("AVX2: done = %d of 48", done)
+	}
+	eta[37] = expFastMax
+	if done := bernoulliGLM256(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 36 {
+		t.Errorf("AVX2 with |eta[37]| = expFastMax: done = %d, want 36", done)
+	}
+	y[5] = 2
+	if done := bernoulliGLM256(&eta[0], &y[0], &resid[0], 48, &acc, &racc); done != 4 {
+		t.Errorf("AVX2 with label 2 at 5: done = %d, want 4", done)
 	}
 }

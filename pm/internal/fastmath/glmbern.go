@@ -85,18 +85,32 @@ func logisticGLM(a float64) (l, sp, sn float64) {
 func bernoulliGLMAcc(eta, y, resid []float64, acc, racc *[4]float64) {
 	i := 0
 	if useAVX512 {
-		n := len(eta) &^ 7
-		for i < n {
-			i += bernoulliGLM512(&eta[i], &y[i], &resid[i], n-i, acc, racc)
-			if i < n {
-				// A group with a label other than 0 and 1, a NaN or an
-				// |eta| >= expFastMax: the Go code takes it.
-				bernoulliGLMGo(eta, y, resid, acc, racc, i, i+8)
-				i += 8
-			}
-		}
+		i = bernoulliGLMAsm(8, eta, y, resid, acc, racc, i)
+	}
+	if useFMA {
+		i = bernoulliGLMAsm(4, eta, y, resid, acc, racc, i)
 	}
 	bernoulliGLMGo(eta, y, resid, acc, racc, i, len(eta))
+}
+
+// bernoulliGLMAsm runs the assembly kernel for groups of w elements (8:
+// AVX-512, 4: AVX2) from element i on and returns where it stopped; a group
+// with a label other than 0 and 1, a NaN or an |eta| >= expFastMax goes to
+// the Go code.
+func bernoulliGLMAsm(w int, eta, y, resid []float64, acc, racc *[4]float64, i int) int {
+	n := len(eta) / w * w
+	for i < n {
+		if w == 8 {
+			i += bernoulliGLM512(&eta[i], &y[i], &resid[i], n-i, acc, racc)
+		} else {
+			i += bernoulliGLM256(&eta[i], &y[i], &resid[i], n-i, acc, racc)
+		}
+		if i < n {
+			bernoulliGLMGo(eta, y, resid, acc, racc, i, i+w)
+			i += w
+		}
+	}
+	return i
 }
 
 // bernoulliGLMGo runs elements [from, to) like bernoulliLogitGo with

@@ -59,3 +59,10 @@ func glmOverlap(cols int) bool { return false }
 func glmMVBAsm(xNext []float64, cols int, bp *[32]float64, alpha float64, etaNext, eta, y, resid []float64, acc, racc *[4]float64, i, n int) int {
 	panic("fastmath: glmMVBAsm called without AVX-512 kernels")
 }
+
+// useFMA is false where the assembly kernels do not exist.
+const useFMA = false
+
+func bernoulliGLM256(eta, y, resid *float64, n int, acc, racc *[4]float64) int {
+	panic("fastmath: bernoulliGLM256 called without AVX2 kernels")
+}
