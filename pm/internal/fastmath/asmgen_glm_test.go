@@ -75,6 +75,7 @@ func genGLM512Asm() []byte {
 	genGLMBern512(&s)
 	genGLMMVB512(&s)
 	genGLMBern256(&s)
+	genGLMMat256(&s)
 	return s.Bytes()
 }
 
@@ -439,4 +440,89 @@ gb2loop:
 		"ADDQ $32, DI", "ADDQ $32, SI", "ADDQ $32, DX", "ADDQ $4, BX", "SUBQ $4, CX", "JMP gb2loop")
 	s.WriteString("gb2done:\n")
 	emit("VMOVUPD Y15, (AX)", "VZEROUPPER", "MOVQ BX, done+48(FP)", "RET")
+}
+
+// genGLMMat256 writes the AVX2 (and FMA) forms of the GLM matrix kernels
+// for machines without AVX-512, in variants by the number Q of four-column
+// chunks, the last one read by VMASKMOVPD under the lane mask in Y14 (its
+// masked lanes load +0, which leaves every sum unchanged):
+//   - glmMV256xQ (Q = 1..8): four rows per iteration; lanes 0-3 of row r's
+//     eight lane sums in Yr, lanes 4-7 in Y(4+r) (chunk q feeds half q mod 2,
+//     beta read from memory), reduced by a transpose to ((p0+p1)+(p2+p3)) +
+//     ((p4+p5)+(p6+p7)) for the four rows, plus alpha (Y15).
+//   - glmMT256xQ (Q = 1..3): four rows per iteration, row m feeding sum m in
+//     Y(m*Q+q), its residual broadcast in Y12.
+func genGLMMat256(s *bytes.Buffer) {
+	emit := func(lines ...string) {
+		for _, l := range lines {
+			fmt.Fprintf(s, "\t%s\n", l)
+		}
+	}
+	row := func(r, off int) string {
+		return []string{fmt.Sprintf("%d(SI)", off), fmt.Sprintf("%d(SI)(R8*1)", off), fmt.Sprintf("%d(SI)(R8*2)", off), fmt.Sprintf("%d(SI)(R9*1)", off)}[r]
+	}
+	for q := 1; q <= 8; q++ {
+		fmt.Fprintf(s, "// func glmMV256x%d(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)\n", q)
+		fmt.Fprintf(s, "TEXT ·glmMV256x%d(SB), NOSPLIT, $0-56\n", q)
+		emit("MOVQ eta+0(FP), DI", "MOVQ a+8(FP), SI", "MOVQ rows+16(FP), CX", "MOVQ beta+24(FP), DX", "VBROADCASTSD alpha+32(FP), Y15",
+			"MOVQ mask+40(FP), AX", "VMOVUPD (AX), Y14", "MOVQ stride+48(FP), R8", "LEAQ (R8)(R8*2), R9")
+		fmt.Fprintf(s, "gmv2x%dloop:\n", q)
+		emit("CMPQ CX, $4", fmt.Sprintf("JLT gmv2x%ddone", q))
+		for r := 0; r < 8; r++ {
+			emit(fmt.Sprintf("VXORPD Y%d, Y%d, Y%d", r, r, r))
+		}
+		for c := 0; c < q; c++ {
+			for r := 0; r < 4; r++ {
+				if c == q-1 {
+					emit(fmt.Sprintf("VMASKMOVPD %s, Y14, Y%d", row(r, 32*c), 8+r))
+				} else {
+					emit(fmt.Sprintf("VMOVUPD %s, Y%d", row(r, 32*c), 8+r))
+				}
+				emit(fmt.Sprintf("VFMADD231PD %d(DX), Y%d, Y%d", 32*c, 8+r, r+4*(c%2)))
+			}
+		}
+		emit("VUNPCKLPD Y1, Y0, Y8", "VUNPCKHPD Y1, Y0, Y9", "VADDPD Y9, Y8, Y8",
+			"VUNPCKLPD Y3, Y2, Y9", "VUNPCKHPD Y3, Y2, Y10", "VADDPD Y10, Y9, Y9",
+			"VUNPCKLPD Y5, Y4, Y10", "VUNPCKHPD Y5, Y4, Y11", "VADDPD Y11, Y10, Y10",
+			"VUNPCKLPD Y7, Y6, Y11", "VUNPCKHPD Y7, Y6, Y12", "VADDPD Y12, Y11, Y11",
+			"VPERM2F128 $0x20, Y9, Y8, Y12", "VPERM2F128 $0x31, Y9, Y8, Y13", "VADDPD Y13, Y12, Y12",
+			"VPERM2F128 $0x20, Y11, Y10, Y0", "VPERM2F128 $0x31, Y11, Y10, Y1", "VADDPD Y1, Y0, Y0",
+			"VADDPD Y0, Y12, Y0", "VADDPD Y15, Y0, Y0", "VMOVUPD Y0, (DI)",
+			"ADDQ $32, DI", "LEAQ (SI)(R8*4), SI", "SUBQ $4, CX", fmt.Sprintf("JMP gmv2x%dloop", q))
+		fmt.Fprintf(s, "gmv2x%ddone:\n", q)
+		emit("VZEROUPPER", "RET")
+		s.WriteString("\n")
+	}
+	for q := 1; q <= 3; q++ {
+		fmt.Fprintf(s, "// func glmMT256x%d(acc *[4][32]float64, a *float64, rows int, r *float64, mask *[4]int64, stride int)\n", q)
+		fmt.Fprintf(s, "TEXT ·glmMT256x%d(SB), NOSPLIT, $0-48\n", q)
+		emit("MOVQ acc+0(FP), DI", "MOVQ a+8(FP), SI", "MOVQ rows+16(FP), CX", "MOVQ r+24(FP), DX", "MOVQ mask+32(FP), AX",
+			"VMOVUPD (AX), Y14", "MOVQ stride+40(FP), R8", "LEAQ (R8)(R8*2), R9")
+		for m := 0; m < 4; m++ {
+			for c := 0; c < q; c++ {
+				emit(fmt.Sprintf("VMOVUPD %d(DI), Y%d", 256*m+32*c, m*q+c))
+			}
+		}
+		fmt.Fprintf(s, "gmt2x%dloop:\n", q)
+		emit("CMPQ CX, $4", fmt.Sprintf("JLT gmt2x%ddone", q))
+		for m := 0; m < 4; m++ {
+			emit(fmt.Sprintf("VBROADCASTSD %d(DX), Y12", 8*m))
+			for c := 0; c < q; c++ {
+				if c == q-1 {
+					emit(fmt.Sprintf("VMASKMOVPD %s, Y14, Y13", row(m, 32*c)), fmt.Sprintf("VFMADD231PD Y13, Y12, Y%d", m*q+c))
+				} else {
+					emit(fmt.Sprintf("VFMADD231PD %s, Y12, Y%d", row(m, 32*c), m*q+c))
+				}
+			}
+		}
+		emit("LEAQ (SI)(R8*4), SI", "ADDQ $32, DX", "SUBQ $4, CX", fmt.Sprintf("JMP gmt2x%dloop", q))
+		fmt.Fprintf(s, "gmt2x%ddone:\n", q)
+		for m := 0; m < 4; m++ {
+			for c := 0; c < q; c++ {
+				emit(fmt.Sprintf("VMOVUPD Y%d, %d(DI)", m*q+c, 256*m+32*c))
+			}
+		}
+		emit("VZEROUPPER", "RET")
+		s.WriteString("\n")
+	}
 }

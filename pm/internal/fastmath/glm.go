@@ -177,11 +177,13 @@ func glmReduceSets(grad []float64, macc *[4][32]float64) {
 	}
 }
 
-// glmMatTVecAcc adds a block's A^T r to grad in the GLM order, 32 columns
-// at a time through the four sums in macc.
+// glmMatTVecAcc adds a block's A^T r to grad in the GLM order, glmChunk()
+// columns at a time through the four sums in macc (the chunks do not change
+// the bits).
 func glmMatTVecAcc(grad []float64, macc *[4][32]float64, a []float64, rows, cols int, r []float64) {
-	for c0 := 0; c0 < cols; c0 += 32 {
-		w := min(32, cols-c0)
+	step := glmChunk()
+	for c0 := 0; c0 < cols; c0 += step {
+		w := min(step, cols-c0)
 		*macc = [4][32]float64{}
 		glmMatTVecSets(macc, a[c0:], rows, w, cols, r)
 		glmReduceSets(grad[c0:c0+w], macc)

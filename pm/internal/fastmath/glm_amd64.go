@@ -38,14 +38,49 @@ func glmGroups(cols int) (k int, mask uint64) {
 }
 
 // glmMatVecAsm runs the AVX-512 kernel on the leading multiple of eight rows
-// (cols <= 32) and returns how many rows it did.
+// (cols <= 32), or the AVX2 one on a multiple of four rows (leaving the last
+// row when cols is not a multiple of four: its masked load would reach past
+// the row), and returns how many rows it did.
 func glmMatVecAsm(eta, a []float64, rows, cols int, alpha float64, beta []float64) int {
-	n := rows &^ 7
-	if !useAVX512 || n == 0 || cols < 1 || cols > 32 {
+	if cols < 1 || cols > 32 || !useAVX512 && !useFMA {
 		return 0
 	}
 	var bp [32]float64
 	copy(bp[:], beta)
+	if !useAVX512 {
+		n := rows &^ 3
+		if cols%4 != 0 && n == rows {
+			n -= 4
+		}
+		if n <= 0 {
+			return 0
+		}
+		m := laneMask(cols - 4*((cols+3)/4-1))
+		e, ap, st := &eta[0], &a[0], 8*cols
+		switch (cols + 3) / 4 {
+		case 1:
+			glmMV256x1(e, ap, n, &bp, alpha, &m, st)
+		case 2:
+			glmMV256x2(e, ap, n, &bp, alpha, &m, st)
+		case 3:
+			glmMV256x3(e, ap, n, &bp, alpha, &m, st)
+		case 4:
+			glmMV256x4(e, ap, n, &bp, alpha, &m, st)
+		case 5:
+			glmMV256x5(e, ap, n, &bp, alpha, &m, st)
+		case 6:
+			glmMV256x6(e, ap, n, &bp, alpha, &m, st)
+		case 7:
+			glmMV256x7(e, ap, n, &bp, alpha, &m, st)
+		default:
+			glmMV256x8(e, ap, n, &bp, alpha, &m, st)
+		}
+		return n
+	}
+	n := rows &^ 7
+	if n == 0 {
+		return 0
+	}
 	k, mask := glmGroups(cols)
 	switch k {
 	case 1:
@@ -61,11 +96,33 @@ func glmMatVecAsm(eta, a []float64, rows, cols int, alpha float64, beta []float6
 }
 
 // glmMatTVecAsm runs the AVX-512 kernel on the leading multiple of four rows
-// (1 <= w <= 32 columns of a matrix with stride columns) and returns how
-// many rows it did.
+// (1 <= w <= 32 columns of a matrix with stride columns), or the AVX2 one
+// (w <= glmChunk() = 12; the last row left when w is not a multiple of four),
+// and returns how many rows it did.
 func glmMatTVecAsm(acc *[4][32]float64, a []float64, rows, w, stride int, r []float64) int {
 	n := rows &^ 3
-	if !useAVX512 || n == 0 || w < 1 || w > 32 {
+	if w < 1 || w > glmChunk() || !useAVX512 && !useFMA {
+		return 0
+	}
+	if !useAVX512 {
+		if w%4 != 0 && n == rows {
+			n -= 4
+		}
+		if n <= 0 {
+			return 0
+		}
+		m := laneMask(w - 4*((w+3)/4-1))
+		switch (w + 3) / 4 {
+		case 1:
+			glmMT256x1(acc, &a[0], n, &r[0], &m, 8*stride)
+		case 2:
+			glmMT256x2(acc, &a[0], n, &r[0], &m, 8*stride)
+		default:
+			glmMT256x3(acc, &a[0], n, &r[0], &m, 8*stride)
+		}
+		return n
+	}
+	if n == 0 {
 		return 0
 	}
 	k, mask := glmGroups(w)
@@ -80,6 +137,15 @@ func glmMatTVecAsm(acc *[4][32]float64, a []float64, rows, w, stride int, r []fl
 		glmMT512x4(acc, &a[0], n, &r[0], mask, 8*stride)
 	}
 	return n
+}
+
+// glmChunk is the number of columns the gradient's sums take at a time: 32
+// with AVX-512 (or in Go), 12 with AVX2 (twelve of the sixteen Y registers).
+func glmChunk() int {
+	if !useAVX512 && useFMA {
+		return 12
+	}
+	return 32
 }
 
 // bernoulliGLM512 runs bernoulliGLMGo's arithmetic on n (a multiple of
@@ -134,3 +200,36 @@ func glmMVBAsm(xNext []float64, cols int, bp *[32]float64, alpha float64, etaNex
 //
 //go:noescape
 func bernoulliGLM256(eta, y, resid *float64, n int, acc, racc *[4]float64) (done int)
+
+//go:noescape
+func glmMV256x1(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMV256x2(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMV256x3(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMV256x4(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMV256x5(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMV256x6(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMV256x7(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMV256x8(eta, a *float64, rows int, beta *[32]float64, alpha float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMT256x1(acc *[4][32]float64, a *float64, rows int, r *float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMT256x2(acc *[4][32]float64, a *float64, rows int, r *float64, mask *[4]int64, stride int)
+
+//go:noescape
+func glmMT256x3(acc *[4][32]float64, a *float64, rows int, r *float64, mask *[4]int64, stride int)

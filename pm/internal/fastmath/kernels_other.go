@@ -66,3 +66,5 @@ const useFMA = false
 func bernoulliGLM256(eta, y, resid *float64, n int, acc, racc *[4]float64) int {
 	panic("fastmath: bernoulliGLM256 called without AVX2 kernels")
 }
+
+func glmChunk() int { return 32 }
