@@ -32,7 +32,7 @@
 // BernoulliLogitGLM does a whole logistic regression (X beta, likelihood,
 // X^T resid) in one blocked pass, the composed kernels' results to rounding
 // (fused multiply-adds, a table-free likelihood kernel; AVX-512 assembly
-// where the CPU has it, else Go with the same bits).
+// where the CPU has it, else AVX2 and FMA, else Go, all with the same bits).
 //
 // # Matrix-vector products
 //

@@ -6,8 +6,8 @@ import "math"
 // BernoulliLogit from one exponential and one logarithm per element, both
 // without tables (a polynomial after the reduction by powers of two), so the
 // AVX-512 kernel needs no gathers. Its bits differ from BernoulliLogit's in
-// the last place; the AVX-512 kernel (glm512_amd64.s, genGLMBern512) gives
-// those of bernoulliGLMGo.
+// the last place; the AVX-512 and AVX2 kernels (glm512_amd64.s,
+// genGLMBern512, genGLMBern256) give those of bernoulliGLMGo.
 
 // Coefficients of the kernel: exp(r) = 1 + r P(r) with P(r) =
 // sum_{k<=12} r^k/(k+1)! for |r| <= ln2/2 (truncation below 2^-58
