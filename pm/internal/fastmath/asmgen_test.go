@@ -82,7 +82,11 @@ func TestMatAsmGenerated(t *testing.T) {
 	asm, decl := genMatAsm()
 	bern := genBernoulliAsm()
 	bern512 := genBernoulli512Asm()
+	glm512 := genGLM512Asm()
 	if *updateTables {
+		if err := os.WriteFile("glm512_amd64.s", glm512, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile("bernoulli_amd64.s", bern, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +104,7 @@ func TestMatAsmGenerated(t *testing.T) {
 	for _, f := range []struct {
 		name string
 		want []byte
-	}{{"matvec_amd64.s", asm}, {"matvec_decl_amd64.go", decl}, {"bernoulli_amd64.s", bern}, {"bernoulli512_amd64.s", bern512}} {
+	}{{"matvec_amd64.s", asm}, {"matvec_decl_amd64.go", decl}, {"bernoulli_amd64.s", bern}, {"bernoulli512_amd64.s", bern512}, {"glm512_amd64.s", glm512}} {
 		got, err := os.ReadFile(f.name)
 		if err != nil {
 			t.Fatal(err)

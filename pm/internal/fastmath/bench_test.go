@@ -357,7 +357,7 @@ func BenchmarkPoissonLog10000(b *testing.B) {
 }
 
 // BenchmarkLogisticBigGLM is BenchmarkLogisticBig with the one-pass
-// BernoulliLogitGLM kernel (same bits).
+// BernoulliLogitGLM kernel (the same results to rounding).
 func BenchmarkLogisticBigGLM(b *testing.B) {
 	ld := loadLogistic(b)
 	w := newLogisticWork(ld)
@@ -365,7 +365,7 @@ func BenchmarkLogisticBigGLM(b *testing.B) {
 }
 
 // logpGradGLM is logpGrad with BernoulliLogitGLM in place of the three
-// kernels (the same bits).
+// kernels (the same results to rounding).
 func (ld *logisticData) logpGradGLM(w *logisticWork, alpha float64, beta []float64) float64 {
 	lp, ga := BernoulliLogitGLM(ld.x, ld.n, ld.d, alpha, beta, ld.y, w.eta, w.resid, w.grad[1:])
 	w.grad[0] = ga - alpha/4
@@ -417,4 +417,51 @@ func BenchmarkLogisticBig1MGLM(b *testing.B) {
 	ld := big1M()
 	w := newLogisticWork(ld)
 	benchLoop(b, func() { ld.logpGradGLM(w, ld.alpha, ld.beta) })
+}
+
+// The GLM pass's matrix kernels on logistic_big's shape (X from the last
+// level cache: 2 MB) and on one block of rows (from L2).
+func BenchmarkGLMMatVec10000x25(b *testing.B) {
+	a, x, _, dst, _ := benchMatrix()
+	benchLoop(b, func() { glmMatVec(dst, a, 10000, 25, 0.5, x) })
+}
+
+func BenchmarkGLMMatTVec10000x25(b *testing.B) {
+	a, _, r, _, _ := benchMatrix()
+	var macc [4][32]float64
+	benchLoop(b, func() { glmMatTVecSets(&macc, a, 10000, 25, 25, r) })
+}
+
+func BenchmarkGLMMatVec1024x25(b *testing.B) {
+	a, x, _, dst, _ := benchMatrix()
+	benchLoop(b, func() { glmMatVec(dst[:1024], a[:1024*25], 1024, 25, 0.5, x) })
+}
+
+func BenchmarkGLMMatTVec1024x25(b *testing.B) {
+	a, _, r, _, _ := benchMatrix()
+	var macc [4][32]float64
+	benchLoop(b, func() { glmMatTVecSets(&macc, a[:1024*25], 1024, 25, 25, r[:1024]) })
+}
+
+func BenchmarkMatVec1024x25(b *testing.B) {
+	a, x, _, dst, _ := benchMatrix()
+	benchLoop(b, func() { MatVec(dst[:1024], a[:1024*25], 1024, 25, x) })
+}
+
+func BenchmarkMatTVec1024x25(b *testing.B) {
+	a, _, r, _, dst := benchMatrix()
+	benchLoop(b, func() { MatTVec(dst, a[:1024*25], 1024, 25, r[:1024]) })
+}
+
+// BenchmarkBernoulliGLM10000 is BenchmarkBernoulliLogit10000 with the GLM
+// pass's table-free kernel.
+func BenchmarkBernoulliGLM10000(b *testing.B) {
+	ld := loadLogistic(b)
+	w := newLogisticWork(ld)
+	for i := range w.eta {
+		w.eta[i] = ld.alpha
+	}
+	MatVecAdd(w.eta, ld.x, ld.n, ld.d, ld.beta, w.eta)
+	var acc, racc [4]float64
+	benchLoop(b, func() { bernoulliGLMAcc(w.eta, ld.y, w.resid, &acc, &racc) })
 }

@@ -30,7 +30,9 @@
 // in AVX-512 assembly where the CPU has AVX-512 F, DQ and VL (eight elements
 // per group, two groups interleaved), else in AVX2 assembly (four per group).
 // BernoulliLogitGLM does a whole logistic regression (X beta, likelihood,
-// X^T resid) in one blocked pass with the bits of the composed kernels.
+// X^T resid) in one blocked pass, the composed kernels' results to rounding
+// (fused multiply-adds, a table-free likelihood kernel; AVX-512 assembly
+// where the CPU has it, else AVX2 and FMA, else Go, all with the same bits).
 //
 // # Matrix-vector products
 //

@@ -10,6 +10,10 @@ import "golang.org/x/sys/cpu"
 // this), so the choice affects speed only.
 var useAVX2 = cpu.X86.HasAVX2
 
+// useFMA selects the AVX2 kernels that also need FMA (the GLM Bernoulli
+// kernel on machines without AVX-512); like useAVX2 it only changes speed.
+var useFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
 // useAVX512 selects the AVX-512 kernels where they exist (F for the Z
 // registers, DQ for the mask moves, VL for the four-lane accumulator in a
 // Y register above Y15); like useAVX2 it only changes speed, not bits.

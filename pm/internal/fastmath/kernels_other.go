@@ -43,3 +43,28 @@ func logAVX2(dst, x *float64, n int) int {
 func log1pAVX2(dst, x *float64, n int) int {
 	panic("fastmath: log1pAVX2 called without AVX2 kernels")
 }
+
+func glmMatVecAsm(eta, a []float64, rows, cols int, alpha float64, beta []float64) int { return 0 }
+
+func glmMatTVecAsm(acc *[4][32]float64, a []float64, rows, w, stride int, r []float64) int {
+	return 0
+}
+
+func bernoulliGLM512(eta, y, resid *float64, n int, acc, racc *[4]float64) int {
+	panic("fastmath: bernoulliGLM512 called without AVX-512 kernels")
+}
+
+func glmOverlap(cols int) bool { return false }
+
+func glmMVBAsm(xNext []float64, cols int, bp *[32]float64, alpha float64, etaNext, eta, y, resid []float64, acc, racc *[4]float64, i, n int) int {
+	panic("fastmath: glmMVBAsm called without AVX-512 kernels")
+}
+
+// useFMA is false where the assembly kernels do not exist.
+const useFMA = false
+
+func bernoulliGLM256(eta, y, resid *float64, n int, acc, racc *[4]float64) int {
+	panic("fastmath: bernoulliGLM256 called without AVX2 kernels")
+}
+
+func glmChunk() int { return 32 }
