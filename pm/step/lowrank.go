@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -57,16 +59,21 @@ func (m *metric) lowRankInit() {
 	m.work = make([]float64, n)
 }
 
-// addLowRank writes w += U diag(f) Uᵀ w for the metric's k directions.
+// addLowRank writes w += U diag(f) Uᵀ w for the metric's k directions: two matrix-vector
+// products with the k×n matrix of directions (gonum's assembly kernels read each direction
+// once per product; k dot products and k axpys took 1.8 times as long at stochvol's size).
 func (m *metric) addLowRank(w, f []float64) {
-	n := m.n
-	c := m.coef[:m.k]
+	n, k := m.n, m.k
+	if k == 0 {
+		return
+	}
+	u := blas64.General{Rows: k, Cols: n, Stride: n, Data: m.vecs[:k*n]}
+	c := m.coef[:k]
+	blas64.Gemv(blas.NoTrans, 1, u, blas64.Vector{N: n, Inc: 1, Data: w}, 0, blas64.Vector{N: k, Inc: 1, Data: c})
 	for j := range c {
-		c[j] = f[j] * floats.Dot(m.vecs[j*n:j*n+n], w)
+		c[j] *= f[j]
 	}
-	for j, cj := range c {
-		floats.AddScaled(w, cj, m.vecs[j*n:j*n+n])
-	}
+	blas64.Gemv(blas.Trans, 1, u, blas64.Vector{N: k, Inc: 1, Data: c}, 1, blas64.Vector{N: n, Inc: 1, Data: w})
 }
 
 // start computes z.v = M⁻¹p after a fresh momentum and returns the kinetic
