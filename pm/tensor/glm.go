@@ -33,6 +33,9 @@ import (
 type GLMOp struct {
 	kind      likeKind
 	intercept bool
+	// noXtr: Rewrite found output 2 (Xᵀr) read by nothing, as in a log-density compiled
+	// without its gradient; the kernel leaves it unwritten and skips that product.
+	noXtr bool
 }
 
 // String implements Op.
@@ -40,6 +43,9 @@ func (o GLMOp) String() string {
 	s := "glm_" + likeNames[o.kind]
 	if !o.intercept {
 		s += "{no intercept}"
+	}
+	if o.noXtr {
+		s += "{no Xᵀr}"
 	}
 	return s
 }
@@ -182,6 +188,9 @@ func (o GLMOp) Kernel(spec KernelSpec) (Kernel, error) {
 		return func(out, in []*Array) error {
 			x, beta, alpha := at(in)
 			y, eta, r, gb := in[0].Data, out[3].Data, out[4].Data, out[2].Data
+			if o.noXtr {
+				gb = nil
+			}
 			if constLabels || labels01(y) {
 				out[0].Data[0], out[1].Data[0] = fastmath.BernoulliLogitGLM(x, rows, cols, alpha, beta, y, eta, r, gb)
 				return nil
@@ -200,7 +209,11 @@ func (o GLMOp) Kernel(spec KernelSpec) (Kernel, error) {
 			if yc == nil {
 				lf = fastmath.LogFactorialSum(y)
 			}
-			lp, ga := fastmath.PoissonLogGLM(x, rows, cols, alpha, beta, y, out[3].Data, out[4].Data, out[2].Data)
+			gb := out[2].Data
+			if o.noXtr {
+				gb = nil
+			}
+			lp, ga := fastmath.PoissonLogGLM(x, rows, cols, alpha, beta, y, out[3].Data, out[4].Data, gb)
 			out[0].Data[0], out[1].Data[0] = lp-lf, ga
 			return nil
 		}, nil
@@ -210,6 +223,9 @@ func (o GLMOp) Kernel(spec KernelSpec) (Kernel, error) {
 			x, beta, alpha := at(in)
 			y, sigma := in[0].Data, in[ib+1].Data[0]
 			eta, r, gb := out[3].Data, out[4].Data, out[2].Data
+			if o.noXtr {
+				gb = nil
+			}
 			if !(sigma > 0) {
 				// −Inf with zero derivatives, as normal_lpdf.
 				matVec(eta, x, rows, cols, beta)
@@ -256,7 +272,9 @@ func bernoulliGLMGeneric(x []float64, rows, cols int, alpha float64, beta, y, et
 	if math.IsNaN(lp) {
 		lp = math.NaN()
 	}
-	matTVec(gb, x, rows, cols, r)
+	if gb != nil {
+		matTVec(gb, x, rows, cols, r)
+	}
 	return lp, ga
 }
 

@@ -581,3 +581,43 @@ func TestGLMPoissonNormal(t *testing.T) {
 		}
 	}
 }
+
+// A log-density compiled without its gradient (Function.Prefix(1), as samplers that need no
+// gradient compile it) keeps the glm node but skips Xᵀr: its value is the full function's, bit
+// for bit, on both backends that run the kernel, and costs less.
+func TestGLMValueOnlySkipsXtr(t *testing.T) {
+	for _, n := range []int{7, 1030, 2600} {
+		g := newGLMData(n, 5, 11)
+		alpha, beta, outs := glmGraph(g, "alpha+Xb")
+		for _, be := range []string{"vm", "debug"} {
+			f, err := backend.Compile([]any{alpha, beta}, outs, backend.Use(be))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lp, err := f.Prefix(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			skipped := false
+			for _, nd := range lp.Graph().Nodes {
+				if strings.HasPrefix(nd.Op.String(), "glm_") {
+					skipped = strings.HasSuffix(nd.Op.String(), "{no Xᵀr}")
+				}
+			}
+			if !skipped {
+				t.Errorf("n=%d %s: the value-only function's glm node computes Xᵀr (%s)", n, be, opNames(lp))
+			}
+			full, err := f.Call(g.a, g.b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := lp.Call(g.a, g.b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Float64bits(v[0].Data[0]) != math.Float64bits(full[0].Data[0]) {
+				t.Errorf("n=%d %s: value-only log-density %v, with the gradient %v", n, be, v[0].Data[0], full[0].Data[0])
+			}
+		}
+	}
+}

@@ -274,7 +274,8 @@ func orderAfter(nodes []*Apply, after map[*Apply]*Tensor) ([]*Apply, bool) {
 }
 
 // skipUnreadPartials marks the partial outputs of the normal likelihoods that nothing reads
-// (the σ partial of a constant σ, both partials of a likelihood of constants), so that their
+// (the σ partial of a constant σ, both partials of a likelihood of constants), and a
+// regression's Xᵀr that nothing reads (a log-density without its gradient), so that their
 // kernels leave them unwritten. It runs last, on the pruned graph.
 func skipUnreadPartials(fg *FunctionGraph) (*FunctionGraph, error) {
 	readers := fg.readers()
@@ -298,6 +299,11 @@ func skipUnreadPartials(fg *FunctionGraph) (*FunctionGraph, error) {
 		case LikelihoodSumOp:
 			if skip := unread(n); o.kind == likeNormal && skip != o.skip {
 				o.skip = skip
+				ops[n] = o
+			}
+		case GLMOp:
+			if noXtr := unread(n)&(1<<2) != 0; noXtr != o.noXtr {
+				o.noXtr = noXtr
 				ops[n] = o
 			}
 		}

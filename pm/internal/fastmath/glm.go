@@ -32,13 +32,14 @@ const (
 func checkGLM(name string, x []float64, rows, cols int, beta, y, eta, resid, gradBeta []float64) {
 	checkMat(name, eta, x, rows, cols, beta, cols, rows)
 	checkFused(name, "eta", "y", eta, y, resid)
-	if len(gradBeta) != cols {
+	if gradBeta != nil && len(gradBeta) != cols {
 		panic(fmt.Sprintf("fastmath: %s: len(gradBeta) = %d, want cols = %d", name, len(gradBeta), cols))
 	}
 }
 
 // glmPass runs the pass for likelihood kind (invSigma: the normal's 1/sigma)
-// and returns the sum of the likelihood's terms and of the residuals.
+// and returns the sum of the likelihood's terms and of the residuals. A nil
+// gradBeta skips X^T resid; everything else is computed as with it, to the bit.
 func glmPass(kind glmKind, x []float64, rows, cols int, alpha float64, beta, y []float64, invSigma float64, eta, resid, gradBeta []float64) (terms, residSum float64) {
 	clear(gradBeta)
 	var acc, sacc [4]float64
@@ -62,7 +63,9 @@ func glmPass(kind glmKind, x []float64, rows, cols int, alpha float64, beta, y [
 			normalSumSqAcc(yb, e, invSigma, r, &acc)
 			sumLanes(r, &sacc)
 		}
-		glmMatTVecAcc(gradBeta, &macc, xb, i1-i0, cols, r)
+		if gradBeta != nil {
+			glmMatTVecAcc(gradBeta, &macc, xb, i1-i0, cols, r)
+		}
 	}
 	return (acc[0] + acc[1]) + (acc[2] + acc[3]), (sacc[0] + sacc[1]) + (sacc[2] + sacc[3])
 }
@@ -97,7 +100,9 @@ func glmBernoulliOverlap(x []float64, rows, cols int, alpha float64, beta, y, et
 		}
 		glmMatVec(en[n:], xn[n*cols:], j1-i1-n, cols, alpha, beta)
 		bernoulliGLMAcc(e[n:], yb[n:], r[n:], acc, sacc)
-		glmMatTVecAcc(gradBeta, macc, xb, i1-i0, cols, r)
+		if gradBeta != nil {
+			glmMatTVecAcc(gradBeta, macc, xb, i1-i0, cols, r)
+		}
 	}
 }
 
@@ -230,7 +235,7 @@ func glmMatTVecRow(s, row []float64, ri float64) {
 // over X, as BernoulliLogitGLM does a logistic one: with eta = alpha + X beta
 // it returns logLik = PoissonLog(eta, y, resid) (without the data constant
 // -sum_i log(y_i!), see LogFactorialSum) and gradAlpha = Sum(resid), writes
-// eta and resid = y - exp(eta) and sets gradBeta = X^T resid (the composed
+// eta and resid = y - exp(eta) and sets gradBeta = X^T resid unless it is nil (the composed
 // kernels' results to rounding, see above). It panics on mismatched lengths.
 func PoissonLogGLM(x []float64, rows, cols int, alpha float64, beta, y, eta, resid, gradBeta []float64) (logLik, gradAlpha float64) {
 	checkGLM("PoissonLogGLM", x, rows, cols, beta, y, eta, resid, gradBeta)
@@ -243,7 +248,8 @@ func PoissonLogGLM(x []float64, rows, cols int, alpha float64, beta, y, eta, res
 // Sum(resid) (resid = (y - eta)/sigma^2, the derivative of -sumSq/2 with
 // respect to eta), writes eta and resid and sets gradBeta = X^T resid (the
 // composed kernels' results to rounding). The log-likelihood is -sumSq/2 -
-// n log sigma - n log(2 pi)/2. It panics on mismatched lengths.
+// n log sigma - n log(2 pi)/2. A nil gradBeta leaves X^T resid uncomputed
+// (the other results are the same bits). It panics on mismatched lengths.
 func NormalGLM(x []float64, rows, cols int, alpha float64, beta, y []float64, invSigma float64, eta, resid, gradBeta []float64) (sumSq, gradAlpha float64) {
 	checkGLM("NormalGLM", x, rows, cols, beta, y, eta, resid, gradBeta)
 	return glmPass(glmNormal, x, rows, cols, alpha, beta, y, invSigma, eta, resid, gradBeta)
