@@ -53,34 +53,39 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 			}
 		}
 	}
-	// acc holds the gradient parts of each tensor, summed by total when first read.
-	acc := newIDTable[[]*Tensor](len(nodes))
-	acc.set(cost.idOf(), []*Tensor{gcost})
+	// acc holds the gradient parts of each tensor, summed by total when first read; most
+	// tensors get one part, kept without a slice of its own.
+	type parts struct {
+		first *Tensor
+		more  []*Tensor
+	}
+	acc := newIDTable[parts](len(nodes))
+	acc.set(cost.idOf(), parts{first: gcost})
 	total := func(t *Tensor) *Tensor {
 		id := t.idOf()
-		parts := acc.get(id)
-		if len(parts) == 0 {
-			return nil
+		p := acc.get(id)
+		if len(p.more) == 0 {
+			return p.first
 		}
-		if len(parts) == 1 {
-			return parts[0]
-		}
-		parts = mergeIncAts(parts)
-		g := parts[0]
-		for _, q := range parts[1:] {
+		all := mergeIncAts(append([]*Tensor{p.first}, p.more...))
+		g := all[0]
+		for _, q := range all[1:] {
 			g = Add(g, q)
 		}
-		acc.set(id, []*Tensor{g})
+		acc.set(id, parts{first: g})
 		return g
 	}
-	var gout []*Tensor
+	// Op.Grad may keep gout: each node gets its own, cut from a slab.
+	var slab []*Tensor
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
 		if !relevant[i] {
 			continue
 		}
-		// Op.Grad may keep gout: a fresh slice per node.
-		gout = make([]*Tensor, len(n.Outputs))
+		if len(slab) < len(n.Outputs) {
+			slab = make([]*Tensor, max(len(n.Outputs), 256))
+		}
+		gout := slab[:len(n.Outputs):len(n.Outputs)]
 		any := false
 		for k, o := range n.Outputs {
 			gout[k] = total(o)
@@ -89,13 +94,20 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 			}
 		}
 		if !any {
+			clear(gout) // left for the next node
 			continue
 		}
+		slab = slab[len(n.Outputs):]
 		gin := n.Op.Grad(n.Inputs, n.Outputs, gout)
 		for k, in := range n.Inputs {
 			if k < len(gin) && gin[k] != nil && in.DType().IsFloat() && dep.get(in.idOf()) {
 				id := in.idOf()
-				acc.set(id, append(acc.get(id), gin[k]))
+				if p := acc.get(id); p.first == nil {
+					acc.set(id, parts{first: gin[k]})
+				} else {
+					p.more = append(p.more, gin[k])
+					acc.set(id, p)
+				}
 			}
 		}
 	}

@@ -201,34 +201,51 @@ func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
 		t := outT[0]
 		return newApply1(op, inputs, Type{DType: t.DType, Shape: cloneInts(t.Shape)}, "").Outputs
 	}
-	node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...), id: newIDs(1 + len(outT))}
-	node.Outputs = make([]*Tensor, len(outT))
+	node := newApplyN(op, inputs, len(outT))
 	for i, t := range outT {
-		node.Outputs[i] = &Tensor{typ: Type{DType: t.DType, Shape: cloneInts(t.Shape)}, owner: node, index: i, id: node.id + 1 + uint64(i)}
+		node.Outputs[i].typ = Type{DType: t.DType, Shape: cloneInts(t.Shape)}
 	}
 	return node.Outputs
 }
 
-// apply1 is a node of one output and at most two inputs with its slices' storage: one
-// allocation instead of four. Graphs of many scalars are mostly such nodes.
+// newApplyN is the node of op on a copy of inputs with nout outputs, untyped and unnamed: three
+// allocations (the node, its input and output slices in one, its outputs in one) where one
+// per slice and per output would cost 3 + nout. The outputs live and die with their node.
+func newApplyN(op Op, inputs []*Tensor, nout int) *Apply {
+	node := &Apply{Op: op, id: newIDs(1 + nout)}
+	ptrs := make([]*Tensor, len(inputs)+nout)
+	copy(ptrs, inputs)
+	node.Inputs = ptrs[:len(inputs):len(inputs)]
+	node.Outputs = ptrs[len(inputs):]
+	outs := make([]Tensor, nout)
+	for i := range outs {
+		outs[i] = Tensor{owner: node, index: i, id: node.id + 1 + uint64(i)}
+		node.Outputs[i] = &outs[i]
+	}
+	return node
+}
+
+// apply1 is a node of one output and at most three inputs with its slices' storage: one
+// allocation instead of four. Graphs of many scalars are mostly such nodes (a binary op, a
+// likelihood of a value and two parameters); the three inputs keep it in the 192-byte size
+// class that two would.
 type apply1 struct {
 	node Apply
 	out  Tensor
 	outs [1]*Tensor
-	ins  [2]*Tensor
+	ins  [3]*Tensor
 }
 
 // newApply1 is the node of op on a copy of inputs with one output of type t named name.
 func newApply1(op Op, inputs []*Tensor, t Type, name string) *Apply {
 	id := newIDs(2)
-	if len(inputs) > 2 {
-		node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...), id: id}
-		node.Outputs = []*Tensor{{typ: t, name: name, owner: node, id: id + 1}}
-		return node
-	}
 	b := &apply1{}
-	n := copy(b.ins[:], inputs)
-	b.node = Apply{Op: op, Inputs: b.ins[:n:n], Outputs: b.outs[:], id: id}
+	ins := b.ins[:]
+	if len(inputs) > len(b.ins) {
+		ins = make([]*Tensor, len(inputs))
+	}
+	n := copy(ins, inputs)
+	b.node = Apply{Op: op, Inputs: ins[:n:n], Outputs: b.outs[:], id: id}
 	b.out = Tensor{typ: t, name: name, owner: &b.node, id: id + 1}
 	b.outs[0] = &b.out
 	return &b.node

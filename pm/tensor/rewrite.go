@@ -86,21 +86,12 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		}
 		return t
 	}
-	type key struct {
-		op Op
-		a  [4]*Tensor
-		n  int
-	}
-	seen := make(map[key]*Apply, len(fg.Nodes))
+	seen := newNodeSet(len(fg.Nodes))
 	rules := localRules()
-	var buf [4]*Tensor
+	buf := make([]*Tensor, 0, 8)
 	for _, n := range fg.Nodes {
-		// The inputs, remapped; in buf when they fit, as most nodes' do (rules and ApplyOp
-		// copy them; copyNode may keep them, see below).
+		// The inputs, remapped, in buf: rules, ApplyOp and copyNode copy them.
 		ins := buf[:0]
-		if len(n.Inputs) > len(buf) {
-			ins = make([]*Tensor, 0, len(n.Inputs))
-		}
 		moved := false // an input was replaced
 		for _, x := range n.Inputs {
 			r := get(x)
@@ -109,6 +100,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 				moved = true
 			}
 		}
+		buf = ins[:0] // grown for a node of many inputs
 		stateful := isStateful(n.Op)
 		if len(n.Outputs) == 1 && !stateful {
 			var rep *Tensor
@@ -126,22 +118,16 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		}
 		node := n
 		if moved {
-			if len(n.Inputs) <= len(buf) && (len(n.Outputs) != 1 || len(ins) > 2) {
-				ins = append([]*Tensor(nil), ins...) // copyNode keeps them
-			}
 			node = copyNode(n, ins)
 		}
 		if !stateful && len(ins) <= 4 && reflect.TypeOf(n.Op).Comparable() {
-			k := key{op: n.Op, n: len(ins)}
-			copy(k.a[:], ins)
-			if prev, ok := seen[k]; ok {
+			if prev := seen.find(n.Op, ins, node); prev != nil {
 				for i, o := range n.Outputs {
 					m.set(o.idOf(), prev.Outputs[i])
 				}
 				changed = true
 				continue
 			}
-			seen[k] = node
 		}
 		if !stateful && allConstant(ins) && len(ins) > 0 {
 			if vals, ok := foldConstant(node); ok {
@@ -329,11 +315,18 @@ func (fg *FunctionGraph) rebuildWith(nodes []*Apply, look func(*Tensor) *Tensor,
 		return t
 	}
 	if cerr := Catch(func() {
+		// The remapped inputs of each node, cut from one slab: visit and copyNode may keep
+		// them, so each node gets its own, but not its own allocation.
+		var slab []*Tensor
 		for _, n := range nodes {
 			if look(n.Outputs[0]) != nil {
 				continue
 			}
-			ins := make([]*Tensor, len(n.Inputs))
+			if len(slab) < len(n.Inputs) {
+				slab = make([]*Tensor, max(len(n.Inputs), 256))
+			}
+			ins := slab[:len(n.Inputs):len(n.Inputs)]
+			slab = slab[len(n.Inputs):]
 			changed := false
 			for i, x := range n.Inputs {
 				ins[i] = get(x)
@@ -364,16 +357,15 @@ func renode(n *Apply, ins []*Tensor, m map[*Tensor]*Tensor) {
 	}
 }
 
-// copyNode is n's op on new inputs, its outputs of n's types and names.
+// copyNode is n's op on a copy of ins, its outputs of n's types and names.
 func copyNode(n *Apply, ins []*Tensor) *Apply {
 	if len(n.Outputs) == 1 {
 		o := n.Outputs[0]
 		return newApply1(n.Op, ins, o.typ, o.name)
 	}
-	node := &Apply{Op: n.Op, Inputs: ins, id: newIDs(1 + len(n.Outputs))}
-	node.Outputs = make([]*Tensor, len(n.Outputs))
+	node := newApplyN(n.Op, ins, len(n.Outputs))
 	for i, o := range n.Outputs {
-		node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i, id: node.id + 1 + uint64(i)}
+		node.Outputs[i].typ, node.Outputs[i].name = o.typ, o.name
 	}
 	return node
 }
