@@ -68,8 +68,14 @@ func Prune(fg *FunctionGraph, n int) (*FunctionGraph, error) {
 	return skipUnreadPartials(sub)
 }
 
-// rewriteOnce is one bottom-up pass of local rules, merging and folding.
-func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error) {
+// rewriteOnce is one bottom-up pass of local rules, merging and folding. again reports whether
+// another pass could change the graph: only if a rule that fired built new nodes (this pass
+// neither merges nor folds them, nor offers their inner nodes to the rules), or if a node was
+// merged into one that was then folded. Otherwise the pass (whose rules at most returned
+// tensors the graph already had: x·1 → x, the gradient's seeds) offered every node it kept to
+// the rules, the merging and the folding with its final inputs, so a second pass would see
+// each node as this one left it and change nothing.
+func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, again bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -87,6 +93,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		return t
 	}
 	seen := newNodeSet(len(fg.Nodes))
+	var folded map[*Apply]bool // the nodes in seen that were folded
 	rules := localRules()
 	buf := make([]*Tensor, 0, 8)
 	for _, n := range fg.Nodes {
@@ -103,6 +110,11 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		buf = ins[:0] // grown for a node of many inputs
 		stateful := isStateful(n.Op)
 		if len(n.Outputs) == 1 && !stateful {
+			// A replacement computed by a node with an id handed out while the rules
+			// fired is one they built (or, at worst, an old node given its id late: a
+			// pass more). Nodes they built and dropped (fill(x, 1)·y → 1·y → y) do not
+			// count.
+			ids := lastID.Load()
 			var rep *Tensor
 			for _, r := range rules {
 				if rep = r(n.Op, ins); rep != nil {
@@ -112,7 +124,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 			if rep != nil {
 				rep = rewriteNew(rep, rules)
 				m.set(n.Outputs[0].idOf(), rep)
-				changed = true
+				again = again || rep.owner != nil && rep.owner.idOf() > ids
 				continue
 			}
 		}
@@ -120,12 +132,15 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		if moved {
 			node = copyNode(n, ins)
 		}
-		if !stateful && len(ins) <= 4 && reflect.TypeOf(n.Op).Comparable() {
+		merging := !stateful && len(ins) <= 4 && reflect.TypeOf(n.Op).Comparable()
+		if merging {
 			if prev := seen.find(n.Op, ins, node); prev != nil {
 				for i, o := range n.Outputs {
 					m.set(o.idOf(), prev.Outputs[i])
 				}
-				changed = true
+				// A copy of a node folded below reads the node, not its constant: the
+				// next pass folds it.
+				again = again || folded[prev]
 				continue
 			}
 		}
@@ -136,7 +151,12 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 					c.name = o.name
 					m.set(o.idOf(), c)
 				}
-				changed = true
+				if merging {
+					if folded == nil {
+						folded = map[*Apply]bool{}
+					}
+					folded[node] = true
+				}
 				continue
 			}
 		}
@@ -147,7 +167,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		}
 	}
 	out, err = fg.remap(get)
-	return out, changed, err
+	return out, again, err
 }
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites
