@@ -63,8 +63,11 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		return nil, &Error{Op: "Compile", Msg: "the model has no free variables"}
 	}
 	ld = &LogDensity{model: m, free: free}
-	var ins []any
-	var vals []*tensor.Tensor
+	ld.offsets = make([]int, 0, len(free))
+	ld.sizes = make([]int, 0, len(free))
+	ld.args = make([]*tensor.Array, 0, len(free))
+	ins := make([]any, 0, len(free))
+	vals := make([]*tensor.Tensor, 0, len(free))
 	for _, rv := range free {
 		n := rv.Value.Type().Size()
 		ld.offsets = append(ld.offsets, ld.dim)
@@ -80,7 +83,7 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		return nil, err
 	}
 	_, own := b.(backend.Differentiator)
-	var floats []*tensor.Tensor
+	floats := make([]*tensor.Tensor, 0, len(vals))
 	for _, v := range vals {
 		if v.DType().IsFloat() {
 			floats = append(floats, v)

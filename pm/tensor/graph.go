@@ -148,11 +148,32 @@ func BVector(name string) *Tensor { return NewVar(name, Bool, Unknown) }
 
 // Const makes a constant from a Go value (see AsArray for what converts).
 func Const(v any) *Tensor {
+	// The scalars of a model's parameters (Normal(0, 1)), one allocation each.
+	switch x := v.(type) {
+	case float64:
+		return scalarConst(Float64, x)
+	case int:
+		return scalarConst(Int64, float64(x))
+	}
 	a, err := AsArray(v)
 	if err != nil {
 		panic(&Error{Op: "const", Msg: err.Error()})
 	}
 	return constArray(a)
+}
+
+// scalarConst is the constant scalar v of dtype dt (as AsArray converts it) with its array and
+// its element in one allocation.
+func scalarConst(dt DType, v float64) *Tensor {
+	c := &struct {
+		t Tensor
+		a Array
+		d [1]float64
+	}{}
+	c.d[0] = v
+	c.a = Array{DType: dt, Shape: []int{}, Data: c.d[:]}
+	c.t = Tensor{typ: Type{DType: dt, Shape: []int{}}, value: &c.a, id: newIDs(1)}
+	return &c.t
 }
 
 func constArray(a *Array) *Tensor {
