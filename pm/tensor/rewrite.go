@@ -328,6 +328,17 @@ func (fg *FunctionGraph) rebuildIDs(nodes []*Apply, m *idTable[*Tensor], visit f
 // rebuildWith is rebuild with the remapping read by look (nil if t is not remapped) and
 // written by set.
 func (fg *FunctionGraph) rebuildWith(nodes []*Apply, look func(*Tensor) *Tensor, set func(t, r *Tensor), visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
+	return fg.rebuildLazy(nodes, look, nil, set, nil, visit)
+}
+
+// rebuildLazy is rebuildWith for a remapping that builds some replacements when first looked
+// up: has reports whether t is remapped without building its replacement (nil: look(t) !=
+// nil), and early, if not nil, may replace a node's outputs before its inputs are looked up
+// (nil to go on).
+func (fg *FunctionGraph) rebuildLazy(nodes []*Apply, look func(*Tensor) *Tensor, has func(*Tensor) bool, set func(t, r *Tensor), early func(n *Apply) []*Tensor, visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
+	if has == nil {
+		has = func(t *Tensor) bool { return look(t) != nil }
+	}
 	get := func(t *Tensor) *Tensor {
 		if r := look(t); r != nil {
 			return r
@@ -339,8 +350,16 @@ func (fg *FunctionGraph) rebuildWith(nodes []*Apply, look func(*Tensor) *Tensor,
 		// them, so each node gets its own, but not its own allocation.
 		var slab []*Tensor
 		for _, n := range nodes {
-			if look(n.Outputs[0]) != nil {
+			if has(n.Outputs[0]) {
 				continue
+			}
+			if early != nil {
+				if rep := early(n); rep != nil {
+					for i, o := range n.Outputs {
+						set(o, rep[i])
+					}
+					continue
+				}
 			}
 			if len(slab) < len(n.Inputs) {
 				slab = make([]*Tensor, max(len(n.Inputs), 256))
@@ -616,8 +635,52 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		}
 		return t
 	}
+	has := func(t *Tensor) bool {
+		id := t.idOf()
+		return m.get(id) != nil || lazy.get(id).v != nil
+	}
+	// elementOf is atElement of t remapped, without building the At of a group's element:
+	// the elements that are only packed again or summed (a group's input, a chain of
+	// additions, the gradient's pack) are read as the vector they are part of.
+	elementOf := func(t *Tensor) (*Tensor, int, bool) {
+		id := t.idOf()
+		if r := m.get(id); r != nil {
+			return atElement(r)
+		}
+		if e := lazy.get(id); e.v != nil {
+			if len(e.v.typ.Shape) != 1 || e.v.typ.Shape[0] < 0 || e.v.typ.DType != Float64 {
+				return nil, 0, false
+			}
+			return e.v, e.i, true
+		}
+		return atElement(t)
+	}
+	// whole returns v when xs (not remapped) are v[0], v[1], ..., every element of v in
+	// order: what gatherFrom and foldRuns would make of them once remapped.
+	whole := func(xs []*Tensor) *Tensor {
+		v, _, ok := elementOf(xs[0])
+		if !ok || len(xs) != v.typ.Shape[0] {
+			return nil
+		}
+		for i, x := range xs {
+			if w, j, ok := elementOf(x); !ok || w != v || j != i {
+				return nil
+			}
+		}
+		return v
+	}
 	set := func(t, r *Tensor) { m.set(t.idOf(), r) }
-	return fg.rebuildWith(order, look, set, func(n *Apply, ins []*Tensor) []*Tensor {
+	early := func(n *Apply) []*Tensor {
+		// The pack of every element of one vector in order (the gradient of many scalars),
+		// which sumChains would otherwise turn back into the vector.
+		if _, ok := n.Op.(PackOp); ok && len(n.Inputs) >= vectorMin {
+			if v := whole(n.Inputs); v != nil && v.typ.DType == n.Outputs[0].typ.DType && sameShape(v.typ.Shape, n.Outputs[0].typ.Shape) {
+				return []*Tensor{v}
+			}
+		}
+		return nil
+	}
+	return fg.rebuildLazy(order, look, has, set, early, func(n *Apply, ins []*Tensor) []*Tensor {
 		g := group.get(n.idOf())
 		if g == nil {
 			if !isScalarAdd(n) {
@@ -629,6 +692,9 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 			terms := chainTerms(n, inner)
 			if len(terms) < vectorMin {
 				return nil
+			}
+			if v := whole(terms); v != nil {
+				return []*Tensor{Sum(v)} // foldRuns of its elements
 			}
 			for i := range terms {
 				terms[i] = get(terms[i])
@@ -647,7 +713,14 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		for p := range n.Inputs {
 			xs := make([]*Tensor, len(g))
 			for i, mb := range g {
-				xs[i] = get(mb.Inputs[p])
+				xs[i] = mb.Inputs[p]
+			}
+			if packed[p] = whole(xs); packed[p] != nil {
+				vector = true
+				continue
+			}
+			for i := range xs {
+				xs[i] = get(xs[i])
 			}
 			packed[p] = pack(xs)
 			vector = vector || len(packed[p].typ.Shape) == 1
