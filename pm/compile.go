@@ -119,6 +119,10 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		for i, v := range floats {
 			wrt[i] = repl[v]
 		}
+		// The sum over the variables is not read again (a flat input means the backend
+		// does not differentiate by itself): let the collector have it while the gradient
+		// is built and rewritten.
+		logp = nil
 	}
 	var grads []*tensor.Tensor
 	gerr := tensor.Catch(func() { grads = tensor.Grad(lpOut, wrt...) })

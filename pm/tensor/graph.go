@@ -229,16 +229,43 @@ func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
 	return node.Outputs
 }
 
-// newApplyN is the node of op on a copy of inputs with nout outputs, untyped and unnamed: three
-// allocations (the node, its input and output slices in one, its outputs in one) where one
-// per slice and per output would cost 3 + nout. The outputs live and die with their node.
+// newApplyN is the node of op on a copy of inputs with nout outputs, untyped and unnamed. A
+// node of up to four outputs (a likelihood's value and partials) and eight tensors in all is
+// one allocation, holding its slices and outputs; a larger one three (the node, its input and
+// output slices in one, its outputs in one). The outputs live and die with their node.
 func newApplyN(op Op, inputs []*Tensor, nout int) *Apply {
-	node := &Apply{Op: op, id: newIDs(1 + nout)}
-	ptrs := make([]*Tensor, len(inputs)+nout)
+	var node *Apply
+	var ptrs []*Tensor
+	var outs []Tensor
+	switch n := len(inputs) + nout; {
+	case nout == 2 && n <= 6:
+		b := &struct {
+			node Apply
+			ptrs [6]*Tensor
+			outs [2]Tensor
+		}{}
+		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
+	case nout == 3 && n <= 7:
+		b := &struct {
+			node Apply
+			ptrs [7]*Tensor
+			outs [3]Tensor
+		}{}
+		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
+	case nout == 4 && n <= 8:
+		b := &struct {
+			node Apply
+			ptrs [8]*Tensor
+			outs [4]Tensor
+		}{}
+		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
+	default:
+		node, ptrs, outs = &Apply{}, make([]*Tensor, n), make([]Tensor, nout)
+	}
+	*node = Apply{Op: op, id: newIDs(1 + nout)}
 	copy(ptrs, inputs)
 	node.Inputs = ptrs[:len(inputs):len(inputs)]
-	node.Outputs = ptrs[len(inputs):]
-	outs := make([]Tensor, nout)
+	node.Outputs = ptrs[len(inputs):len(ptrs):len(ptrs)]
 	for i := range outs {
 		outs[i] = Tensor{owner: node, index: i, id: node.id + 1 + uint64(i)}
 		node.Outputs[i] = &outs[i]
