@@ -230,36 +230,21 @@ func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
 }
 
 // newApplyN is the node of op on a copy of inputs with nout outputs, untyped and unnamed. A
-// node of up to four outputs (a likelihood's value and partials) and eight tensors in all is
-// one allocation, holding its slices and outputs; a larger one three (the node, its input and
+// node of four outputs (a normal likelihood's value and partials) and eight tensors in all is
+// one allocation, holding its slices and outputs; another three (the node, its input and
 // output slices in one, its outputs in one). The outputs live and die with their node.
 func newApplyN(op Op, inputs []*Tensor, nout int) *Apply {
 	var node *Apply
 	var ptrs []*Tensor
 	var outs []Tensor
-	switch n := len(inputs) + nout; {
-	case nout == 2 && n <= 6:
-		b := &struct {
-			node Apply
-			ptrs [6]*Tensor
-			outs [2]Tensor
-		}{}
-		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
-	case nout == 3 && n <= 7:
-		b := &struct {
-			node Apply
-			ptrs [7]*Tensor
-			outs [3]Tensor
-		}{}
-		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
-	case nout == 4 && n <= 8:
+	if n := len(inputs) + nout; nout == 4 && n <= 8 {
 		b := &struct {
 			node Apply
 			ptrs [8]*Tensor
 			outs [4]Tensor
 		}{}
 		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
-	default:
+	} else {
 		node, ptrs, outs = &Apply{}, make([]*Tensor, n), make([]Tensor, nout)
 	}
 	*node = Apply{Op: op, id: newIDs(1 + nout)}
