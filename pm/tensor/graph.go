@@ -230,18 +230,19 @@ func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
 }
 
 // newApplyN is the node of op on a copy of inputs with nout outputs, untyped and unnamed. A
-// node of four outputs (a normal likelihood's value and partials) and eight tensors in all is
-// one allocation, holding its slices and outputs; another three (the node, its input and
-// output slices in one, its outputs in one). The outputs live and die with their node.
+// node of three outputs (a normal likelihood's value and partials, one per variable of a
+// model of scalars) and six tensors in all is one allocation, holding its slices and outputs;
+// another three (the node, its input and output slices in one, its outputs in one). The
+// outputs live and die with their node.
 func newApplyN(op Op, inputs []*Tensor, nout int) *Apply {
 	var node *Apply
 	var ptrs []*Tensor
 	var outs []Tensor
-	if n := len(inputs) + nout; nout == 4 && n <= 8 {
+	if n := len(inputs) + nout; nout == 3 && n <= 6 {
 		b := &struct {
 			node Apply
-			ptrs [8]*Tensor
-			outs [4]Tensor
+			ptrs [6]*Tensor
+			outs [3]Tensor
 		}{}
 		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
 	} else {
