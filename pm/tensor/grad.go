@@ -53,26 +53,25 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 			}
 		}
 	}
-	// acc holds the gradient parts of each tensor, summed by total when first read; most
-	// tensors get one part, kept without a slice of its own.
-	type parts struct {
-		first *Tensor
-		more  []*Tensor
-	}
-	acc := newIDTable[parts](len(nodes))
-	acc.set(cost.idOf(), parts{first: gcost})
+	// acc holds the gradient of each tensor, or its first part: the others, which only the
+	// tensors read more than once get, wait in more, and total sums them when first read.
+	acc := newIDTable[*Tensor](len(nodes))
+	more := map[uint64][]*Tensor{}
+	acc.set(cost.idOf(), gcost)
 	total := func(t *Tensor) *Tensor {
 		id := t.idOf()
-		p := acc.get(id)
-		if len(p.more) == 0 {
-			return p.first
+		first := acc.get(id)
+		rest, ok := more[id]
+		if !ok {
+			return first
 		}
-		all := mergeIncAts(append([]*Tensor{p.first}, p.more...))
+		all := mergeIncAts(append([]*Tensor{first}, rest...))
 		g := all[0]
 		for _, q := range all[1:] {
 			g = Add(g, q)
 		}
-		acc.set(id, parts{first: g})
+		delete(more, id)
+		acc.set(id, g)
 		return g
 	}
 	// Op.Grad may keep gout: each node gets its own, cut from a slab.
@@ -101,12 +100,10 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 		gin := n.Op.Grad(n.Inputs, n.Outputs, gout)
 		for k, in := range n.Inputs {
 			if k < len(gin) && gin[k] != nil && in.DType().IsFloat() && dep.get(in.idOf()) {
-				id := in.idOf()
-				if p := acc.get(id); p.first == nil {
-					acc.set(id, parts{first: gin[k]})
+				if id := in.idOf(); acc.get(id) == nil {
+					acc.set(id, gin[k])
 				} else {
-					p.more = append(p.more, gin[k])
-					acc.set(id, p)
+					more[id] = append(more[id], gin[k])
 				}
 			}
 		}

@@ -599,9 +599,9 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 	// A group member's outputs become elements of the group's vector outputs, made when first
 	// read: an output nothing reads (an unused partial derivative) gets none.
 	type element struct {
-		v    *Tensor
-		i    int
-		name string
+		v   *Tensor
+		i   int
+		out *Tensor // the member's output it stands for (named as it)
 	}
 	// The chains of additions of vectorMin terms or more are folded at their last addition
 	// (as sumChains does), where the terms are elements of the group vectors: their inner
@@ -623,7 +623,7 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		}
 		if e := lazy.get(id); e.v != nil {
 			r := At(e.v, e.i)
-			r.name = e.name
+			r.name = e.out.name
 			m.set(id, r)
 			return r
 		}
@@ -735,7 +735,7 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		outs := ApplyOp(n.Op, packed...)
 		for i, mb := range g {
 			for k, o := range mb.Outputs {
-				lazy.set(o.idOf(), element{outs[k], i, o.name})
+				lazy.set(o.idOf(), element{outs[k], i, o})
 			}
 		}
 		rep := make([]*Tensor, len(n.Outputs))
