@@ -63,8 +63,11 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		return nil, &Error{Op: "Compile", Msg: "the model has no free variables"}
 	}
 	ld = &LogDensity{model: m, free: free}
-	var ins []any
-	var vals []*tensor.Tensor
+	ld.offsets = make([]int, 0, len(free))
+	ld.sizes = make([]int, 0, len(free))
+	ld.args = make([]*tensor.Array, 0, len(free))
+	ins := make([]any, 0, len(free))
+	vals := make([]*tensor.Tensor, 0, len(free))
 	for _, rv := range free {
 		n := rv.Value.Type().Size()
 		ld.offsets = append(ld.offsets, ld.dim)
@@ -74,13 +77,13 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 		vals = append(vals, rv.Value)
 		ld.args = append(ld.args, &tensor.Array{DType: rv.Value.DType(), Shape: append([]int{}, rv.Value.Shape()...)})
 	}
-	logp := m.logpGraph(!c.noJacobian)
+	terms := m.logpTerms(!c.noJacobian)
 	b, _, err := backend.Select(c.backend)
 	if err != nil {
 		return nil, err
 	}
 	_, own := b.(backend.Differentiator)
-	var floats []*tensor.Tensor
+	floats := make([]*tensor.Tensor, 0, len(vals))
 	for _, v := range vals {
 		if v.DType().IsFloat() {
 			floats = append(floats, v)
@@ -90,7 +93,7 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 	// sampler's vector, with each variable an element or a slice of it: one input to bind per
 	// call instead of one per variable, and the elements of a vectorized prior are the vector
 	// itself.
-	lpIns, lpOut := ins, logp
+	lpIns := ins
 	var repl map[*tensor.Tensor]*tensor.Tensor
 	if len(free) >= flatMin && len(floats) == len(vals) && !own {
 		theta := tensor.NewVar("theta", tensor.Float64, ld.dim)
@@ -108,15 +111,18 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 	// Over a flat input the variables are replaced by their parts of theta before the gradient
 	// is built, and the gradient is taken with respect to those parts: the graph that building
 	// the gradient on the variables and then replacing them gives, without rebuilding the
-	// gradient's nodes (twice as many as the log-density's).
+	// gradient's nodes (twice as many as the log-density's). The terms are replaced before
+	// they are added up: the sum that replacing the sum of the terms gives, without building
+	// the chain of additions twice.
 	wrt := floats
 	if repl != nil {
-		lpOut = tensor.Replace([]*tensor.Tensor{logp}, repl)[0]
+		terms = tensor.Replace(terms, repl)
 		wrt = make([]*tensor.Tensor, len(floats))
 		for i, v := range floats {
 			wrt[i] = repl[v]
 		}
 	}
+	lpOut := addTerms(terms)
 	var grads []*tensor.Tensor
 	gerr := tensor.Catch(func() { grads = tensor.Grad(lpOut, wrt...) })
 	if gerr != nil || own {
@@ -132,7 +138,7 @@ func (m *Model) Compile(opts ...CompileOption) (ld *LogDensity, err error) {
 	// The gradient graph is built once: a backend that differentiates by itself gets the cost,
 	// the others the graph just built (what CompileGradient would build again).
 	if own {
-		ld.lpg, err = backend.CompileGradient(ins, logp, floats, backend.Use(c.backend))
+		ld.lpg, err = backend.CompileGradient(ins, lpOut, floats, backend.Use(c.backend)) // not flat: over the variables
 	} else {
 		outs := append([]*tensor.Tensor{lpOut}, grads...)
 		if len(floats) == len(vals) && len(grads) > 1 {
@@ -189,27 +195,28 @@ func (ld *LogDensity) run(f *backend.Function, x []float64) ([]*tensor.Array, er
 	return f.Run(ld.args...)
 }
 
-// logpGraph is the sum of every term of the model, with or without the log-Jacobians.
-func (m *Model) logpGraph(jacobian bool) *tensor.Tensor {
-	var total *tensor.Tensor
-	add := func(t *tensor.Tensor) {
-		if t == nil {
-			return
-		}
-		if total == nil {
-			total = t
-		} else {
-			total = tensor.Add(total, t)
-		}
-	}
+// logpTerms lists the model's terms in order, with or without the log-Jacobians.
+func (m *Model) logpTerms(jacobian bool) []*tensor.Tensor {
+	terms := make([]*tensor.Tensor, 0, len(m.vars))
 	for _, rv := range m.vars {
-		add(rv.term)
-		if jacobian {
-			add(rv.jac)
+		if rv.term != nil {
+			terms = append(terms, rv.term)
+		}
+		if jacobian && rv.jac != nil {
+			terms = append(terms, rv.jac)
 		}
 	}
-	if total == nil {
-		total = tensor.Const(0.0)
+	return terms
+}
+
+// addTerms is the sum of terms, added one at a time in order (0 without terms).
+func addTerms(terms []*tensor.Tensor) *tensor.Tensor {
+	if len(terms) == 0 {
+		return tensor.Const(0.0)
+	}
+	total := terms[0]
+	for _, t := range terms[1:] {
+		total = tensor.Add(total, t)
 	}
 	return total
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -185,9 +186,54 @@ func checkShape(op, name string, shape []int) {
 	}
 }
 
+// ownsSmall reports whether every input of ts is a value variable of m or shared, when their
+// graph has at most ownsSmallMax nodes: a term of one variable is checked without the tables
+// and slices that listing the inputs of a graph of any size costs. False means foreign has to
+// look (a foreign input, or a larger graph).
+func (m *Model) ownsSmall(ts []*tensor.Tensor) bool {
+	var seen [ownsSmallMax]*tensor.Apply
+	nseen := 0
+	var stack [ownsSmallMax]*tensor.Tensor
+	top := 0
+	for _, t := range ts {
+		if top == len(stack) {
+			return false
+		}
+		stack[top] = t
+		top++
+	}
+	for top > 0 {
+		top--
+		t := stack[top]
+		if t.IsInput() {
+			if m.byValue[t] == nil {
+				return false
+			}
+			continue
+		}
+		n := t.Owner()
+		if n == nil || slices.Contains(seen[:nseen], n) {
+			continue // a constant or shared variable, or a node already looked at
+		}
+		if nseen == len(seen) || top+len(n.Inputs) > len(stack) {
+			return false
+		}
+		seen[nseen] = n
+		nseen++
+		top += copy(stack[top:], n.Inputs)
+	}
+	return true
+}
+
+// ownsSmallMax is the largest graph ownsSmall looks at.
+const ownsSmallMax = 32
+
 // foreign returns the first input of ts that is not a value variable of m (a variable of another
 // model, or a symbolic input that no model owns), or nil. Shared variables (data) are allowed.
 func (m *Model) foreign(ts ...*tensor.Tensor) *tensor.Tensor {
+	if m.ownsSmall(ts) {
+		return nil
+	}
 	for _, in := range tensor.Inputs(ts...) {
 		if in.IsShared() {
 			continue
@@ -223,6 +269,19 @@ type varConfig struct {
 	hasTrans  bool
 }
 
+// configure applies opts to a new configuration: on the heap only when there are options, so
+// that a model of many scalars builds each without it.
+func configure(opts []VarOption) varConfig {
+	if len(opts) == 0 {
+		return varConfig{}
+	}
+	c := new(varConfig)
+	for _, o := range opts {
+		o(c)
+	}
+	return *c
+}
+
 // Shape gives a variable's shape; the distribution's parameters must broadcast to it.
 func Shape(dims ...int) VarOption {
 	return func(c *varConfig) { c.shape, c.hasShape = append([]int{}, dims...), true }
@@ -252,10 +311,7 @@ func (m *Model) Var(name string, d dist.Dist, opts ...VarOption) *tensor.Tensor 
 	if err := d.Err(); err != nil {
 		fail("Var", name, "%v", err)
 	}
-	var c varConfig
-	for _, o := range opts {
-		o(&c)
-	}
+	c := configure(opts)
 	checkName("Var", name)
 	shape := d.Shape()
 	if c.hasShape {

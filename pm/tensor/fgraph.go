@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // Update replaces a shared variable's value with Value after each call of a compiled function.
 type Update struct {
@@ -140,7 +143,14 @@ func (fg *FunctionGraph) Leaves() []*Tensor {
 // readers counts, for every tensor, the nodes that read it; outputs and update values count
 // twice, so that a pass never folds them into a fused node as if they had a single reader.
 func (fg *FunctionGraph) readers() map[*Tensor]int {
-	r := make(map[*Tensor]int, len(fg.Nodes)+len(fg.Outputs))
+	// Sized for the inputs read, an upper bound on the tensors: a graph of scalars reads more
+	// constants than it has nodes, and a map growing to some hundred thousand entries costs
+	// more than its final size.
+	n := len(fg.Outputs) + len(fg.Updates)
+	for _, nd := range fg.Nodes {
+		n += len(nd.Inputs)
+	}
+	r := make(map[*Tensor]int, n)
 	for _, n := range fg.Nodes {
 		for _, in := range n.Inputs {
 			r[in]++
@@ -190,15 +200,29 @@ func (fg *FunctionGraph) remap(get func(*Tensor) *Tensor) (*FunctionGraph, error
 	return newFunctionGraph(fg.Inputs, outs, ups, len(fg.Nodes))
 }
 
+// topoFrame is a node on toposortSized's depth-first stack and the next input to visit.
+type topoFrame struct {
+	n *Apply
+	i int
+}
+
+// toposortStacks keeps toposortSized's deep stacks: a long chain of additions (a model's sum
+// of terms) makes the stack as deep as the graph, and growing it again on every sort of a
+// graph of some hundred thousand nodes costs as much as the sort. A stack stays out of the
+// pool until it holds topoPoolMin frames, so that sorting a small graph allocates the same
+// every time (the pool is emptied by the garbage collector).
+var toposortStacks = sync.Pool{New: func() any { return new([]topoFrame) }}
+
+// topoPoolMin is the depth from which toposortSized takes its stack from toposortStacks.
+const topoPoolMin = 4096
+
 // toposortSized is Toposort with its tables sized for about hint nodes (0 if unknown).
 func toposortSized(hint int, outputs []*Tensor) []*Apply {
 	order := make([]*Apply, 0, hint)
 	state := newIDTable[uint8](hint) // 1 once seen
-	type frame struct {
-		n *Apply
-		i int
-	}
-	var stack []frame
+	var stack []topoFrame
+	var pooled *[]topoFrame // once the stack is deep
+	deepest := 0
 	for _, o := range outputs {
 		if o == nil || o.owner == nil {
 			continue
@@ -208,7 +232,7 @@ func toposortSized(hint int, outputs []*Tensor) []*Apply {
 		} else {
 			state.set(id, 1)
 		}
-		stack = append(stack[:0], frame{o.owner, 0})
+		stack = append(stack[:0], topoFrame{o.owner, 0})
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			if top.i < len(top.n.Inputs) {
@@ -217,7 +241,14 @@ func toposortSized(hint int, outputs []*Tensor) []*Apply {
 				if in.owner != nil {
 					if id := in.owner.idOf(); state.get(id) == 0 {
 						state.set(id, 1)
-						stack = append(stack, frame{in.owner, 0})
+						if len(stack) == cap(stack) && len(stack) >= topoPoolMin && pooled == nil {
+							pooled = toposortStacks.Get().(*[]topoFrame)
+							if cap(*pooled) > len(stack) {
+								stack = append((*pooled)[:0], stack...)
+							}
+						}
+						stack = append(stack, topoFrame{in.owner, 0})
+						deepest = max(deepest, len(stack))
 					}
 				}
 				continue
@@ -225,6 +256,11 @@ func toposortSized(hint int, outputs []*Tensor) []*Apply {
 			order = append(order, top.n)
 			stack = stack[:len(stack)-1]
 		}
+	}
+	if pooled != nil {
+		clear(stack[:deepest]) // the pool must not keep the graph alive
+		*pooled = stack[:0]
+		toposortStacks.Put(pooled)
 	}
 	return order
 }

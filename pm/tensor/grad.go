@@ -53,34 +53,38 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 			}
 		}
 	}
-	// acc holds the gradient parts of each tensor, summed by total when first read.
-	acc := newIDTable[[]*Tensor](len(nodes))
-	acc.set(cost.idOf(), []*Tensor{gcost})
+	// acc holds the gradient of each tensor, or its first part: the others, which only the
+	// tensors read more than once get, wait in more, and total sums them when first read.
+	acc := newIDTable[*Tensor](len(nodes))
+	more := map[uint64][]*Tensor{}
+	acc.set(cost.idOf(), gcost)
 	total := func(t *Tensor) *Tensor {
 		id := t.idOf()
-		parts := acc.get(id)
-		if len(parts) == 0 {
-			return nil
+		first := acc.get(id)
+		rest, ok := more[id]
+		if !ok {
+			return first
 		}
-		if len(parts) == 1 {
-			return parts[0]
-		}
-		parts = mergeIncAts(parts)
-		g := parts[0]
-		for _, q := range parts[1:] {
+		all := mergeIncAts(append([]*Tensor{first}, rest...))
+		g := all[0]
+		for _, q := range all[1:] {
 			g = Add(g, q)
 		}
-		acc.set(id, []*Tensor{g})
+		delete(more, id)
+		acc.set(id, g)
 		return g
 	}
-	var gout []*Tensor
+	// Op.Grad may keep gout: each node gets its own, cut from a slab.
+	var slab []*Tensor
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
 		if !relevant[i] {
 			continue
 		}
-		// Op.Grad may keep gout: a fresh slice per node.
-		gout = make([]*Tensor, len(n.Outputs))
+		if len(slab) < len(n.Outputs) {
+			slab = make([]*Tensor, max(len(n.Outputs), 256))
+		}
+		gout := slab[:len(n.Outputs):len(n.Outputs)]
 		any := false
 		for k, o := range n.Outputs {
 			gout[k] = total(o)
@@ -89,13 +93,18 @@ func GradWith(cost, gcost *Tensor, wrt ...*Tensor) []*Tensor {
 			}
 		}
 		if !any {
+			clear(gout) // left for the next node
 			continue
 		}
+		slab = slab[len(n.Outputs):]
 		gin := n.Op.Grad(n.Inputs, n.Outputs, gout)
 		for k, in := range n.Inputs {
 			if k < len(gin) && gin[k] != nil && in.DType().IsFloat() && dep.get(in.idOf()) {
-				id := in.idOf()
-				acc.set(id, append(acc.get(id), gin[k]))
+				if id := in.idOf(); acc.get(id) == nil {
+					acc.set(id, gin[k])
+				} else {
+					more[id] = append(more[id], gin[k])
+				}
 			}
 		}
 	}

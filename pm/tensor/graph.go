@@ -148,11 +148,32 @@ func BVector(name string) *Tensor { return NewVar(name, Bool, Unknown) }
 
 // Const makes a constant from a Go value (see AsArray for what converts).
 func Const(v any) *Tensor {
+	// The scalars of a model's parameters (Normal(0, 1)), one allocation each.
+	switch x := v.(type) {
+	case float64:
+		return scalarConst(Float64, x)
+	case int:
+		return scalarConst(Int64, float64(x))
+	}
 	a, err := AsArray(v)
 	if err != nil {
 		panic(&Error{Op: "const", Msg: err.Error()})
 	}
 	return constArray(a)
+}
+
+// scalarConst is the constant scalar v of dtype dt (as AsArray converts it) with its array and
+// its element in one allocation.
+func scalarConst(dt DType, v float64) *Tensor {
+	c := &struct {
+		t Tensor
+		a Array
+		d [1]float64
+	}{}
+	c.d[0] = v
+	c.a = Array{DType: dt, Shape: []int{}, Data: c.d[:]}
+	c.t = Tensor{typ: Type{DType: dt, Shape: []int{}}, value: &c.a, id: newIDs(1)}
+	return &c.t
 }
 
 func constArray(a *Array) *Tensor {
@@ -201,34 +222,64 @@ func ApplyOp(op Op, inputs ...*Tensor) []*Tensor {
 		t := outT[0]
 		return newApply1(op, inputs, Type{DType: t.DType, Shape: cloneInts(t.Shape)}, "").Outputs
 	}
-	node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...), id: newIDs(1 + len(outT))}
-	node.Outputs = make([]*Tensor, len(outT))
+	node := newApplyN(op, inputs, len(outT))
 	for i, t := range outT {
-		node.Outputs[i] = &Tensor{typ: Type{DType: t.DType, Shape: cloneInts(t.Shape)}, owner: node, index: i, id: node.id + 1 + uint64(i)}
+		node.Outputs[i].typ = Type{DType: t.DType, Shape: cloneInts(t.Shape)}
 	}
 	return node.Outputs
 }
 
-// apply1 is a node of one output and at most two inputs with its slices' storage: one
-// allocation instead of four. Graphs of many scalars are mostly such nodes.
+// newApplyN is the node of op on a copy of inputs with nout outputs, untyped and unnamed. A
+// node of three outputs (a normal likelihood's value and partials, one per variable of a
+// model of scalars) and six tensors in all is one allocation, holding its slices and outputs;
+// another three (the node, its input and output slices in one, its outputs in one). The
+// outputs live and die with their node.
+func newApplyN(op Op, inputs []*Tensor, nout int) *Apply {
+	var node *Apply
+	var ptrs []*Tensor
+	var outs []Tensor
+	if n := len(inputs) + nout; nout == 3 && n <= 6 {
+		b := &struct {
+			node Apply
+			ptrs [6]*Tensor
+			outs [3]Tensor
+		}{}
+		node, ptrs, outs = &b.node, b.ptrs[:n], b.outs[:]
+	} else {
+		node, ptrs, outs = &Apply{}, make([]*Tensor, n), make([]Tensor, nout)
+	}
+	*node = Apply{Op: op, id: newIDs(1 + nout)}
+	copy(ptrs, inputs)
+	node.Inputs = ptrs[:len(inputs):len(inputs)]
+	node.Outputs = ptrs[len(inputs):len(ptrs):len(ptrs)]
+	for i := range outs {
+		outs[i] = Tensor{owner: node, index: i, id: node.id + 1 + uint64(i)}
+		node.Outputs[i] = &outs[i]
+	}
+	return node
+}
+
+// apply1 is a node of one output and at most three inputs with its slices' storage: one
+// allocation instead of four. Graphs of many scalars are mostly such nodes (a binary op, a
+// likelihood of a value and two parameters); the three inputs keep it in the 192-byte size
+// class that two would.
 type apply1 struct {
 	node Apply
 	out  Tensor
 	outs [1]*Tensor
-	ins  [2]*Tensor
+	ins  [3]*Tensor
 }
 
 // newApply1 is the node of op on a copy of inputs with one output of type t named name.
 func newApply1(op Op, inputs []*Tensor, t Type, name string) *Apply {
 	id := newIDs(2)
-	if len(inputs) > 2 {
-		node := &Apply{Op: op, Inputs: append([]*Tensor(nil), inputs...), id: id}
-		node.Outputs = []*Tensor{{typ: t, name: name, owner: node, id: id + 1}}
-		return node
-	}
 	b := &apply1{}
-	n := copy(b.ins[:], inputs)
-	b.node = Apply{Op: op, Inputs: b.ins[:n:n], Outputs: b.outs[:], id: id}
+	ins := b.ins[:]
+	if len(inputs) > len(b.ins) {
+		ins = make([]*Tensor, len(inputs))
+	}
+	n := copy(ins, inputs)
+	b.node = Apply{Op: op, Inputs: ins[:n:n], Outputs: b.outs[:], id: id}
 	b.out = Tensor{typ: t, name: name, owner: &b.node, id: id + 1}
 	b.outs[0] = &b.out
 	return &b.node

@@ -71,8 +71,14 @@ func Prune(fg *FunctionGraph, n int) (*FunctionGraph, error) {
 	return skipUnreadPartials(sub)
 }
 
-// rewriteOnce is one bottom-up pass of local rules, merging and folding.
-func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error) {
+// rewriteOnce is one bottom-up pass of local rules, merging and folding. again reports whether
+// another pass could change the graph: only if a rule that fired built new nodes (this pass
+// neither merges nor folds them, nor offers their inner nodes to the rules), or if a node was
+// merged into one that was then folded. Otherwise the pass (whose rules at most returned
+// tensors the graph already had: x·1 → x, the gradient's seeds) offered every node it kept to
+// the rules, the merging and the folding with its final inputs, so a second pass would see
+// each node as this one left it and change nothing.
+func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, again bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -89,21 +95,13 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		}
 		return t
 	}
-	type key struct {
-		op Op
-		a  [4]*Tensor
-		n  int
-	}
-	seen := make(map[key]*Apply, len(fg.Nodes))
+	seen := newNodeSet(len(fg.Nodes))
+	var folded map[*Apply]bool // the nodes in seen that were folded
 	rules := localRules()
-	var buf [4]*Tensor
+	buf := make([]*Tensor, 0, 8)
 	for _, n := range fg.Nodes {
-		// The inputs, remapped; in buf when they fit, as most nodes' do (rules and ApplyOp
-		// copy them; copyNode may keep them, see below).
+		// The inputs, remapped, in buf: rules, ApplyOp and copyNode copy them.
 		ins := buf[:0]
-		if len(n.Inputs) > len(buf) {
-			ins = make([]*Tensor, 0, len(n.Inputs))
-		}
 		moved := false // an input was replaced
 		for _, x := range n.Inputs {
 			r := get(x)
@@ -112,8 +110,14 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 				moved = true
 			}
 		}
+		buf = ins[:0] // grown for a node of many inputs
 		stateful := isStateful(n.Op)
 		if len(n.Outputs) == 1 && !stateful {
+			// A replacement computed by a node with an id handed out while the rules
+			// fired is one they built (or, at worst, an old node given its id late: a
+			// pass more). Nodes they built and dropped (fill(x, 1)·y → 1·y → y) do not
+			// count.
+			ids := lastID.Load()
 			var rep *Tensor
 			for _, r := range rules {
 				if rep = r(n.Op, ins); rep != nil {
@@ -123,28 +127,25 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 			if rep != nil {
 				rep = rewriteNew(rep, rules)
 				m.set(n.Outputs[0].idOf(), rep)
-				changed = true
+				again = again || rep.owner != nil && rep.owner.idOf() > ids
 				continue
 			}
 		}
 		node := n
 		if moved {
-			if len(n.Inputs) <= len(buf) && (len(n.Outputs) != 1 || len(ins) > 2) {
-				ins = append([]*Tensor(nil), ins...) // copyNode keeps them
-			}
 			node = copyNode(n, ins)
 		}
-		if !stateful && len(ins) <= 4 && reflect.TypeOf(n.Op).Comparable() {
-			k := key{op: n.Op, n: len(ins)}
-			copy(k.a[:], ins)
-			if prev, ok := seen[k]; ok {
+		merging := !stateful && len(ins) <= 4 && reflect.TypeOf(n.Op).Comparable()
+		if merging {
+			if prev := seen.find(n.Op, ins, node); prev != nil {
 				for i, o := range n.Outputs {
 					m.set(o.idOf(), prev.Outputs[i])
 				}
-				changed = true
+				// A copy of a node folded below reads the node, not its constant: the
+				// next pass folds it.
+				again = again || folded[prev]
 				continue
 			}
-			seen[k] = node
 		}
 		if !stateful && allConstant(ins) && len(ins) > 0 {
 			if vals, ok := foldConstant(node); ok {
@@ -153,7 +154,12 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 					c.name = o.name
 					m.set(o.idOf(), c)
 				}
-				changed = true
+				if merging {
+					if folded == nil {
+						folded = map[*Apply]bool{}
+					}
+					folded[node] = true
+				}
 				continue
 			}
 		}
@@ -164,7 +170,7 @@ func rewriteOnce(fg *FunctionGraph) (out *FunctionGraph, changed bool, err error
 		}
 	}
 	out, err = fg.remap(get)
-	return out, changed, err
+	return out, again, err
 }
 
 // rewriteNew applies the rules to the nodes a rule just built (bottom up), so that rewrites
@@ -325,6 +331,17 @@ func (fg *FunctionGraph) rebuildIDs(nodes []*Apply, m *idTable[*Tensor], visit f
 // rebuildWith is rebuild with the remapping read by look (nil if t is not remapped) and
 // written by set.
 func (fg *FunctionGraph) rebuildWith(nodes []*Apply, look func(*Tensor) *Tensor, set func(t, r *Tensor), visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
+	return fg.rebuildLazy(nodes, look, nil, set, nil, visit)
+}
+
+// rebuildLazy is rebuildWith for a remapping that builds some replacements when first looked
+// up: has reports whether t is remapped without building its replacement (nil: look(t) !=
+// nil), and early, if not nil, may replace a node's outputs before its inputs are looked up
+// (nil to go on).
+func (fg *FunctionGraph) rebuildLazy(nodes []*Apply, look func(*Tensor) *Tensor, has func(*Tensor) bool, set func(t, r *Tensor), early func(n *Apply) []*Tensor, visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
+	if has == nil {
+		has = func(t *Tensor) bool { return look(t) != nil }
+	}
 	get := func(t *Tensor) *Tensor {
 		if r := look(t); r != nil {
 			return r
@@ -332,11 +349,26 @@ func (fg *FunctionGraph) rebuildWith(nodes []*Apply, look func(*Tensor) *Tensor,
 		return t
 	}
 	if cerr := Catch(func() {
+		// The remapped inputs of each node, cut from one slab: visit and copyNode may keep
+		// them, so each node gets its own, but not its own allocation.
+		var slab []*Tensor
 		for _, n := range nodes {
-			if look(n.Outputs[0]) != nil {
+			if has(n.Outputs[0]) {
 				continue
 			}
-			ins := make([]*Tensor, len(n.Inputs))
+			if early != nil {
+				if rep := early(n); rep != nil {
+					for i, o := range n.Outputs {
+						set(o, rep[i])
+					}
+					continue
+				}
+			}
+			if len(slab) < len(n.Inputs) {
+				slab = make([]*Tensor, max(len(n.Inputs), 256))
+			}
+			ins := slab[:len(n.Inputs):len(n.Inputs)]
+			slab = slab[len(n.Inputs):]
 			changed := false
 			for i, x := range n.Inputs {
 				ins[i] = get(x)
@@ -367,16 +399,15 @@ func renode(n *Apply, ins []*Tensor, m map[*Tensor]*Tensor) {
 	}
 }
 
-// copyNode is n's op on new inputs, its outputs of n's types and names.
+// copyNode is n's op on a copy of ins, its outputs of n's types and names.
 func copyNode(n *Apply, ins []*Tensor) *Apply {
 	if len(n.Outputs) == 1 {
 		o := n.Outputs[0]
 		return newApply1(n.Op, ins, o.typ, o.name)
 	}
-	node := &Apply{Op: n.Op, Inputs: ins, id: newIDs(1 + len(n.Outputs))}
-	node.Outputs = make([]*Tensor, len(n.Outputs))
+	node := newApplyN(n.Op, ins, len(n.Outputs))
 	for i, o := range n.Outputs {
-		node.Outputs[i] = &Tensor{typ: o.typ, name: o.name, owner: node, index: i, id: node.id + 1 + uint64(i)}
+		node.Outputs[i].typ, node.Outputs[i].name = o.typ, o.name
 	}
 	return node
 }
@@ -571,9 +602,9 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 	// A group member's outputs become elements of the group's vector outputs, made when first
 	// read: an output nothing reads (an unused partial derivative) gets none.
 	type element struct {
-		v    *Tensor
-		i    int
-		name string
+		v   *Tensor
+		i   int
+		out *Tensor // the member's output it stands for (named as it)
 	}
 	// The chains of additions of vectorMin terms or more are folded at their last addition
 	// (as sumChains does), where the terms are elements of the group vectors: their inner
@@ -595,7 +626,7 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		}
 		if e := lazy.get(id); e.v != nil {
 			r := At(e.v, e.i)
-			r.name = e.name
+			r.name = e.out.name
 			m.set(id, r)
 			return r
 		}
@@ -607,8 +638,52 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		}
 		return t
 	}
+	has := func(t *Tensor) bool {
+		id := t.idOf()
+		return m.get(id) != nil || lazy.get(id).v != nil
+	}
+	// elementOf is atElement of t remapped, without building the At of a group's element:
+	// the elements that are only packed again or summed (a group's input, a chain of
+	// additions, the gradient's pack) are read as the vector they are part of.
+	elementOf := func(t *Tensor) (*Tensor, int, bool) {
+		id := t.idOf()
+		if r := m.get(id); r != nil {
+			return atElement(r)
+		}
+		if e := lazy.get(id); e.v != nil {
+			if len(e.v.typ.Shape) != 1 || e.v.typ.Shape[0] < 0 || e.v.typ.DType != Float64 {
+				return nil, 0, false
+			}
+			return e.v, e.i, true
+		}
+		return atElement(t)
+	}
+	// whole returns v when xs (not remapped) are v[0], v[1], ..., every element of v in
+	// order: what gatherFrom and foldRuns would make of them once remapped.
+	whole := func(xs []*Tensor) *Tensor {
+		v, _, ok := elementOf(xs[0])
+		if !ok || len(xs) != v.typ.Shape[0] {
+			return nil
+		}
+		for i, x := range xs {
+			if w, j, ok := elementOf(x); !ok || w != v || j != i {
+				return nil
+			}
+		}
+		return v
+	}
 	set := func(t, r *Tensor) { m.set(t.idOf(), r) }
-	return fg.rebuildWith(order, look, set, func(n *Apply, ins []*Tensor) []*Tensor {
+	early := func(n *Apply) []*Tensor {
+		// The pack of every element of one vector in order (the gradient of many scalars),
+		// which sumChains would otherwise turn back into the vector.
+		if _, ok := n.Op.(PackOp); ok && len(n.Inputs) >= vectorMin {
+			if v := whole(n.Inputs); v != nil && v.typ.DType == n.Outputs[0].typ.DType && sameShape(v.typ.Shape, n.Outputs[0].typ.Shape) {
+				return []*Tensor{v}
+			}
+		}
+		return nil
+	}
+	return fg.rebuildLazy(order, look, has, set, early, func(n *Apply, ins []*Tensor) []*Tensor {
 		g := group.get(n.idOf())
 		if g == nil {
 			if !isScalarAdd(n) {
@@ -620,6 +695,9 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 			terms := chainTerms(n, inner)
 			if len(terms) < vectorMin {
 				return nil
+			}
+			if v := whole(terms); v != nil {
+				return []*Tensor{Sum(v)} // foldRuns of its elements
 			}
 			for i := range terms {
 				terms[i] = get(terms[i])
@@ -638,7 +716,14 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		for p := range n.Inputs {
 			xs := make([]*Tensor, len(g))
 			for i, mb := range g {
-				xs[i] = get(mb.Inputs[p])
+				xs[i] = mb.Inputs[p]
+			}
+			if packed[p] = whole(xs); packed[p] != nil {
+				vector = true
+				continue
+			}
+			for i := range xs {
+				xs[i] = get(xs[i])
 			}
 			packed[p] = pack(xs)
 			vector = vector || len(packed[p].typ.Shape) == 1
@@ -653,7 +738,7 @@ func vectorizeScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		outs := ApplyOp(n.Op, packed...)
 		for i, mb := range g {
 			for k, o := range mb.Outputs {
-				lazy.set(o.idOf(), element{outs[k], i, o.name})
+				lazy.set(o.idOf(), element{outs[k], i, o})
 			}
 		}
 		rep := make([]*Tensor, len(n.Outputs))
