@@ -91,8 +91,14 @@ func (b *builder) param(pname string, v any) *tensor.Tensor {
 
 // asTensor converts a parameter value, catching conversion failures.
 func asTensor(v any) (t *tensor.Tensor, err error) {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return nil, fmt.Errorf("is nil")
+	case float64:
+		return tensor.Const(x), nil
+	case int:
+		// Normal(0, 1): the float constant directly, not an integer one converted.
+		return tensor.Const(float64(x)), nil
 	}
 	err = tensor.Catch(func() { t = tensor.As(v) })
 	if err != nil {

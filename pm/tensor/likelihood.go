@@ -84,10 +84,10 @@ func (o LikelihoodOp) Grad(in, out, gout []*Tensor) []*Tensor {
 		x, mu, s := in[0], in[1], in[2]
 		d1, d2 := out[1], out[2] // d1 = (x−μ)/σ², d2 = (z²−1)/σ
 		if g := gout[0]; g != nil {
-			gmu := Mul(g, d1)
+			gmu := scaleBy(g, d1)
 			add(0, Neg(gmu))
 			add(1, gmu)
-			add(2, Mul(g, d2))
+			add(2, scaleBy(g, d2))
 		}
 		if g := gout[1]; g != nil {
 			// d d1/dx = 1/σ², d d1/dμ = −1/σ², d d1/dσ = −2 d1/σ.
@@ -112,9 +112,9 @@ func (o LikelihoodOp) Grad(in, out, gout []*Tensor) []*Tensor {
 				gy = Sub(eta, Digamma(Add(y, 1.0)))
 			}
 			if y.DType().IsFloat() {
-				add(0, Mul(g, gy))
+				add(0, scaleBy(g, gy))
 			}
-			add(1, Mul(g, r))
+			add(1, scaleBy(g, r))
 		}
 		if g := gout[1]; g != nil {
 			// r = y − sigmoid(η) (d r/dη = −p(1−p), p = y − r) or r = y − e^η (d r/dη = r − y).
@@ -138,6 +138,16 @@ func (o LikelihoodOp) Grad(in, out, gout []*Tensor) []*Tensor {
 		}
 	}
 	return res
+}
+
+// scaleBy is g·t, or t itself when g is the scalar constant 1 (the gradient of a term that is
+// simply added up, the usual case): the product would be built only for Rewrite to remove it,
+// once per term of a model written one variable at a time.
+func scaleBy(g, t *Tensor) *Tensor {
+	if g.NDim() == 0 && g.DType() == Float64 && t.DType() == Float64 && isScalarConst(g, 1) {
+		return t
+	}
+	return Mul(g, t)
 }
 
 // Kernel implements Op.

@@ -155,7 +155,7 @@ const likeSumMin = 16
 // sum_from(a, normal_lpdf(...)[0]) by one with a start. It runs after the local rules, when
 // the whole graph (and so every reader) is known.
 func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
-	readers := fg.readers()
+	var readers *idTable[int32]   // counted when a sum of a likelihood turns up
 	sumOf := map[*Apply]*Apply{}  // a likelihood node to the sum that reads its values
 	start := map[*Apply]*Tensor{} // and that sum's start
 	for _, n := range fg.Nodes {
@@ -171,10 +171,19 @@ func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
 		default:
 			continue
 		}
-		if x.owner == nil || x.index != 0 || readers[x] != 1 {
+		if x.owner == nil || x.index != 0 {
 			continue
 		}
 		lo, ok := x.owner.Op.(LikelihoodOp)
+		if !ok {
+			continue
+		}
+		if readers == nil {
+			readers = fg.readerCounts()
+		}
+		if readers.get(x.idOf()) != 1 {
+			continue
+		}
 		if !ok || !(lo.kind == likeBernoulliLogit && from == nil || lo.kind == likeNormal && x.Type().Size() >= likeSumMin) {
 			continue
 		}
@@ -278,11 +287,14 @@ func orderAfter(nodes []*Apply, after map[*Apply]*Tensor) ([]*Apply, bool) {
 // regression's Xᵀr that nothing reads (a log-density without its gradient), so that their
 // kernels leave them unwritten. It runs last, on the pruned graph.
 func skipUnreadPartials(fg *FunctionGraph) (*FunctionGraph, error) {
-	readers := fg.readers()
+	var readers *idTable[int32] // counted at the first likelihood
 	unread := func(n *Apply) uint8 {
+		if readers == nil {
+			readers = fg.readerCounts()
+		}
 		var skip uint8
 		for k := 1; k < len(n.Outputs); k++ {
-			if readers[n.Outputs[k]] == 0 {
+			if readers.get(n.Outputs[k].idOf()) == 0 {
 				skip |= 1 << k
 			}
 		}

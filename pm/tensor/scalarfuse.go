@@ -134,7 +134,7 @@ func isScalarElem(n *Apply) bool {
 // FuseScalars replaces trees of scalar elementwise nodes by ScalarPrograms (see above).
 // Backends call it after Rewrite; it never changes results.
 func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
-	readers := fg.readers()
+	readers := fg.readerCounts()
 	absorbed := map[*Apply]bool{}
 	groups := map[*Apply][]*Apply{}
 	for i := len(fg.Nodes) - 1; i >= 0; i-- {
@@ -146,7 +146,7 @@ func FuseScalars(fg *FunctionGraph) (*FunctionGraph, error) {
 		var collect func(n *Apply)
 		collect = func(n *Apply) {
 			for _, in := range n.Inputs {
-				if in.owner != nil && !absorbed[in.owner] && readers[in] == 1 && isScalarElem(in.owner) &&
+				if in.owner != nil && !absorbed[in.owner] && readers.get(in.idOf()) == 1 && isScalarElem(in.owner) &&
 					sameShape(in.typ.Shape, in.owner.Outputs[0].typ.Shape) {
 					absorbed[in.owner] = true
 					collect(in.owner)
