@@ -79,14 +79,8 @@ func symPow(s *mat.SymDense, p float64) (*mat.SymDense, bool) {
 		return nil, false
 	}
 	vals := e.Values(nil)
-	top := 0.0
-	for _, v := range vals {
-		top = math.Max(top, v)
-	}
-	for _, v := range vals {
-		if !(v > 1e-14*top) || !finite(v) {
-			return nil, false
-		}
+	if !wellConditioned(vals) {
+		return nil, false
 	}
 	var u mat.Dense
 	e.VectorsTo(&u)
@@ -101,6 +95,21 @@ func symPow(s *mat.SymDense, p float64) (*mat.SymDense, bool) {
 	full.Mul(&uv, u.T())
 	r := symmetrize(&full, n)
 	return r, true
+}
+
+// wellConditioned reports whether the eigenvalues vals are finite and all above 10⁻¹⁴ of the
+// largest, as symPow needs them.
+func wellConditioned(vals []float64) bool {
+	top := 0.0
+	for _, v := range vals {
+		top = math.Max(top, v)
+	}
+	for _, v := range vals {
+		if !(v > 1e-14*top) || !finite(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // symmetrize returns (m + mᵀ)/2.

@@ -443,14 +443,8 @@ func (ws *lowRankWork) symPowHalf(m *mat.Dense, n int) (*mat.SymDense, bool) {
 	if !ok {
 		return nil, false
 	}
-	top := 0.0
-	for _, v := range vals {
-		top = math.Max(top, v)
-	}
-	for _, v := range vals {
-		if !(v > 1e-14*top) || !finite(v) {
-			return nil, false
-		}
+	if !wellConditioned(vals) {
+		return nil, false
 	}
 	uv, full := &ws.uv, &ws.full
 	ws.dense(uv, n, n)
