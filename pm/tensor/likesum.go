@@ -143,9 +143,8 @@ func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 	}, nil
 }
 
-// likeSumMin is the smallest normal likelihood fuseLikelihoodSums fuses with its sum. Scan
-// step bodies (whose loop compiler runs normal_lpdf but not its summed form) have few
-// elements per step and stay below it. With the σ partial summed in the kernel (foldPartials)
+// likeSumMin is the smallest normal likelihood fuseLikelihoodSums fuses with its sum (Scan's
+// loop compiler takes the summed form too). With the σ partial summed in the kernel (foldPartials)
 // the fused sum costs no more than the elementwise op and its SumOp from 16 elements on; it
 // paid only from a few hundred while the kernel wrote the σ partials for a SumOp to add.
 const likeSumMin = 16

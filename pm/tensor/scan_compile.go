@@ -309,17 +309,28 @@ func (b *smBuild) node(nd *Apply, ins [][]int, inT, outT []Type) ([][]int, error
 		if op.kind != likeNormal {
 			return nil, errScanUnsupported
 		}
-		regs := b.normal(ins, inT, outT[0].Shape)
-		for k := 1; k < len(regs); k++ {
-			switch sum, neg := op.Folded(k); {
-			case sum:
-				regs[k] = []int{b.reduce(smSumN, regs[k], outT[0].Shape, allAxes(len(outT[0].Shape)))[0]}
-			case neg:
-				for i, r := range regs[k] {
-					regs[k][i] = b.scalar(opNeg, r)
-				}
-			}
+		return b.foldRegs(b.normal(ins, inT, outT[0].Shape), outT[0].Shape, op.Folded), nil
+	case LikelihoodSumOp:
+		// The summed likelihood (Rewrite fuses one of 16 or more elements): the elementwise
+		// values, then their sum, added to the start when there is one.
+		if op.kind != likeNormal {
+			return nil, errScanUnsupported
 		}
+		lins, linT := ins, inT
+		if op.from {
+			lins, linT = ins[1:], inT[1:]
+		}
+		ts, err := LikelihoodOp{kind: likeNormal}.Infer(linT)
+		if err != nil {
+			return nil, err
+		}
+		shape := ts[0].Shape
+		regs := b.foldRegs(b.normal(lins, linT, shape), shape, op.Folded)
+		total := b.reduce(smSumN, regs[0], shape, allAxes(len(shape)))[0]
+		if op.from {
+			total = b.scalar(opAdd, ins[0][0], total)
+		}
+		regs[0] = []int{total}
 		return regs, nil
 	case SumOp:
 		return [][]int{b.reduce(smSumN, ins[0], inT[0].Shape, op.axes(len(inT[0].Shape)))}, nil
@@ -440,6 +451,22 @@ func (b *smBuild) normal(ins [][]int, inT []Type, out []int) [][]int {
 		dsg[i] = b.scalar(opDiv, b.scalar(opSub, z2, one), sg[i])
 	}
 	return [][]int{lp, dmu, dsg}
+}
+
+// foldRegs applies a likelihood op's folded partials (see LikelihoodOp.Folded) to the
+// registers of its unfolded outputs, whose elements have the given shape.
+func (b *smBuild) foldRegs(regs [][]int, shape []int, folded func(int) (bool, bool)) [][]int {
+	for k := 1; k < len(regs); k++ {
+		switch sum, neg := folded(k); {
+		case sum:
+			regs[k] = []int{b.reduce(smSumN, regs[k], shape, allAxes(len(shape)))[0]}
+		case neg:
+			for i, r := range regs[k] {
+				regs[k][i] = b.scalar(opNeg, r)
+			}
+		}
+	}
+	return regs
 }
 
 // reduce emits one n-ary sum or log-sum-exp per output element.

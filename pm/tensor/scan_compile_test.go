@@ -115,6 +115,24 @@ var scanCases = []scanCase{
 			return []*Tensor{Sub(Add(core, Softplus(Mul(h, a))), pre)}
 		}, ScanArgs{Sequences: []*Tensor{in[2]}, OutputsInfo: []*Tensor{in[3]}})[0]
 	}, []any{0.4, -0.7, []float64{0.3, -1.2, 2.5, 0.1, -0.4}, 0.2}, true},
+	{"summed normal likelihood of 20 elements a step (fused by Rewrite, folded partials)", func(in []*Tensor) *Tensor {
+		mu, ls := in[0], in[1]
+		return Scan(func(a []*Tensor) []*Tensor {
+			y, acc := a[0], a[1]
+			// The likelihood's sum is fused (20 ≥ likeSumMin) and its partials folded: a scalar
+			// σ's partial summed, the mean's too; the start is the carried total.
+			return []*Tensor{Add(acc, Sum(NormalLogp(y, mu, Exp(ls))))}
+		}, ScanArgs{Sequences: []*Tensor{in[2]}, OutputsInfo: []*Tensor{Const(0.0)}})[0]
+	}, []any{0.3, -0.2, scanRows(4, 20)}, true},
+	{"normal likelihood of 20 elements in x, weighted per step", func(in []*Tensor) *Tensor {
+		w, ls := in[0], in[1]
+		r := Scan(func(a []*Tensor) []*Tensor {
+			y, h := a[0], a[1]
+			x := Add(Mul(w, h), y)
+			return []*Tensor{x, Sum(NormalLogp(x, 0.0, Exp(ls)))}
+		}, ScanArgs{Sequences: []*Tensor{in[2]}, OutputsInfo: []*Tensor{Const(make([]float64, 20)), nil}})
+		return Add(Sum(r[1]), Mul(0.1, Sum(Square(r[0]))))
+	}, []any{0.6, 0.1, scanRows(3, 20)}, true},
 	{"unsupported op (integer division): the graph path", func(in []*Tensor) *Tensor {
 		return Scan(func(a []*Tensor) []*Tensor {
 			k := IntDiv(Cast(Mul(a[0], 10.0), Int64), 3)
@@ -168,6 +186,18 @@ func evalCase(t *testing.T, c scanCase, compiled bool) ([]float64, bool) {
 		t.Errorf("%s: a call allocates %v times", c.name, n)
 	}
 	return flat, fast
+}
+
+// scanRows is an n×k sequence of smooth, distinct values.
+func scanRows(n, k int) [][]float64 {
+	r := make([][]float64, n)
+	for i := range r {
+		r[i] = make([]float64, k)
+		for j := range r[i] {
+			r[i][j] = math.Sin(float64(3*i+j)) * 0.7
+		}
+	}
+	return r
 }
 
 func TestScanCompiledMatchesGraph(t *testing.T) {

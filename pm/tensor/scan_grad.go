@@ -288,6 +288,10 @@ func (s *scanInfo) scanCompilable() bool {
 			if op.kind != likeNormal {
 				return false
 			}
+		case LikelihoodSumOp:
+			if op.kind != likeNormal {
+				return false
+			}
 		case SumOp:
 		case ReduceOp:
 			if op.Kind != ReduceLogSumExp {
