@@ -176,26 +176,9 @@ func Dot(x, y []float64) float64 {
 // Sum returns sum_i x[i] in the four-lane order documented above; the fused
 // likelihood kernels reduce their terms in exactly this order.
 func Sum(x []float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		xx := x[i : i+4]
-		s0 += xx[0]
-		s1 += xx[1]
-		s2 += xx[2]
-		s3 += xx[3]
-	}
-	for k := 0; i < len(x); i, k = i+1, k+1 {
-		switch k {
-		case 0:
-			s0 += x[i]
-		case 1:
-			s1 += x[i]
-		default:
-			s2 += x[i]
-		}
-	}
-	return (s0 + s1) + (s2 + s3)
+	var s [4]float64
+	sumLanes(x, &s)
+	return (s[0] + s[1]) + (s[2] + s[3])
 }
 
 // Axpy sets y[i] = y[i] + alpha*x[i] (the product rounded first). It panics
