@@ -143,36 +143,32 @@ func (m *scanMachine) gradKernel(g *scanGradInfo, nIn int) Kernel {
 	s := g.info
 	nc := len(s.carried)
 	b := m.backward(g)
-	// A zeroed column that one output's cotangent alone writes, as a whole column, is copied
-	// into rather than cleared and added to.
+	// An output whose one contiguous column is zeroed and written by its cotangent alone gets
+	// the cotangent copied in, instead of the column cleared and the cotangent added.
 	writes := map[int]int{}
 	for _, i := range g.cotOut {
 		for _, o := range m.outs[i] {
 			writes[o.off]++
 		}
 	}
-	copyCol := map[int]bool{}
-	var zero []int
+	zeroed := map[int]bool{}
 	for _, c := range b.zero {
-		if writes[c] == 1 {
-			copyCol[c] = true
-		} else {
-			zero = append(zero, c)
-		}
+		zeroed[c] = true
 	}
-	for _, i := range g.cotOut {
-		regs := m.outs[i]
-		for _, o := range regs {
-			if copyCol[o.off] && (m.reverse || len(regs) != 1 || o.st != 1) {
-				// Not the contiguous case: cleared and added to after all.
-				delete(copyCol, o.off)
-				zero = append(zero, o.off)
+	direct := make([]bool, len(g.cotOut))
+	copied := map[int]bool{}
+	for c, i := range g.cotOut {
+		if regs := m.outs[i]; len(regs) == 1 && !m.reverse {
+			if o := regs[0]; o.st == 1 && writes[o.off] == 1 && zeroed[o.off] {
+				direct[c], copied[o.off] = true, true
 			}
 		}
 	}
-	direct := make([]bool, len(g.cotOut)) // the output's one column is copied into
-	for c, i := range g.cotOut {
-		direct[c] = len(m.outs[i]) == 1 && copyCol[m.outs[i][0].off]
+	var zero []int
+	for _, c := range b.zero {
+		if !copied[c] {
+			zero = append(zero, c)
+		}
 	}
 	return func(out, in []*Array) error {
 		n := m.n
