@@ -181,7 +181,9 @@ func (m *Model) Sample(opts ...SampleOption) (tr *Trace, err error) {
 		return nil, err
 	}
 	blocks := m.stepBlocks(ld)
-	nutsOpt := step.NUTSOptions{TargetAccept: c.targetAccept, MaxTreeDepth: c.maxTreeDepth, Adapt: c.adapt}
+	// The chains lend each other the low-rank warm-up's memory (step.WarmupBuffers): on one
+	// core, four chains allocate it once.
+	nutsOpt := step.NUTSOptions{TargetAccept: c.targetAccept, MaxTreeDepth: c.maxTreeDepth, Adapt: c.adapt, Buffers: &step.WarmupBuffers{}}
 	inits, initGrads := [][]float64{x0}, int64(0)
 	if c.init != "" {
 		if inits, nutsOpt.InvMetric, initGrads, err = m.initFromFit(c.init, c.chains, c.seed, c.ctx, c.backend); err != nil {

@@ -178,6 +178,7 @@ type adaptOptions struct {
 	targetAccept, gamma, kappa, t0     float64
 	initBuffer, termBuffer, baseWindow int
 	fixedStepSize                      bool
+	buffers                            *WarmupBuffers // lends AdaptLowRank's warm-up memory
 }
 
 // adapter drives step-size and metric adaptation for one chain.
@@ -224,7 +225,7 @@ func newAdapter(n int, opt adaptOptions, tune int) *adapter {
 		a.bgX, a.bgG = newWelford(n, false), newWelford(n, false)
 		a.buf, a.bufG = make([]float64, n), make([]float64, n)
 	case AdaptLowRank:
-		a.lr = newLowRankAdapt(n, tune)
+		a.lr = newLowRankAdapt(n, tune, opt.buffers)
 		a.buf = make([]float64, n)
 	}
 	return a

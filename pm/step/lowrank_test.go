@@ -330,3 +330,47 @@ func TestLowRankEstimateWorkspaceReuse(t *testing.T) {
 		}
 	}
 }
+
+// Chains that borrow the low-rank warm-up's memory from earlier chains (WarmupBuffers) make
+// the same draws, bit for bit, as chains that each allocate their own; chains run one after
+// another allocate it once.
+func TestWarmupBuffersSameDraws(t *testing.T) {
+	const n = 30
+	scale := make([]float64, n)
+	for i := range scale {
+		scale[i] = 0.5 + float64(i%4)
+	}
+	d := ar1Gaussian(n, 0.95, scale)
+	run := func(buf *WarmupBuffers, cores int) *Result {
+		inits := make([][]float64, 4)
+		for i := range inits {
+			inits[i] = make([]float64, n)
+		}
+		return runOK(t, Config{
+			NewMethod: func(int) (Method, error) {
+				return NewNUTS(d, NUTSOptions{Adapt: AdaptLowRank, Buffers: buf})
+			},
+			Init: inits, Tune: 300, Draws: 200, Chains: 4, Cores: cores, Seed: 5,
+		})
+	}
+	want := run(nil, 1)
+	for _, cores := range []int{1, 2} {
+		buf := &WarmupBuffers{}
+		got := run(buf, cores)
+		for c := range want.Chains {
+			for i, x := range want.Chains[c].Draws {
+				for j, v := range x {
+					if w := got.Chains[c].Draws[i][j]; math.Float64bits(w) != math.Float64bits(v) {
+						t.Fatalf("cores %d: chain %d draw %d [%d] = %v with lent buffers, %v without", cores, c, i, j, w, v)
+					}
+				}
+			}
+		}
+		if cores == 1 && len(buf.free) != 1 {
+			t.Errorf("4 chains one after another left %d stores, want 1", len(buf.free))
+		}
+		if len(buf.free) < 1 || len(buf.free) > cores {
+			t.Errorf("cores %d: %d stores", cores, len(buf.free))
+		}
+	}
+}

@@ -32,6 +32,10 @@ type NUTSOptions struct {
 	MaxEnergyError float64
 	// InvMetric is an initial diagonal inverse metric (len of the block).
 	InvMetric []float64
+	// Buffers, when not nil, lends AdaptLowRank's warm-up memory from chains whose metric is
+	// final to chains starting later; the chains of one run share one. It does not change
+	// the draws.
+	Buffers *WarmupBuffers
 }
 
 // proposal is a candidate draw: position, gradient, log-density, energy.
@@ -112,6 +116,7 @@ func NewNUTS(d GradDensity, opt NUTSOptions) (*NUTS, error) {
 	if err != nil {
 		return nil, err
 	}
+	ho.buffers = opt.Buffers
 	u := &NUTS{maxDepth: orDefaultInt(opt.MaxTreeDepth, 10)}
 	if u.maxDepth < 1 || u.maxDepth > 30 {
 		return nil, fmt.Errorf("step: NUTS: MaxTreeDepth %d not in [1, 30]", u.maxDepth)

@@ -67,6 +67,7 @@ func init() {
 		"SliceOptions":               reflect.ValueOf((*step.SliceOptions)(nil)),
 		"State":                      reflect.ValueOf((*step.State)(nil)),
 		"Stats":                      reflect.ValueOf((*step.Stats)(nil)),
+		"WarmupBuffers":              reflect.ValueOf((*step.WarmupBuffers)(nil)),
 
 		// interface wrapper definitions
 		"_Adaptive":    reflect.ValueOf((*_github_com_gopm_dev_gopm_pm_step_Adaptive)(nil)),
