@@ -118,7 +118,25 @@ func main() {
 	stanCache := flag.String("stan-cache", stanCacheDir(), "with -stan live: directory of compiled Stan models")
 	sampleCostOnly := flag.Bool("samplecost", false, "instead, measure Sample's CPU time and peak memory beyond sampling (bench/samplecost.go)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	scalingKs := flag.String("scaling", "", "instead, measure build + compile CPU time of a model of k scalars for these comma-separated k, each in fresh processes (bench/scaling.go)")
+	scalingModel := flag.String("scaling-model", "scalars", "with -scaling: comma-separated models, scalars (k scalar variables) or at (k At(i) observations)")
+	scalingReps := flag.Int("scaling-reps", 5, "with -scaling: fresh processes per k")
+	scalingChildK := flag.Int("scaling-child", 0, "internal: one -scaling measurement of this k, printed as JSON")
+	memProfile := flag.String("memprofile", "", "write a heap profile (every allocation's bytes and call stack) at the end of the run to this file")
 	flag.Parse()
+	if *memProfile != "" {
+		runtime.MemProfileRate = 4096
+		defer func() {
+			f, err := os.Create(*memProfile)
+			if err != nil {
+				fail(err)
+			}
+			defer f.Close()
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				fail(err)
+			}
+		}()
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -128,6 +146,22 @@ func main() {
 			fail(err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *scalingChildK > 0 {
+		if err := scalingChild(*scalingModel, *scalingChildK); err != nil {
+			fail(err)
+		}
+		return
+	}
+	if *scalingKs != "" {
+		ks, err := parseInts(*scalingKs)
+		if err == nil {
+			err = scaling(strings.Split(*scalingModel, ","), ks, *scalingReps)
+		}
+		if err != nil {
+			fail(err)
+		}
+		return
 	}
 	if *dir == "" {
 		*dir = findData()
