@@ -15,11 +15,13 @@ import (
 // sampleCost measures what Sample costs beyond sampling, for each model: the process CPU time
 // of the whole call against that of its chains (from the call to the end of the last
 // iteration, chains one after another on one core), and the process's peak resident memory
-// against the bytes of the trace's draws. Run it on its own process per model
+// against the bytes of the trace's draws, both as the process's peak over the trace and as
+// the memory Sample added (the peak less the resident memory before the call: the program,
+// the model and its data) over the trace. Run it on its own process per model
 // (`-samplecost -models stochvol`): the peak is the process's.
 func sampleCost(dir string, models []string, chains, draws, tune int, seed uint64, metric string) error {
-	fmt.Println("| model | Sample CPU s | sampling CPU s | after sampling | trace MB | RSS before MB | peak RSS MB: sampling / Sample | RSS / trace |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| model | Sample CPU s | sampling CPU s | after sampling | trace MB | RSS before MB | peak RSS MB: sampling / Sample | peak RSS / trace | (peak − before) / trace |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, name := range models {
 		m, err := build(dir, name)
 		if err != nil {
@@ -49,8 +51,8 @@ func sampleCost(dir string, models []string, chains, draws, tune int, seed uint6
 		sampling := endSampling - t0
 		bytes := traceBytes(tr)
 		peak := peakRSS()
-		fmt.Printf("| %s | %.2f | %.2f | %.2f s (%.1f%%) | %.1f | %.1f | %.1f / %.1f | %.2fx |\n", name, total.Seconds(), sampling.Seconds(),
-			(total - sampling).Seconds(), 100*float64(total-sampling)/float64(sampling), bytes/1e6, before/1e6, peakSampling/1e6, peak/1e6, peak/bytes)
+		fmt.Printf("| %s | %.2f | %.2f | %.2f s (%.1f%%) | %.1f | %.1f | %.1f / %.1f | %.2fx | %.2fx |\n", name, total.Seconds(), sampling.Seconds(),
+			(total - sampling).Seconds(), 100*float64(total-sampling)/float64(sampling), bytes/1e6, before/1e6, peakSampling/1e6, peak/1e6, peak/bytes, (peak-before)/bytes)
 	}
 	return nil
 }

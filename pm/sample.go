@@ -452,13 +452,13 @@ func (m *Model) traceOf(ld *LogDensity, res *step.Result, warmup, own bool) (*Tr
 			inv = ch.InvMetricDense
 		}
 		tr.InvMetric = append(tr.InvMetric, inv)
-		// One block per variable and chain holds its values at every draw.
+		// The values a variable takes are stored in blocks of up to traceBlockBytes, each the
+		// rows of some consecutive draws: blocks that size fit into memory the sampler's
+		// warm-up freed, where one block of all draws (4 MB a chain for stochastic
+		// volatility's states) needs fresh pages.
 		blocks := make([][]float64, len(tr.Vars))
-		for k, v := range tr.Vars {
+		for _, v := range tr.Vars {
 			v.Draws[c] = make([][]float64, len(draws))
-			if view[k] < 0 {
-				blocks[k] = make([]float64, len(draws)*v.Size())
-			}
 		}
 		for d, x := range draws {
 			ld.bind(x)
@@ -472,7 +472,12 @@ func (m *Model) traceOf(ld *LogDensity, res *step.Result, warmup, own bool) (*Tr
 					v.Draws[c][d] = x[off : off+size : off+size]
 					continue
 				}
-				row := blocks[k][d*size : (d+1)*size : (d+1)*size]
+				if len(blocks[k]) < size {
+					rows := max(1, traceBlockBytes/(8*size))
+					blocks[k] = make([]float64, min(rows, len(draws)-d)*size)
+				}
+				row := blocks[k][:size:size]
+				blocks[k] = blocks[k][size:]
 				copy(row, outs[k].Data)
 				v.Draws[c][d] = row
 			}
@@ -487,9 +492,15 @@ func (m *Model) traceOf(ld *LogDensity, res *step.Result, warmup, own bool) (*Tr
 			st.Lp[c][i], st.Diverging[c][i], st.Energy[c][i], st.EnergyError[c][i] = s.Lp, s.Diverging, s.Energy, s.EnergyError
 			st.TreeDepth[c][i], st.NSteps[c][i], st.StepSize[c][i], st.Acceptance[c][i], st.MaxEnergyError[c][i] = s.TreeDepth, s.NSteps, s.StepSize, s.Acceptance, s.MaxEnergyError
 		}
+		if own && !warmup {
+			ch.Stats = nil // copied: Sample reads the trace's
+		}
 	}
 	return tr, nil
 }
+
+// traceBlockBytes is the size of the blocks traceOf stores computed values in.
+const traceBlockBytes = 64 << 10
 
 // addWarnings runs the post-sampling checks PyMC and Stan run: the sampler's statistics, and
 // R-hat and ESS of every element of the free variables (PyMC's run_convergence_checks checks

@@ -10,9 +10,9 @@ import (
 
 // A model whose flat point is mostly an untransformed vector (its draws are views of the
 // sampler's rows in the trace), with a transformed scalar and a deterministic (copied).
-func viewedModel() *pm.Model {
+func viewedModel(n int) *pm.Model {
 	m := pm.NewModel()
-	x := m.Var("x", pm.Normal(0, 1), pm.Shape(6))
+	x := m.Var("x", pm.Normal(0, 1), pm.Shape(n))
 	s := m.Var("s", pm.HalfNormal(1))
 	m.Deterministic("d", x.Mul(s))
 	m.Observe("y", pm.Normal(x.Sum(), 1), []float64{0.5})
@@ -22,9 +22,16 @@ func viewedModel() *pm.Model {
 // The trace's values are right whether stored as views or copies: the deterministic equals
 // x·s at every draw; no draw can reach another's values by an append (capacity = length);
 // and the draws are those of a run that copies everything (KeepWarmup copies the warm-up
-// draws, which the same seed makes identical across runs).
+// draws, which the same seed makes identical across runs). With n = 1500 a deterministic's
+// row is 12 kB, and the copies fill several blocks of a chain's values.
 func TestSampleTraceViewsAreExact(t *testing.T) {
-	tr, err := viewedModel().Sample(pm.Draws(60), pm.Tune(60), pm.Chains(2), pm.Seed(3))
+	for _, n := range []int{6, 1500} {
+		testTraceViews(t, n)
+	}
+}
+
+func testTraceViews(t *testing.T, n int) {
+	tr, err := viewedModel(n).Sample(pm.Draws(60), pm.Tune(60), pm.Chains(2), pm.Seed(3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,14 +43,14 @@ func TestSampleTraceViewsAreExact(t *testing.T) {
 					t.Fatalf("%s chain %d draw %d: len %d cap %d, size %d", v.Name, c, i, len(row), cap(row), v.Size())
 				}
 			}
-			for k := 0; k < 6; k++ {
+			for k := 0; k < n; k++ {
 				if want := x.Draws[c][i][k] * s.Draws[c][i][0]; math.Abs(d.Draws[c][i][k]-want) > 1e-12*math.Abs(want) {
 					t.Fatalf("chain %d draw %d: d[%d] = %v, x·s = %v", c, i, k, d.Draws[c][i][k], want)
 				}
 			}
 		}
 	}
-	again, err := viewedModel().Sample(pm.Draws(60), pm.Tune(60), pm.Chains(2), pm.Seed(3), pm.KeepWarmup())
+	again, err := viewedModel(n).Sample(pm.Draws(60), pm.Tune(60), pm.Chains(2), pm.Seed(3), pm.KeepWarmup())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +106,7 @@ func TestSampleWarningsMatchSummary(t *testing.T) {
 // statistics' NSteps (warm-up kept too), and fewer than GradEvals, which also counts the
 // starting point's gradient and the step-size searches.
 func TestSampleLeapfrogSteps(t *testing.T) {
-	tr, err := viewedModel().Sample(pm.Draws(50), pm.Tune(70), pm.Chains(3), pm.Seed(5), pm.KeepWarmup())
+	tr, err := viewedModel(6).Sample(pm.Draws(50), pm.Tune(70), pm.Chains(3), pm.Seed(5), pm.KeepWarmup())
 	if err != nil {
 		t.Fatal(err)
 	}
