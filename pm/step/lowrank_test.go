@@ -335,12 +335,8 @@ func TestLowRankEstimateWorkspaceReuse(t *testing.T) {
 // the same draws, bit for bit, as chains that each allocate their own; chains run one after
 // another allocate it once.
 func TestWarmupBuffersSameDraws(t *testing.T) {
-	const n = 30
-	scale := make([]float64, n)
-	for i := range scale {
-		scale[i] = 0.5 + float64(i%4)
-	}
-	d := ar1Gaussian(n, 0.95, scale)
+	const n = 20
+	d := ar1Gaussian(n, 0.95, scale20())
 	run := func(buf *WarmupBuffers, cores int) *Result {
 		inits := make([][]float64, 4)
 		for i := range inits {
