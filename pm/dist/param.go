@@ -65,9 +65,17 @@ type builder struct {
 	err    error
 	shapes [][]int
 	pnames []string
+	// Storage for the first three parameters' shapes and names: a distribution's builder then
+	// allocates nothing of its own.
+	shapeBuf [3][]int
+	pnameBuf [3]string
 }
 
-func newBuilder(name string) *builder { return &builder{name: name} }
+func newBuilder(name string) *builder {
+	b := &builder{name: name}
+	b.shapes, b.pnames = b.shapeBuf[:0], b.pnameBuf[:0]
+	return b
+}
 
 func (b *builder) fail(err error) {
 	if b.err == nil {
@@ -202,17 +210,18 @@ func (b *builder) less(loName, hiName string, lo, hi *tensor.Tensor, strict bool
 // batch broadcasts the shapes of the parameters seen so far (with extra shapes appended), and
 // records an error naming both shapes when they do not broadcast.
 func (b *builder) batch(extra ...[]int) []int {
-	shapes := append(append([][]int{}, b.shapes...), extra...)
-	names := append([]string{}, b.pnames...)
-	for range extra {
-		names = append(names, "shape")
-	}
 	var out []int
-	for i, s := range shapes {
+	for i := range len(b.shapes) + len(extra) {
+		s, name := []int(nil), "shape"
+		if i < len(b.shapes) {
+			s, name = b.shapes[i], b.pnames[i]
+		} else {
+			s = extra[i-len(b.shapes)]
+		}
 		r, ok := broadcast2(out, s)
 		if !ok {
 			b.fail(fmt.Errorf("%s: parameter shapes %s (%s) and %s do not broadcast",
-				b.name, tensor.ShapeString(s), names[i], tensor.ShapeString(out)))
+				b.name, tensor.ShapeString(s), name, tensor.ShapeString(out)))
 			return []int{}
 		}
 		out = r
