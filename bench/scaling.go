@@ -46,6 +46,14 @@ var scalingModels = map[string]func(k int) *pm.Model{
 	},
 }
 
+// scalingModel is the model builder of that name.
+func scalingModel(name string) (func(k int) *pm.Model, error) {
+	if build, ok := scalingModels[name]; ok {
+		return build, nil
+	}
+	return nil, fmt.Errorf("bench: -scaling-model %q: not one of scalars, at", name)
+}
+
 // scalingRun is one child process's figures, in CPU seconds (user + system) and kB.
 type scalingRun struct {
 	ColdUser, ColdSys float64 // the first build and compile of the process
@@ -64,9 +72,9 @@ func rusageSeconds() (user, sys float64) {
 
 // scalingChild builds and compiles model name of size k twice and prints a scalingRun as JSON.
 func scalingChild(name string, k int) error {
-	build, ok := scalingModels[name]
-	if !ok {
-		return fmt.Errorf("bench: -scaling-model %q: not one of scalars, at", name)
+	build, err := scalingModel(name)
+	if err != nil {
+		return err
 	}
 	once := func() error {
 		_, err := build(k).Compile()
@@ -101,12 +109,14 @@ func scaling(models []string, ks []int, reps int) error {
 	if err != nil {
 		return err
 	}
+	for _, name := range models {
+		if _, err := scalingModel(name); err != nil {
+			return err
+		}
+	}
 	sort.Ints(ks)
 	fmt.Printf("Build + compile CPU seconds (user + system), median of %d fresh processes per row; growth is from k = %d.\n\n", reps, ks[0])
 	for _, name := range models {
-		if _, ok := scalingModels[name]; !ok {
-			return fmt.Errorf("bench: -scaling-model %q: not one of scalars, at", name)
-		}
 		fmt.Printf("Model %q:\n\n", name)
 		fmt.Println("| k | cold CPU s (system s) | warm CPU s | cold growth | warm growth | k·log k allows | peak RSS MB |")
 		fmt.Println("|---|---|---|---|---|---|---|")

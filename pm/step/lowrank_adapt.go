@@ -18,13 +18,10 @@ type lowRankAdapt struct {
 	earlyEnd, metricEnd int
 	earlyFreq, lateFreq int
 	off                 bool
-	xs, gs              [][]float64 // the kept draws and gradients, oldest first
-	cnt, split          int         // kept, and how many of them precede the last switch
-	prev                []float64   // the last draw, to recognise a stuck one
+	*lowRankStore           // the kept draws and the estimate's matrices; nil once the metric is final
+	cnt, split          int // kept, and how many of them precede the last switch
 	hasPrev             bool
 	changes             int
-	work                *lowRankWork // the estimate's matrices, reused
-	store               *lowRankStore
 	pool                *WarmupBuffers
 }
 
@@ -43,9 +40,9 @@ type WarmupBuffers struct {
 // lowRankStore is the memory of one chain's low-rank warm-up.
 type lowRankStore struct {
 	n, c   int
-	xs, gs [][]float64
-	prev   []float64
-	work   lowRankWork
+	xs, gs [][]float64 // the kept draws and gradients, oldest first
+	prev   []float64   // the last draw, to recognise a stuck one
+	work   lowRankWork // the estimate's matrices, reused
 }
 
 // take returns a free store for n coordinates and c kept draws, or nil.
@@ -109,7 +106,7 @@ func newLowRankAdapt(n, tune int, pool *WarmupBuffers) *lowRankAdapt {
 	}
 	// A lent store's rows may come in another order (drop rotates them); each is written
 	// before it is read, as is every matrix of the estimate.
-	l.store, l.xs, l.gs, l.prev, l.work = s, s.xs, s.gs, s.prev, &s.work
+	l.lowRankStore = s
 	return l
 }
 
@@ -136,12 +133,10 @@ func (l *lowRankAdapt) drop(d int) {
 // 40.4 ESS per 1000 gradients on eight schools, medians over 8 seeds).
 func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, restart bool) {
 	if l.off || iter >= l.metricEnd {
-		if l.xs != nil {
-			// The metric is final: release the kept draws and the estimate's matrices.
-			l.xs, l.gs, l.prev, l.cnt, l.split = nil, nil, nil, 0, 0
-			l.work = nil
-			l.pool.give(l.store)
-			l.store = nil
+		if l.lowRankStore != nil {
+			// The metric is final: lend the kept draws and the estimate's matrices.
+			l.pool.give(l.lowRankStore)
+			l.lowRankStore, l.cnt, l.split = nil, 0, 0
 		}
 		return false, false
 	}
@@ -164,7 +159,7 @@ func (l *lowRankAdapt) update(m *metric, iter int, q, g []float64) (changed, res
 	if l.cnt-l.split < freq && !last {
 		return false, false
 	}
-	sd, vals, vecs, ok := lowRankEstimate(l.xs[:l.cnt], l.gs[:l.cnt], l.set, l.work)
+	sd, vals, vecs, ok := lowRankEstimate(l.xs[:l.cnt], l.gs[:l.cnt], l.set, &l.work)
 	l.drop(l.split)
 	l.split = l.cnt
 	if !ok {
