@@ -140,32 +140,9 @@ func (fg *FunctionGraph) Leaves() []*Tensor {
 	return out
 }
 
-// readers counts, for every tensor, the nodes that read it; outputs and update values count
-// twice, so that a pass never folds them into a fused node as if they had a single reader.
-func (fg *FunctionGraph) readers() map[*Tensor]int {
-	// Sized for the inputs read, an upper bound on the tensors: a graph of scalars reads more
-	// constants than it has nodes, and a map growing to some hundred thousand entries costs
-	// more than its final size.
-	n := len(fg.Outputs) + len(fg.Updates)
-	for _, nd := range fg.Nodes {
-		n += len(nd.Inputs)
-	}
-	r := make(map[*Tensor]int, n)
-	for _, n := range fg.Nodes {
-		for _, in := range n.Inputs {
-			r[in]++
-		}
-	}
-	for _, o := range fg.Outputs {
-		r[o] += 2
-	}
-	for _, u := range fg.Updates {
-		r[u.Value] += 2
-	}
-	return r
-}
-
-// readerCounts is readers in a table indexed by tensor id.
+// readerCounts counts, for every tensor (by id), the nodes that read it; outputs and update
+// values count twice, so that a pass never folds them into a fused node as if they had a
+// single reader.
 func (fg *FunctionGraph) readerCounts() *idTable[int32] {
 	r := newIDTable[int32](len(fg.Nodes))
 	add := func(t *Tensor, k int32) {
