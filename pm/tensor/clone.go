@@ -46,11 +46,7 @@ func Replace(outputs []*Tensor, repl map[*Tensor]*Tensor) []*Tensor {
 		var outs []*Tensor
 		if sameTypes(n.Inputs, ins) {
 			// Infer sees only the input types: with the same ones, the node's output types
-			// stand. copyNode keeps ins as the node's inputs unless it has one output and at
-			// most two inputs: then ins must not be buf.
-			if len(n.Inputs) <= len(buf) && (len(n.Outputs) != 1 || len(ins) > 2) {
-				ins = append([]*Tensor(nil), ins...)
-			}
+			// stand. copyNode, like ApplyOp, copies ins (which may be buf).
 			outs = copyNode(n, ins).Outputs
 		} else {
 			outs = ApplyOp(n.Op, ins...)
