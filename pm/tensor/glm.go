@@ -130,19 +130,7 @@ func (o GLMOp) Unfused(in []*Tensor) []*Tensor {
 // Grad implements Op: the gradient of the composed form (rarely needed: Rewrite introduces the
 // op after differentiation, so only gradients of a rewritten graph reach it).
 func (o GLMOp) Grad(in, out, gout []*Tensor) []*Tensor {
-	outs := o.Unfused(in)
-	var cost *Tensor
-	for k, g := range gout {
-		if g == nil {
-			continue
-		}
-		t := Sum(Mul(g, outs[k]))
-		if cost == nil {
-			cost = t
-		} else {
-			cost = Add(cost, t)
-		}
-	}
+	cost := vjpCost(o.Unfused(in), gout)
 	res := make([]*Tensor, len(in))
 	if cost == nil {
 		return res

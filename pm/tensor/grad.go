@@ -28,6 +28,26 @@ func Grad(cost *Tensor, wrt ...*Tensor) []*Tensor {
 	return GradWith(cost, ones(cost), wrt...)
 }
 
+// vjpCost is the sum over k of sum(ys[k]·gs[k]), over the float ys[k] that have a cotangent
+// gs[k]; nil when none has. Its gradient with respect to the tensors ys are computed from is
+// the vector-Jacobian product of the cotangents gs: how an op whose outputs some graph also
+// computes (GLMOp, the scan gradient, a Scan step) differentiates through that graph.
+func vjpCost(ys, gs []*Tensor) *Tensor {
+	var cost *Tensor
+	for k, y := range ys {
+		if gs[k] == nil || !y.DType().IsFloat() {
+			continue
+		}
+		term := Sum(Mul(y, gs[k]))
+		if cost == nil {
+			cost = term
+		} else {
+			cost = Add(cost, term)
+		}
+	}
+	return cost
+}
+
 // GradWith is reverse-mode differentiation seeded with gcost, the gradient of some outer cost
 // with respect to cost (a tensor of cost's shape). It is Grad without the scalar check: Scan and
 // user ops use it to push gradients through inner graphs.

@@ -699,18 +699,7 @@ func (s *scanInfo) graphGrad(in, out, gout []*Tensor) []*Tensor {
 				tot[i] = Add(tot[i], as[a])
 			}
 		}
-		var cost *Tensor
-		for i, y := range ys {
-			if tot[i] == nil || !y.DType().IsFloat() {
-				continue
-			}
-			term := Sum(Mul(y, tot[i]))
-			if cost == nil {
-				cost = term
-			} else {
-				cost = Add(cost, term)
-			}
-		}
+		cost := vjpCost(ys, tot)
 		if cost == nil {
 			cost = ConstOf(Float64, 0)
 		}

@@ -61,19 +61,7 @@ func (o scanGradOp) graph(in []*Tensor) []*Tensor {
 
 // Grad implements Op through the graph form, so second derivatives work.
 func (o scanGradOp) Grad(in, out, gout []*Tensor) []*Tensor {
-	g := o.graph(in)
-	var cost *Tensor
-	for i, t := range g {
-		if gout[i] == nil {
-			continue
-		}
-		term := Sum(Mul(t, gout[i]))
-		if cost == nil {
-			cost = term
-		} else {
-			cost = Add(cost, term)
-		}
-	}
+	cost := vjpCost(o.graph(in), gout) // the graph's outputs are all float64
 	res := make([]*Tensor, len(in))
 	if cost == nil {
 		return res
