@@ -154,7 +154,7 @@ const likeSumMin = 16
 // sum_from(a, normal_lpdf(...)[0]) by one with a start. It runs after the local rules, when
 // the whole graph (and so every reader) is known.
 func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
-	var readers *idTable[int32]   // counted when a sum of a likelihood turns up
+	var readers *idTable[int32]   // counted when a sum of a fusable likelihood turns up
 	sumOf := map[*Apply]*Apply{}  // a likelihood node to the sum that reads its values
 	start := map[*Apply]*Tensor{} // and that sum's start
 	for _, n := range fg.Nodes {
@@ -174,16 +174,13 @@ func fuseLikelihoodSums(fg *FunctionGraph) (*FunctionGraph, bool) {
 			continue
 		}
 		lo, ok := x.owner.Op.(LikelihoodOp)
-		if !ok {
+		if !ok || !(lo.kind == likeBernoulliLogit && from == nil || lo.kind == likeNormal && x.Type().Size() >= likeSumMin) {
 			continue
 		}
 		if readers == nil {
 			readers = fg.readerCounts()
 		}
 		if readers.get(x.idOf()) != 1 {
-			continue
-		}
-		if !ok || !(lo.kind == likeBernoulliLogit && from == nil || lo.kind == likeNormal && x.Type().Size() >= likeSumMin) {
 			continue
 		}
 		sumOf[x.owner] = n
