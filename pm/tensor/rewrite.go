@@ -320,24 +320,19 @@ func (SumFromOp) Grad(in, out, gout []*Tensor) []*Tensor {
 // inputs remapped by m; visit returns replacements for a node's outputs, or nil to keep the
 // node, rebuilt if its inputs changed. It returns the graph with the outputs remapped.
 func (fg *FunctionGraph) rebuild(nodes []*Apply, m map[*Tensor]*Tensor, visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
-	return fg.rebuildWith(nodes, func(t *Tensor) *Tensor { return m[t] }, func(t, r *Tensor) { m[t] = r }, visit)
+	return fg.rebuildLazy(nodes, func(t *Tensor) *Tensor { return m[t] }, nil, func(t, r *Tensor) { m[t] = r }, nil, visit)
 }
 
 // rebuildIDs is rebuild with the remapping in a table indexed by id.
 func (fg *FunctionGraph) rebuildIDs(nodes []*Apply, m *idTable[*Tensor], visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
-	return fg.rebuildWith(nodes, func(t *Tensor) *Tensor { return m.get(t.idOf()) }, func(t, r *Tensor) { m.set(t.idOf(), r) }, visit)
+	return fg.rebuildLazy(nodes, func(t *Tensor) *Tensor { return m.get(t.idOf()) }, nil, func(t, r *Tensor) { m.set(t.idOf(), r) }, nil, visit)
 }
 
-// rebuildWith is rebuild with the remapping read by look (nil if t is not remapped) and
-// written by set.
-func (fg *FunctionGraph) rebuildWith(nodes []*Apply, look func(*Tensor) *Tensor, set func(t, r *Tensor), visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
-	return fg.rebuildLazy(nodes, look, nil, set, nil, visit)
-}
-
-// rebuildLazy is rebuildWith for a remapping that builds some replacements when first looked
-// up: has reports whether t is remapped without building its replacement (nil: look(t) !=
-// nil), and early, if not nil, may replace a node's outputs before its inputs are looked up
-// (nil to go on).
+// rebuildLazy is rebuild with the remapping read by look (nil if t is not remapped) and
+// written by set, for a remapping that may build some replacements when first looked up: has
+// reports whether t is remapped without building its replacement (nil: look(t) != nil), and
+// early, if not nil, may replace a node's outputs before its inputs are looked up (nil to go
+// on).
 func (fg *FunctionGraph) rebuildLazy(nodes []*Apply, look func(*Tensor) *Tensor, has func(*Tensor) bool, set func(t, r *Tensor), early func(n *Apply) []*Tensor, visit func(n *Apply, ins []*Tensor) []*Tensor) (out *FunctionGraph, err error) {
 	if has == nil {
 		has = func(t *Tensor) bool { return look(t) != nil }
