@@ -183,13 +183,6 @@ func unaryKernel(s *scalarOp, n int, scalar bool, idx []int32) Kernel {
 	case s.vec1 != nil:
 		v := s.vec1
 		return func(out, in []*Array) error { v(out[0].Data, in[0].Data); return nil }
-	case s == opExp:
-		// math.Exp's own operations, four elements at a time: the bits of f1.
-		return func(out, in []*Array) error {
-			d := out[0].Data
-			fastmath.MathExpTo(d, in[0].Data[:len(d)])
-			return nil
-		}
 	}
 	return func(out, in []*Array) error {
 		d, x := out[0].Data, in[0].Data
