@@ -95,12 +95,7 @@ func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 	// Labels that are constant 0/1 are checked once here; others are checked at each call.
 	constLabels := false
 	if y := spec.Node.Inputs[0].Value(); y != nil && contiguous {
-		constLabels = true
-		for _, v := range y.Data {
-			if v != 0 && v != 1 {
-				constLabels = false
-			}
-		}
+		constLabels = labels01(y.Data)
 	}
 	elem, err := LikelihoodOp{kind: o.kind}.Kernel(KernelSpec{Node: spec.Node, In: spec.In,
 		Out: []Type{spec.Out[1], spec.Out[1]}, Compile: spec.Compile})
@@ -112,17 +107,7 @@ func (o LikelihoodSumOp) Kernel(spec KernelSpec) (Kernel, error) {
 	return func(out, in []*Array) error {
 		y, eta := in[0].Data, in[1].Data
 		if contiguous {
-			ok := constLabels
-			if !ok {
-				ok = true
-				for _, v := range y {
-					if v != 0 && v != 1 {
-						ok = false
-						break
-					}
-				}
-			}
-			if ok {
+			if constLabels || labels01(y) {
 				out[0].Data[0] = fastmath.BernoulliLogit(eta, y, out[1].Data)
 				return nil
 			}
