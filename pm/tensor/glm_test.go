@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gopm-dev/gopm/pm/backend"
+	"github.com/gopm-dev/gopm/pm/internal/benchutil"
 	"github.com/gopm-dev/gopm/pm/tensor"
 )
 
@@ -400,17 +401,11 @@ func benchGLM(b *testing.B, n int, fused bool) {
 	bv := tensor.NewArray(tensor.Float64, g.d)
 	copy(bv.Data, g.b)
 	args := []*tensor.Array{aval, bv}
-	b.ReportAllocs()
-	c0, calls := processCPU(), 0
-	for b.Loop() {
+	benchutil.Loop(b, func() {
 		if _, err := f.Run(args...); err != nil {
 			b.Fatal(err)
 		}
-		calls++
-	}
-	if c := processCPU() - c0; c > 0 && calls > 0 {
-		b.ReportMetric(float64(c)/float64(calls), "cpu-ns/op")
-	}
+	})
 }
 
 func BenchmarkGLMBernoulliN10kUnfused(b *testing.B) { benchGLM(b, 10000, false) }
