@@ -26,7 +26,7 @@ func TestAffine2Bits(t *testing.T) {
 			k, wa, wb := draw(), draw(), draw()
 			Affine2(dst, k, wa, a, wb, b)
 			for i := range dst {
-				want := k + wa*a[i] + wb*b[i]
+				want := k + float64(wa*a[i]) + float64(wb*b[i])
 				if math.Float64bits(dst[i]) != math.Float64bits(want) && !(math.IsNaN(want) && math.IsNaN(dst[i])) {
 					t.Fatalf("n=%d: Affine2[%d] = %v, want %v (k=%v wa=%v a=%v wb=%v b=%v)", n, i, dst[i], want, k, wa, a[i], wb, b[i])
 				}
