@@ -82,19 +82,27 @@ func symPow(s *mat.SymDense, p float64) (*mat.SymDense, bool) {
 	if !wellConditioned(vals) {
 		return nil, false
 	}
-	var u mat.Dense
+	var u, uv, full mat.Dense
 	e.VectorsTo(&u)
-	var uv, full mat.Dense
-	uv.CloneFrom(&u)
+	powFromEigen(&full, &uv, &u, vals, p, n)
+	return symmetrize(&full, n), true
+}
+
+// powFromEigen sets full = U diag(vals^p) Uᵀ for the eigenvectors U (n×n, one a column) and
+// eigenvalues vals of a symmetric matrix, with uv as scratch; full and uv are reshaped on
+// their storage when it is large enough.
+func powFromEigen(full, uv *mat.Dense, u mat.Matrix, vals []float64, p float64, n int) {
+	uv.Reset()
+	uv.ReuseAs(n, n)
+	uv.Copy(u)
 	for k, v := range vals {
 		col := math.Pow(v, p)
 		for i := 0; i < n; i++ {
 			uv.Set(i, k, uv.At(i, k)*col)
 		}
 	}
-	full.Mul(&uv, u.T())
-	r := symmetrize(&full, n)
-	return r, true
+	full.Reset()
+	full.Mul(uv, u.T())
 }
 
 // wellConditioned reports whether the eigenvalues vals are finite and all above 10⁻¹⁴ of the
@@ -114,18 +122,29 @@ func wellConditioned(vals []float64) bool {
 
 // symmetrize returns (m + mᵀ)/2.
 func symmetrize(m *mat.Dense, n int) *mat.SymDense {
-	s := mat.NewSymDense(n, nil)
+	s := new(mat.SymDense)
+	symmetrizeInto(s, m, n)
+	return s
+}
+
+// symmetrizeInto sets s to (m + mᵀ)/2, on s's storage when it is large enough.
+func symmetrizeInto(s *mat.SymDense, m *mat.Dense, n int) {
+	s.Reset()
+	s.ReuseAsSym(n)
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
 			s.SetSym(i, j, 0.5*(m.At(i, j)+m.At(j, i)))
 		}
 	}
-	return s
 }
 
 // symmetricRows returns (x + xᵀ)/2 row-major, or false if an element is not finite.
 func symmetricRows(x *mat.Dense, n int) ([]float64, bool) {
-	out := make([]float64, n*n)
+	return symmetricRowsTo(make([]float64, n*n), x, n)
+}
+
+// symmetricRowsTo is symmetricRows writing into out (len n·n).
+func symmetricRowsTo(out []float64, x *mat.Dense, n int) ([]float64, bool) {
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
 			v := 0.5 * (x.At(i, j) + x.At(j, i))

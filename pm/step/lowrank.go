@@ -423,22 +423,13 @@ func (ws *lowRankWork) geoMeanChol(cx, cg []float64, n int) ([]float64, bool) {
 		return nil, false
 	}
 	ws.sig = grow(ws.sig, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			v := 0.5 * (x.At(i, j) + x.At(j, i))
-			if !finite(v) {
-				return nil, false
-			}
-			ws.sig[i*n+j], ws.sig[j*n+i] = v, v
-		}
-	}
-	return ws.sig, true
+	return symmetricRowsTo(ws.sig, x, n)
 }
 
 // symPowHalf is symPow(symmetrize(m), 0.5) on ws's storage, with the same arithmetic.
 func (ws *lowRankWork) symPowHalf(m *mat.Dense, n int) (*mat.SymDense, bool) {
 	s := &ws.sym
-	ws.symmetrizeInto(s, m, n)
+	symmetrizeInto(s, m, n)
 	vals, u, ok := ws.eigSym(s)
 	if !ok {
 		return nil, false
@@ -446,30 +437,9 @@ func (ws *lowRankWork) symPowHalf(m *mat.Dense, n int) (*mat.SymDense, bool) {
 	if !wellConditioned(vals) {
 		return nil, false
 	}
-	uv, full := &ws.uv, &ws.full
-	ws.dense(uv, n, n)
-	uv.Copy(u)
-	for k, v := range vals {
-		col := math.Pow(v, 0.5)
-		for i := 0; i < n; i++ {
-			uv.Set(i, k, uv.At(i, k)*col)
-		}
-	}
-	full.Reset()
-	full.Mul(uv, u.T())
-	ws.symmetrizeInto(s, full, n) // u, a view of s, is not read again
+	powFromEigen(&ws.full, &ws.uv, u, vals, 0.5, n)
+	symmetrizeInto(s, &ws.full, n) // u, a view of s, is not read again
 	return s, true
-}
-
-// symmetrizeInto sets s to (m + mᵀ)/2 as symmetrize does.
-func (ws *lowRankWork) symmetrizeInto(s *mat.SymDense, m *mat.Dense, n int) {
-	s.Reset()
-	s.ReuseAsSym(n)
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			s.SetSym(i, j, 0.5*(m.At(i, j)+m.At(j, i)))
-		}
-	}
 }
 
 // reserve sizes the largest matrices for windows of up to maxN draws of n coordinates and a
