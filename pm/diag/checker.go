@@ -1,8 +1,10 @@
 package diag
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/mathext"
@@ -101,8 +103,10 @@ func (k *Checker) Warnings(st SamplerStats) []Warning {
 // high 32 bits of the draws' bits mapped to integers of the same order, a byte at a time,
 // skipping bytes that all draws share, then an insertion sort of each run of equal high
 // halves on the full keys (draws within a factor of about 1 + 2⁻²⁰ of each other: a few pairs
-// among thousands of draws). Both sorts are stable, so the order is a stable sort's on the full
-// keys: equal draws (−0 and +0 included) are ties, in pooled order.
+// among thousands of draws); a run longer than insertionMax (the draws of a variable that
+// barely moves), where insertion would take time quadratic in its length, is sorted by sortRun
+// instead. The order is a stable sort's on the full keys: equal draws (−0 and +0 included) are
+// ties, in pooled order.
 func (k *Checker) sort(x []float64) {
 	a, b := k.keys[:len(x)], k.tmp[:len(x)]
 	for i, v := range x {
@@ -143,6 +147,10 @@ func (k *Checker) sort(x []float64) {
 		if p.key>>32 != a[i-1].key>>32 || p.key >= a[i-1].key {
 			continue
 		}
+		if i+insertionMax < len(a) && a[i+insertionMax].key>>32 == p.key>>32 {
+			i = sortRun(a, i-1, i+insertionMax+1)
+			continue
+		}
 		j := i
 		for j > 0 && a[j-1].key > p.key {
 			a[j] = a[j-1]
@@ -154,6 +162,30 @@ func (k *Checker) sort(x []float64) {
 		k.order[j] = p.i
 		k.sorted[j] = x[p.i]
 	}
+}
+
+// insertionMax bounds the runs of equal high halves that Checker.sort sorts by insertion.
+const insertionMax = 64
+
+// sortRun sorts the run of equal high halves of the keys that includes a[s:e] on the full
+// keys, as a stable sort does, and returns the index of its last element. The radix sort is
+// stable, so the run holds equal keys in pooled order: sorting on the key and then the pooled
+// index is that stable sort, in O(n log n) steps.
+func sortRun(a []rankPair, s, e int) int {
+	hi := a[s].key >> 32
+	for s > 0 && a[s-1].key>>32 == hi {
+		s--
+	}
+	for e < len(a) && a[e].key>>32 == hi {
+		e++
+	}
+	slices.SortFunc(a[s:e], func(p, q rankPair) int {
+		if c := cmp.Compare(p.key, q.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(p.i, q.i)
+	})
+	return e - 1
 }
 
 // splitOf cuts pooled-indexed values into split chains (first halves, then second halves,
