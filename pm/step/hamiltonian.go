@@ -202,7 +202,7 @@ func (h *hamiltonian) leapfrog(z *point, eps float64) {
 			q[i] += eps * vi
 		}
 		z.lp = h.eval(q, g)
-		h.met.velocity(g, ig)
+		h.met.applyLowRank(g, ig)
 		k := 0.0
 		for i, gi := range g {
 			pi := p[i] + half*gi

@@ -82,25 +82,34 @@ func (m *metric) addLowRank(w, f []float64) {
 func (m *metric) start(z *point) float64 {
 	kin := m.velocity(z.p, z.v)
 	if !m.dense && m.k > 0 {
-		m.velocity(z.g, z.ig)
+		m.applyLowRank(z.g, z.ig)
 	}
 	return kin
 }
 
 // velocityLowRank writes v = M⁻¹p and returns p·v/2 for k > 0.
 func (m *metric) velocityLowRank(p, v []float64) float64 {
-	w := m.work
-	for i, pi := range p {
-		w[i] = m.sd[i] * pi
-	}
-	m.addLowRank(w, m.lamM1)
+	m.applyLowRank(p, v)
+	v = v[:len(p)]
 	k := 0.0
 	for i, pi := range p {
-		vi := m.sd[i] * w[i]
-		v[i] = vi
-		k += pi * vi
+		k += pi * v[i]
 	}
 	return 0.5 * k
+}
+
+// applyLowRank writes v = M⁻¹p for k > 0, without the kinetic energy velocityLowRank adds
+// (a leapfrog step's M⁻¹g needs none).
+func (m *metric) applyLowRank(p, v []float64) {
+	sd, w := m.sd[:len(p)], m.work[:len(p)]
+	for i, pi := range p {
+		w[i] = sd[i] * pi
+	}
+	m.addLowRank(w, m.lamM1)
+	v = v[:len(w)]
+	for i, wi := range w {
+		v[i] = sd[i] * wi
+	}
 }
 
 // samplePLowRank draws p ~ N(0, M) for k > 0: p = S⁻¹(I + U(Λ^−½ − I)Uᵀ)u with u standard
