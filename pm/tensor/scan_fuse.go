@@ -301,7 +301,7 @@ func (x *smExec) runLin(buf []float64, s0, s1 int) {
 	case 1:
 		a, wa := cols[0][:n], ws[0]
 		for i := range dst {
-			dst[i] = k + wa*a[i]
+			dst[i] = k + float64(wa*a[i]) // rounded: no fused multiply-add (arm64 would fuse)
 		}
 		return
 	case 2:
@@ -310,7 +310,7 @@ func (x *smExec) runLin(buf []float64, s0, s1 int) {
 	case 3:
 		a, b, c, wa, wb, wc := cols[0][:n], cols[1][:n], cols[2][:n], ws[0], ws[1], ws[2]
 		for i := range dst {
-			dst[i] = k + wa*a[i] + wb*b[i] + wc*c[i]
+			dst[i] = k + float64(wa*a[i]) + float64(wb*b[i]) + float64(wc*c[i])
 		}
 		return
 	}
