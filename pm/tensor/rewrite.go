@@ -344,8 +344,8 @@ func (fg *FunctionGraph) rebuildLazy(nodes []*Apply, look func(*Tensor) *Tensor,
 		return t
 	}
 	if cerr := Catch(func() {
-		// The remapped inputs of each node, cut from one slab: visit and copyNode may keep
-		// them, so each node gets its own, but not its own allocation.
+		// The remapped inputs of each node, cut from one slab: each node gets its own, which
+		// a visit is free to keep (copyNode copies them), but not its own allocation.
 		var slab []*Tensor
 		for _, n := range nodes {
 			if has(n.Outputs[0]) {
